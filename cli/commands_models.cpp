@@ -1,0 +1,126 @@
+// mreg model create|list|show|update|rename|delete|tag set|tag delete.
+#include <iostream>
+
+#include "context.h"
+#include "print.h"
+
+namespace mreg::cli {
+namespace {
+
+// After a write: the new state for programs, one line for people.
+void written(const Context& ctx, const Registry& r, const std::string& what, const ModelSummary* model) {
+  const Format format = ctx.format();
+  if (format != Format::Table) {
+    if (model) show_model(*model, format);
+    else print_structured(OrderedJson::object(), format);
+  } else if (!ctx.quiet) {
+    std::cout << what << " (commit " << short_id(r.last_commit()) << ")\n";
+  }
+}
+
+ModelSummary summary_after(const Registry& r, const std::string& name) { return r.at().get_model_summary(name); }
+
+}  // namespace
+
+void add_model_commands(CLI::App& app, Context& ctx) {
+  auto* model = app.add_subcommand("model", "Registered models");
+  model->require_subcommand(1);
+
+  struct Args {
+    std::string name, new_name, description, key, value;
+    std::vector<std::string> tags;
+    bool has_description = false;
+  };
+  auto a = std::make_shared<Args>();
+
+  auto* create = model->add_subcommand("create", "Register a new model");
+  create->add_option("name", a->name, "Model name")->required();
+  create->add_option("--description", a->description, "Description (Markdown)");
+  create->add_option("--tag", a->tags, "A tag KEY=VALUE (repeatable)");
+  create->callback([&ctx, a] {
+    ctx.format();
+    Registry r = ctx.open();
+    r.create_registered_model(a->name, a->description, parse_tags(a->tags), ctx.write_options());
+    auto s = summary_after(r, a->name);
+    written(ctx, r, "Created model " + a->name, &s);
+  });
+
+  auto* list = model->add_subcommand("list", "Every model with its latest version per stage");
+  list->callback([&ctx] {
+    const Format format = ctx.format();
+    Registry r = ctx.open();
+    auto models = ctx.read(r).list_registered_models();
+    if (format == Format::Table) {
+      print_model_list(models, std::cout);
+      return;
+    }
+    OrderedJson arr = OrderedJson::array();
+    for (const auto& m : models) arr.push_back(to_mlflow_json(m));
+    print_structured(OrderedJson{{"registered_models", arr}}, format);
+  });
+
+  auto* show = model->add_subcommand("show", "One model");
+  show->add_option("name", a->name, "Model name")->required();
+  show->callback([&ctx, a] {
+    const Format format = ctx.format();
+    Registry r = ctx.open();
+    show_model(ctx.read(r).get_model_summary(a->name), format);
+  });
+
+  auto* update = model->add_subcommand("update", "Change a model's description");
+  update->add_option("name", a->name, "Model name")->required();
+  update->add_option("--description", a->description, "New description (Markdown)")->required();
+  update->callback([&ctx, a] {
+    ctx.format();
+    Registry r = ctx.open();
+    r.update_registered_model(a->name, a->description, ctx.write_options());
+    auto s = summary_after(r, a->name);
+    written(ctx, r, "Updated model " + a->name, &s);
+  });
+
+  auto* rename = model->add_subcommand("rename", "Rename a model; its versions follow");
+  rename->add_option("name", a->name, "Model name")->required();
+  rename->add_option("new_name", a->new_name, "New model name")->required();
+  rename->callback([&ctx, a] {
+    ctx.format();
+    Registry r = ctx.open();
+    r.rename_registered_model(a->name, a->new_name, ctx.write_options());
+    auto s = summary_after(r, a->new_name);
+    written(ctx, r, "Renamed model " + a->name + " to " + a->new_name, &s);
+  });
+
+  auto* del = model->add_subcommand("delete", "Delete a model and all its versions");
+  del->add_option("name", a->name, "Model name")->required();
+  del->callback([&ctx, a] {
+    ctx.format();
+    Registry r = ctx.open();
+    r.delete_registered_model(a->name, ctx.write_options());
+    written(ctx, r, "Deleted model " + a->name, nullptr);
+  });
+
+  auto* tag = model->add_subcommand("tag", "Model tags");
+  tag->require_subcommand(1);
+  auto* tag_set = tag->add_subcommand("set", "Set a tag");
+  tag_set->add_option("name", a->name, "Model name")->required();
+  tag_set->add_option("key", a->key, "Tag key")->required();
+  tag_set->add_option("value", a->value, "Tag value")->required();
+  tag_set->callback([&ctx, a] {
+    ctx.format();
+    Registry r = ctx.open();
+    r.set_registered_model_tag(a->name, a->key, a->value, ctx.write_options());
+    auto s = summary_after(r, a->name);
+    written(ctx, r, "Set tag " + a->key + " on model " + a->name, &s);
+  });
+  auto* tag_delete = tag->add_subcommand("delete", "Delete a tag");
+  tag_delete->add_option("name", a->name, "Model name")->required();
+  tag_delete->add_option("key", a->key, "Tag key")->required();
+  tag_delete->callback([&ctx, a] {
+    ctx.format();
+    Registry r = ctx.open();
+    r.delete_registered_model_tag(a->name, a->key, ctx.write_options());
+    auto s = summary_after(r, a->name);
+    written(ctx, r, "Deleted tag " + a->key + " from model " + a->name, &s);
+  });
+}
+
+}  // namespace mreg::cli

@@ -1,0 +1,72 @@
+#include "context.h"
+
+#include <cstdlib>
+#include <regex>
+
+#include "mreg/names.h"
+
+namespace mreg::cli {
+
+Format Context::format() const { return parse_format(output); }
+
+Registry Context::open() const {
+  std::string path = repo;
+  if (path.empty()) {
+    const char* env = std::getenv("MREG_REPO");
+    path = env && *env ? env : ".";
+  }
+  return Registry::open(path);
+}
+
+WriteOptions Context::write_options() const {
+  if (!ref.empty()) throw_invalid("--ref: a write goes to the branch HEAD names; --ref is for reads only");
+  WriteOptions opts;
+  opts.create_tags = !no_tags;
+  if (!author.empty()) {
+    static const std::regex re("^\\s*(.*?)\\s*<([^<>]+)>\\s*$");
+    std::smatch m;
+    if (!std::regex_match(author, m, re) || m[1].str().empty())
+      throw_invalid("--author: expected \"Name <email>\", got '" + author + "'");
+    Identity id;
+    id.name = m[1];
+    id.email = m[2];
+    opts.author = id;
+  }
+  return opts;
+}
+
+void add_global_options(CLI::App& app, Context& ctx) {
+  app.add_option("--repo", ctx.repo, "The registry repository (default: $MREG_REPO, else the repository around the current folder)");
+  app.add_option("--ref", ctx.ref, "Read the registry at this revision: branch, tag, commit, or REV@{DATE}");
+  app.add_option("-o,--output", ctx.output, "Output format: table, json or yaml")
+      ->check(CLI::IsMember({"table", "json", "yaml"}));
+  app.add_option("--author", ctx.author, "Identity recorded for a write: \"Name <email>\"");
+  app.add_flag("-q,--quiet", ctx.quiet, "Print nothing on success (writes)");
+}
+
+TagMap parse_tags(const std::vector<std::string>& items, const std::string& option) {
+  TagMap tags;
+  for (const auto& item : items) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos) throw_invalid(option + ": expected KEY=VALUE, got '" + item + "'");
+    std::string key = item.substr(0, eq);
+    std::string value = item.substr(eq + 1);
+    try {
+      check_tag(key, value);
+    } catch (const Error& e) {
+      throw_invalid(option + ": " + e.what());
+    }
+    tags[key] = value;
+  }
+  return tags;
+}
+
+std::int64_t version_arg(const std::string& text) {
+  try {
+    return parse_version_number(text);
+  } catch (const Error& e) {
+    throw_invalid(std::string("VERSION: ") + e.what());
+  }
+}
+
+}  // namespace mreg::cli

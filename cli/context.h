@@ -1,0 +1,43 @@
+// What every command shares: the global options, opening the registry, and
+// turning them into core's read and write parameters.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mreg/registry.h"
+#include "output.h"
+
+namespace mreg::cli {
+
+struct Context {
+  std::string repo;     // --repo, else $MREG_REPO, else "."
+  std::string ref;      // --ref
+  std::string author;   // --author "Name <email>"
+  std::string output = "table";
+  bool quiet = false;
+  bool no_tags = false;
+
+  Format format() const;
+  Registry open() const;
+  // The registry at --ref (HEAD when not given).
+  Snapshot read(const Registry& r) const { return r.at(ref); }
+  // Refuses --ref: writes go to the branch HEAD names.
+  WriteOptions write_options() const;
+};
+
+// Adds the global options to `app` (and, through fallthrough, to its subcommands).
+void add_global_options(CLI::App& app, Context& ctx);
+
+// "K=V" -> (K, V), split at the first '='.
+TagMap parse_tags(const std::vector<std::string>& items, const std::string& option = "--tag");
+std::int64_t version_arg(const std::string& text);
+
+void add_registry_commands(CLI::App& app, Context& ctx);  // init, check
+void add_model_commands(CLI::App& app, Context& ctx);     // model ...
+void add_version_commands(CLI::App& app, Context& ctx);   // register, version ...
+
+}  // namespace mreg::cli

@@ -1,0 +1,69 @@
+// mreg: a model registry in a git repository. Parses the command line, calls
+// the core, prints the result; errors become the documented exit codes.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "context.h"
+#include "mreg/error.h"
+
+namespace {
+
+int exit_code(mreg::ErrorCode code) {
+  using mreg::ErrorCode;
+  switch (code) {
+    case ErrorCode::INTERNAL_ERROR: return 1;
+    case ErrorCode::BAD_REQUEST: return 2;
+    case ErrorCode::INVALID_PARAMETER_VALUE: return 3;
+    case ErrorCode::RESOURCE_DOES_NOT_EXIST: return 4;
+    case ErrorCode::RESOURCE_ALREADY_EXISTS: return 5;
+    case ErrorCode::RESOURCE_CONFLICT: return 6;
+    case ErrorCode::PERMISSION_DENIED: return 7;
+    case ErrorCode::INVALID_STATE: return 8;
+  }
+  return 1;
+}
+
+int report(const mreg::cli::Context& ctx, mreg::ErrorCode code, const std::string& message) {
+  if (ctx.output == "json") {
+    nlohmann::ordered_json j{{"error_code", mreg::error_code_name(code)}, {"message", message}};
+    std::cerr << j.dump() << "\n";
+  } else {
+    std::cerr << "mreg: error: " << message << "\n";
+  }
+  return exit_code(code);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mreg::cli::Context ctx;
+  CLI::App app{"mreg: a model registry kept in a git repository", "mreg"};
+  app.footer("Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid value, 4 not found,\n"
+             "5 already exists, 6 conflict, 7 permission denied, 8 not a registry or invalid files.");
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mreg 0.1.0");
+  mreg::cli::add_global_options(app, ctx);
+  mreg::cli::add_registry_commands(app, ctx);
+  mreg::cli::add_model_commands(app, ctx);
+  mreg::cli::add_version_commands(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "mreg: error: " << e.what() << "\nRun 'mreg --help' (or 'mreg COMMAND --help') for usage.\n";
+    return 2;
+  } catch (const mreg::Error& e) {
+    return report(ctx, e.code(), e.what());
+  } catch (const std::exception& e) {
+    return report(ctx, mreg::ErrorCode::INTERNAL_ERROR, std::string("internal error: ") + e.what());
+  }
+  return 0;
+}

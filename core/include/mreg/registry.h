@@ -1,0 +1,142 @@
+// The registry: a git repository in the format of FORMAT.md.
+//
+// Reads go through a Snapshot, the registry as it is in one commit (HEAD by
+// default, or any revision); nothing reads the work tree. Writes go through
+// Registry, whose methods follow MLflow's model registry store API; each is
+// one commit on the branch HEAD names, made without a work tree, whose ref is
+// moved by compare-and-swap. On a lost race the operation is read again from
+// the new branch tip and applied again, so concurrent writers never lose an
+// update or hand out a version number twice. In a repository with a work tree
+// the index and work tree follow the touched paths, and a write that would
+// overwrite uncommitted changes is refused before anything is written.
+//
+// Every failure is an mreg::Error with an MLflow error code; a failed write
+// leaves the branch as it was.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mreg/error.h"
+#include "mreg/problem.h"
+#include "mreg/types.h"
+
+namespace mreg {
+
+struct WriteOptions {
+  std::optional<Identity> author;  // default: GIT_AUTHOR_* or git's user.name/user.email
+  bool create_tags = true;         // annotated tags for registrations and transitions
+};
+
+struct InitOptions {
+  std::string registry_id;  // default: derived from the folder name
+  std::vector<std::string> stages{"None", "Staging", "Production", "Archived"};
+  bool bare = false;        // when a new repository is made
+};
+
+// What create_model_version records about a new version.
+struct NewVersion {
+  std::string source;
+  std::string run_id;
+  std::string run_link;
+  std::string experiment_id;
+  std::string description;
+  std::string digest;
+  std::vector<std::string> flavors;
+  Json signature;  // null when unknown
+  TagMap tags;
+};
+
+class Snapshot;
+
+class Registry {
+ public:
+  // The repository at or above `path` (a work tree, or a git folder for a bare one).
+  static Registry open(const std::string& path);
+  // Makes `path` a registry (creating the repository if needed): mreg.yaml, one commit.
+  static Registry init(const std::string& path, const InitOptions& init, const WriteOptions& opts);
+
+  Registry(Registry&&) noexcept;
+  Registry& operator=(Registry&&) noexcept;
+  ~Registry();
+
+  // The registry at `rev` ("" = HEAD): a branch, tag, commit, or REV@{DATE}.
+  Snapshot at(const std::string& rev = "") const;
+  // The commit the last successful write made, as hex.
+  const std::string& last_commit() const;
+  bool is_bare() const;
+  std::string path() const;
+
+  RegisteredModel create_registered_model(const std::string& name, const std::string& description,
+                                          const TagMap& tags, const WriteOptions& opts);
+  RegisteredModel update_registered_model(const std::string& name, const std::string& description,
+                                          const WriteOptions& opts);
+  RegisteredModel rename_registered_model(const std::string& name, const std::string& new_name,
+                                          const WriteOptions& opts);
+  void delete_registered_model(const std::string& name, const WriteOptions& opts);
+  RegisteredModel set_registered_model_tag(const std::string& name, const std::string& key,
+                                           const std::string& value, const WriteOptions& opts);
+  RegisteredModel delete_registered_model_tag(const std::string& name, const std::string& key,
+                                              const WriteOptions& opts);
+
+  // A new version numbered last_version + 1. With create_model, a missing model is created
+  // in the same commit.
+  ModelVersion create_model_version(const std::string& name, const NewVersion& version,
+                                    const WriteOptions& opts, bool create_model = false);
+  ModelVersion update_model_version(const std::string& name, std::int64_t version,
+                                    const std::string& description, const WriteOptions& opts);
+  void delete_model_version(const std::string& name, std::int64_t version, const WriteOptions& opts);
+  ModelVersion set_model_version_tag(const std::string& name, std::int64_t version,
+                                     const std::string& key, const std::string& value,
+                                     const WriteOptions& opts);
+  ModelVersion delete_model_version_tag(const std::string& name, std::int64_t version,
+                                        const std::string& key, const WriteOptions& opts);
+
+  struct Impl;
+
+ private:
+  explicit Registry(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The registry in one commit. Cheap to copy; reads parse files on demand.
+class Snapshot {
+ public:
+  const std::string& commit_id() const;
+  Timestamp commit_time() const;
+  const RegistryConfig& config() const;
+
+  std::vector<std::string> model_names() const;  // sorted bytewise
+  bool has_model(const std::string& name) const;
+  RegisteredModel get_registered_model(const std::string& name) const;
+  // Every model with its latest version per stage, sorted by name.
+  std::vector<ModelSummary> list_registered_models() const;
+  ModelSummary get_model_summary(const std::string& name) const;
+
+  ModelVersion get_model_version(const std::string& name, std::int64_t version) const;
+  std::vector<ModelVersion> get_model_versions(const std::string& name) const;  // ascending
+  // MLflow's get_latest_versions: the highest version in each stage asked for
+  // (all stages when empty), in the registry's stage order. Stage names match ignoring case.
+  std::vector<ModelVersion> get_latest_versions(const std::string& name,
+                                                const std::vector<std::string>& stages) const;
+  // The stage as mreg.yaml spells it; INVALID_PARAMETER_VALUE when unknown.
+  std::string canonical_stage(const std::string& stage) const;
+
+  // Raw files of the commit, for tools that show the repository itself.
+  std::optional<std::string> read_file(const std::string& path) const;
+  std::vector<std::string> list_files(const std::string& dir) const;  // every file below, recursively
+
+  struct Impl;
+  explicit Snapshot(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+// `mreg check`: every problem of the registry in a commit, or in the work tree.
+std::vector<Problem> check_registry(const Registry& registry, const std::string& rev);
+std::vector<Problem> check_worktree(const Registry& registry);
+
+}  // namespace mreg

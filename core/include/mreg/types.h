@@ -1,0 +1,90 @@
+// Value types of the registry: what mreg.yaml, model.yaml and versions/<n>.yaml
+// hold (FORMAT.md), plus what readers derive from them (aliases of a version,
+// latest versions per stage). Plain data; no I/O.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mreg {
+
+using Json = nlohmann::json;
+
+// Seconds since the Unix epoch, UTC. Manifests store RFC 3339 with seconds.
+using Timestamp = std::int64_t;
+
+using TagMap = std::map<std::string, std::string>;
+
+// Keys starting with "x-": kept as they are, in the order they were read.
+using Extensions = std::vector<std::pair<std::string, Json>>;
+
+struct RegistryConfig {
+  int format = 1;
+  std::string registry;  // the id approvals are bound to
+  std::vector<std::string> stages{"None", "Staging", "Production", "Archived"};
+  Extensions extensions;
+
+  const std::string& initial_stage() const { return stages.front(); }
+  const std::string& archive_stage() const { return stages.back(); }
+};
+
+struct RegisteredModel {
+  std::string name;
+  std::string description;
+  Timestamp created_at = 0;
+  std::string created_by;
+  Timestamp updated_at = 0;
+  std::int64_t last_version = 0;
+  std::map<std::string, std::int64_t> aliases;
+  TagMap tags;
+  Extensions extensions;
+};
+
+struct ModelVersion {
+  std::string name;
+  std::int64_t version = 0;
+  std::string stage;
+  std::string stage_request;
+  std::string description;
+  std::string source;
+  std::string run_id;
+  std::string run_link;
+  std::string experiment_id;
+  std::string digest;
+  std::vector<std::string> flavors;
+  Json signature;  // opaque mapping from the MLmodel file; null when absent
+  std::string status = "READY";
+  std::string status_message;
+  Timestamp created_at = 0;
+  std::string created_by;
+  Timestamp updated_at = 0;
+  TagMap tags;
+  Extensions extensions;
+
+  // Derived from the model's aliases when read; not stored in the file.
+  std::vector<std::string> aliases;
+};
+
+// A model with what a listing shows of its versions.
+struct ModelSummary {
+  RegisteredModel model;
+  std::vector<ModelVersion> latest_versions;  // the highest version per stage, in stage order
+};
+
+// Who made a change, and when.
+struct Identity {
+  std::string name;
+  std::string email;
+  Timestamp time = 0;
+  int offset_minutes = 0;  // time zone of `time`, as git records it
+
+  std::string display() const { return name + " <" + email + ">"; }
+};
+
+}  // namespace mreg

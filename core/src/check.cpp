@@ -1,0 +1,193 @@
+// `mreg check`: every rule of FORMAT.md over a whole registry, reported as
+// problems rather than thrown, so one run lists them all.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "manifest.h"
+#include "mreg/names.h"
+#include "registry_impl.h"
+#include "schema.h"
+#include "yaml_doc.h"
+
+namespace mreg {
+namespace {
+
+// Where the files come from: a commit's tree, or the work tree.
+class FileSource {
+ public:
+  virtual ~FileSource() = default;
+  virtual std::optional<std::string> read(const std::string& path) const = 0;
+  // Entries directly in `dir`: (name, is_dir).
+  virtual std::vector<std::pair<std::string, bool>> list(const std::string& dir) const = 0;
+};
+
+class TreeSource : public FileSource {
+ public:
+  TreeSource(const git::Repository& repo, git::Oid tree) : repo_(repo), tree_(tree) {}
+  std::optional<std::string> read(const std::string& path) const override {
+    auto e = repo_.tree_entry(tree_, path);
+    if (!e || e->type != git::ObjectType::Blob) return std::nullopt;
+    return repo_.read_blob(e->oid);
+  }
+  std::vector<std::pair<std::string, bool>> list(const std::string& dir) const override {
+    std::vector<std::pair<std::string, bool>> out;
+    auto e = repo_.tree_entry(tree_, dir);
+    if (!e || e->type != git::ObjectType::Tree) return out;
+    for (const auto& c : repo_.read_tree(e->oid)) out.emplace_back(c.name, c.type == git::ObjectType::Tree);
+    return out;
+  }
+
+ private:
+  const git::Repository& repo_;
+  git::Oid tree_;
+};
+
+class WorktreeSource : public FileSource {
+ public:
+  explicit WorktreeSource(std::filesystem::path root) : root_(std::move(root)) {}
+  std::optional<std::string> read(const std::string& path) const override {
+    std::ifstream f(root_ / path, std::ios::binary);
+    if (!f || std::filesystem::is_directory(root_ / path)) return std::nullopt;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
+  std::vector<std::pair<std::string, bool>> list(const std::string& dir) const override {
+    std::vector<std::pair<std::string, bool>> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(root_ / dir, ec))
+      out.emplace_back(e.path().filename().string(), e.is_directory());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  std::filesystem::path root_;
+};
+
+template <typename T, typename Parse>
+std::optional<T> load(const FileSource& src, const std::string& path, Parse parse, std::vector<Problem>& out) {
+  auto text = src.read(path);
+  if (!text) return std::nullopt;
+  try {
+    return parse(*text, path);
+  } catch (const ManifestError& e) {
+    out.insert(out.end(), e.problems().begin(), e.problems().end());
+  } catch (const Error& e) {
+    out.push_back({path, 1, e.what()});
+  }
+  return std::nullopt;
+}
+
+// The line of a top-level key in a file, for cross-file problems.
+int key_line(const FileSource& src, const std::string& path, const std::string& pointer) {
+  try {
+    auto text = src.read(path);
+    if (text) return parse_yaml(*text, path).line_of(pointer);
+  } catch (...) {
+  }
+  return 1;
+}
+
+std::int64_t version_number_of(const std::string& file) {
+  if (file.size() < 6 || file.compare(file.size() - 5, 5, ".yaml") != 0) return 0;
+  try {
+    const std::string digits = file.substr(0, file.size() - 5);
+    if (digits[0] == '0') return 0;
+    return parse_version_number(digits);
+  } catch (const Error&) {
+    return 0;
+  }
+}
+
+std::vector<Problem> check_source(const FileSource& src) {
+  std::vector<Problem> out;
+  auto config = load<RegistryConfig>(src, registry_config_path(), parse_registry_config, out);
+  if (!config && out.empty()) {
+    out.push_back({registry_config_path(), 0, "missing: not a registry (run 'mreg init')"});
+    return out;
+  }
+  std::set<std::string> stages;
+  if (config) stages.insert(config->stages.begin(), config->stages.end());
+
+  std::map<std::string, std::string> folded;  // lower-case name -> first name seen
+  for (const auto& [name, is_dir] : src.list("models")) {
+    const std::string dir = "models/" + name;
+    if (!is_dir) {
+      out.push_back({dir, 0, "unexpected file: models/ holds one folder per model"});
+      continue;
+    }
+    try {
+      check_model_name(name);
+    } catch (const Error& e) {
+      out.push_back({dir, 0, e.what()});
+    }
+    auto [it, fresh] = folded.emplace(fold_case(name), name);
+    if (!fresh)
+      out.push_back({dir, 0, "model name '" + name + "' differs from '" + it->second + "' only in case; names must be unique ignoring case"});
+
+    const std::string mpath = model_path(name);
+    auto model = load<RegisteredModel>(src, mpath, parse_model, out);
+    if (!model && !src.read(mpath)) out.push_back({mpath, 0, "missing: every model folder has a model.yaml"});
+    if (model && model->name != name)
+      out.push_back({mpath, key_line(src, mpath, "/name"), "field 'name': '" + model->name + "' does not match the folder name '" + name + "'"});
+
+    std::set<std::int64_t> versions;
+    for (const auto& [file, file_is_dir] : src.list(dir + "/versions")) {
+      const std::string vpath = dir + "/versions/" + file;
+      const std::int64_t n = file_is_dir ? 0 : version_number_of(file);
+      if (n == 0) {
+        out.push_back({vpath, 0, "unexpected file: versions/ holds <n>.yaml files, n = 1, 2, 3, ..."});
+        continue;
+      }
+      versions.insert(n);
+      auto v = load<ModelVersion>(src, vpath, parse_version, out);
+      if (!v) continue;
+      if (v->name != name)
+        out.push_back({vpath, key_line(src, vpath, "/name"), "field 'name': '" + v->name + "' does not match the model folder '" + name + "'"});
+      if (v->version != n)
+        out.push_back({vpath, key_line(src, vpath, "/version"), "field 'version': " + std::to_string(v->version) + " does not match the file name " + file});
+      if (config && !stages.count(v->stage))
+        out.push_back({vpath, key_line(src, vpath, "/stage"), "field 'stage': '" + v->stage + "' is not a stage of mreg.yaml"});
+      if (model && n > model->last_version)
+        out.push_back({mpath, key_line(src, mpath, "/last_version"), "field 'last_version': " + std::to_string(model->last_version) +
+                                                                         " is lower than version " + std::to_string(n)});
+    }
+    if (model)
+      for (const auto& [alias, target] : model->aliases) {
+        try {
+          check_alias_name(alias);
+        } catch (const Error& e) {
+          out.push_back({mpath, key_line(src, mpath, "/aliases/" + alias), e.what()});
+        }
+        if (!versions.count(target))
+          out.push_back({mpath, key_line(src, mpath, "/aliases/" + alias),
+                         "alias '" + alias + "' points at version " + std::to_string(target) + ", which does not exist"});
+      }
+    for (const auto& [entry, entry_is_dir] : src.list(dir)) {
+      static const std::set<std::string> known{"model.yaml", "versions", "requests", "approvals"};
+      if (!known.count(entry)) out.push_back({dir + "/" + entry, 0, "unexpected entry in a model folder"});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Problem> check_registry(const Registry& registry, const std::string& rev) {
+  auto repo = git::Repository::open(registry.path());
+  const git::Oid commit = resolve_revision(repo, rev);
+  TreeSource src(repo, repo.read_commit(commit).tree);
+  return check_source(src);
+}
+
+std::vector<Problem> check_worktree(const Registry& registry) {
+  if (registry.is_bare()) throw_invalid("--worktree: the repository is bare and has no work tree");
+  WorktreeSource src(registry.path());
+  return check_source(src);
+}
+
+}  // namespace mreg

@@ -1,0 +1,442 @@
+#include "git.h"
+
+#include <git2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <functional>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "mreg/error.h"
+
+namespace fs = std::filesystem;
+
+namespace mreg::git {
+namespace {
+
+struct LibraryInit {
+  LibraryInit() { git_libgit2_init(); }
+};
+void ensure_init() { static LibraryInit once; }
+
+[[noreturn]] void fail(const std::string& what, int rc) {
+  const git_error* e = git_error_last();
+  std::string msg = what + ": " + (e && e->message ? e->message : "libgit2 error " + std::to_string(rc));
+  throw Error(ErrorCode::INTERNAL_ERROR, msg);
+}
+void check(int rc, const std::string& what) {
+  if (rc < 0) fail(what, rc);
+}
+
+// RAII handles: one deleter per libgit2 type.
+template <typename T, void (*Free)(T*)>
+struct Handle {
+  T* p = nullptr;
+  Handle() = default;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() {
+    if (p) Free(p);
+  }
+  T** out() { return &p; }
+  T* get() const { return p; }
+};
+using ObjectH = Handle<git_object, git_object_free>;
+using TreeH = Handle<git_tree, git_tree_free>;
+using TreeEntryH = Handle<git_tree_entry, git_tree_entry_free>;
+using BlobH = Handle<git_blob, git_blob_free>;
+using CommitH = Handle<git_commit, git_commit_free>;
+using RefH = Handle<git_reference, git_reference_free>;
+using SigH = Handle<git_signature, git_signature_free>;
+using ConfigH = Handle<git_config, git_config_free>;
+using IndexH = Handle<git_index, git_index_free>;
+using StatusH = Handle<git_status_list, git_status_list_free>;
+using OdbH = Handle<git_odb, git_odb_free>;
+
+git_oid to_git(const Oid& o) {
+  git_oid g;
+  std::memcpy(g.id, o.bytes.data(), 20);
+  return g;
+}
+Oid from_git(const git_oid* g) {
+  Oid o;
+  std::memcpy(o.bytes.data(), g->id, 20);
+  return o;
+}
+ObjectType type_of(git_object_t t) {
+  switch (t) {
+    case GIT_OBJECT_BLOB: return ObjectType::Blob;
+    case GIT_OBJECT_TREE: return ObjectType::Tree;
+    case GIT_OBJECT_COMMIT: return ObjectType::Commit;
+    case GIT_OBJECT_TAG: return ObjectType::Tag;
+    default: return ObjectType::Other;
+  }
+}
+Signature from_git(const git_signature* s) {
+  return Signature{s->name ? s->name : "", s->email ? s->email : "", s->when.time, s->when.offset};
+}
+void make_sig(SigH& out, const Signature& s) {
+  check(git_signature_new(out.out(), s.name.c_str(), s.email.c_str(), s.time, s.offset_minutes),
+        "invalid identity '" + s.name + " <" + s.email + ">'");
+}
+
+}  // namespace
+
+Oid Oid::from_hex(const std::string& hex) {
+  git_oid g;
+  if (hex.size() != 40 || git_oid_fromstr(&g, hex.c_str()) < 0)
+    throw Error(ErrorCode::INVALID_PARAMETER_VALUE, "not an object id: '" + hex + "'");
+  return from_git(&g);
+}
+
+std::string Oid::hex() const {
+  static const char* digits = "0123456789abcdef";
+  std::string s(40, '0');
+  for (size_t i = 0; i < 20; ++i) {
+    s[2 * i] = digits[bytes[i] >> 4];
+    s[2 * i + 1] = digits[bytes[i] & 15];
+  }
+  return s;
+}
+
+bool Oid::is_zero() const {
+  for (auto b : bytes)
+    if (b) return false;
+  return true;
+}
+
+Repository Repository::open(const std::string& path) {
+  ensure_init();
+  git_repository* repo = nullptr;
+  int rc = git_repository_open_ext(&repo, path.c_str(), 0, nullptr);
+  if (rc == GIT_ENOTFOUND)
+    throw Error(ErrorCode::INVALID_STATE, "not a git repository (or any parent up to /): " + path);
+  check(rc, "cannot open repository " + path);
+  return Repository(repo);
+}
+
+Repository Repository::init(const std::string& path, bool bare) {
+  ensure_init();
+  git_repository* repo = nullptr;
+  git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  opts.flags = GIT_REPOSITORY_INIT_MKPATH | (bare ? GIT_REPOSITORY_INIT_BARE : 0);
+  opts.initial_head = "main";
+  check(git_repository_init_ext(&repo, path.c_str(), &opts), "cannot create repository " + path);
+  return Repository(repo);
+}
+
+Repository::Repository(Repository&& other) noexcept : repo_(other.repo_) { other.repo_ = nullptr; }
+Repository& Repository::operator=(Repository&& other) noexcept {
+  if (this != &other) {
+    if (repo_) git_repository_free(repo_);
+    repo_ = other.repo_;
+    other.repo_ = nullptr;
+  }
+  return *this;
+}
+Repository::~Repository() {
+  if (repo_) git_repository_free(repo_);
+}
+
+bool Repository::is_bare() const { return git_repository_is_bare(repo_); }
+std::string Repository::git_dir() const { return git_repository_path(repo_); }
+std::string Repository::work_dir() const {
+  const char* w = git_repository_workdir(repo_);
+  return w ? w : "";
+}
+
+std::optional<std::string> Repository::head_branch() const {
+  RefH head;
+  int rc = git_reference_lookup(head.out(), repo_, "HEAD");
+  check(rc, "cannot read HEAD");
+  if (git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) return std::nullopt;
+  return std::string(git_reference_symbolic_target(head.get()));
+}
+
+std::optional<Oid> Repository::ref_target(const std::string& refname) const {
+  git_oid out;
+  int rc = git_reference_name_to_id(&out, repo_, refname.c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) return std::nullopt;
+  check(rc, "cannot read ref " + refname);
+  return from_git(&out);
+}
+
+std::optional<Oid> Repository::resolve_commit(const std::string& spec) const {
+  ObjectH obj;
+  int rc = git_revparse_single(obj.out(), repo_, spec.c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC || rc == GIT_EAMBIGUOUS) return std::nullopt;
+  if (rc < 0) return std::nullopt;
+  ObjectH commit;
+  if (git_object_peel(commit.out(), obj.get(), GIT_OBJECT_COMMIT) < 0) return std::nullopt;
+  return from_git(git_object_id(commit.get()));
+}
+
+bool Repository::update_ref(const std::string& refname, const Oid& target,
+                            const std::optional<Oid>& expected, const std::string& log_message) {
+  git_oid t = to_git(target);
+  RefH ref;
+  int rc;
+  if (expected) {
+    git_oid e = to_git(*expected);
+    rc = git_reference_create_matching(ref.out(), repo_, refname.c_str(), &t, 1, &e,
+                                       log_message.c_str());
+  } else {
+    rc = git_reference_create(ref.out(), repo_, refname.c_str(), &t, 0, log_message.c_str());
+  }
+  if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED || rc == GIT_EEXISTS) return false;
+  check(rc, "cannot update " + refname);
+  return true;
+}
+
+std::string Repository::read_blob(const Oid& oid) const {
+  git_oid g = to_git(oid);
+  BlobH blob;
+  check(git_blob_lookup(blob.out(), repo_, &g), "cannot read blob " + oid.hex());
+  auto* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+  return std::string(data, static_cast<size_t>(git_blob_rawsize(blob.get())));
+}
+
+std::vector<TreeEntry> Repository::read_tree(const Oid& oid) const {
+  git_oid g = to_git(oid);
+  TreeH tree;
+  check(git_tree_lookup(tree.out(), repo_, &g), "cannot read tree " + oid.hex());
+  size_t n = git_tree_entrycount(tree.get());
+  std::vector<TreeEntry> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(tree.get(), i);
+    out.push_back(TreeEntry{git_tree_entry_name(e), from_git(git_tree_entry_id(e)),
+                            type_of(git_tree_entry_type(e)),
+                            static_cast<std::uint32_t>(git_tree_entry_filemode(e))});
+  }
+  return out;
+}
+
+std::optional<TreeEntry> Repository::tree_entry(const Oid& tree_oid, const std::string& path) const {
+  git_oid g = to_git(tree_oid);
+  TreeH tree;
+  check(git_tree_lookup(tree.out(), repo_, &g), "cannot read tree " + tree_oid.hex());
+  TreeEntryH e;
+  int rc = git_tree_entry_bypath(e.out(), tree.get(), path.c_str());
+  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  check(rc, "cannot read " + path);
+  const char* base = std::strrchr(path.c_str(), '/');
+  return TreeEntry{base ? base + 1 : path, from_git(git_tree_entry_id(e.get())),
+                   type_of(git_tree_entry_type(e.get())),
+                   static_cast<std::uint32_t>(git_tree_entry_filemode(e.get()))};
+}
+
+CommitInfo Repository::read_commit(const Oid& oid) const {
+  git_oid g = to_git(oid);
+  CommitH c;
+  check(git_commit_lookup(c.out(), repo_, &g), "cannot read commit " + oid.hex());
+  CommitInfo info;
+  info.oid = oid;
+  info.tree = from_git(git_commit_tree_id(c.get()));
+  for (unsigned i = 0; i < git_commit_parentcount(c.get()); ++i)
+    info.parents.push_back(from_git(git_commit_parent_id(c.get(), i)));
+  const char* msg = git_commit_message_raw(c.get());
+  info.message = msg ? msg : "";
+  info.author = from_git(git_commit_author(c.get()));
+  info.committer = from_git(git_commit_committer(c.get()));
+  return info;
+}
+
+bool Repository::object_exists(const Oid& oid) const {
+  OdbH odb;
+  check(git_repository_odb(odb.out(), repo_), "cannot open object database");
+  git_oid g = to_git(oid);
+  return git_odb_exists(odb.get(), &g) == 1;
+}
+
+Oid Repository::write_blob(const std::string& data) {
+  git_oid out;
+  check(git_blob_create_from_buffer(&out, repo_, data.data(), data.size()), "cannot write blob");
+  return from_git(&out);
+}
+
+Oid Repository::update_tree(const std::optional<Oid>& base, const std::vector<TreeUpdate>& updates) {
+  TreeH base_tree;
+  if (base) {
+    git_oid g = to_git(*base);
+    check(git_tree_lookup(base_tree.out(), repo_, &g), "cannot read tree " + base->hex());
+  }
+  std::vector<git_tree_update> ups;
+  ups.reserve(updates.size());
+  for (const auto& u : updates) {
+    git_tree_update gu;
+    std::memset(&gu, 0, sizeof gu);
+    gu.path = u.path.c_str();
+    if (u.blob) {
+      gu.action = GIT_TREE_UPDATE_UPSERT;
+      gu.id = to_git(*u.blob);
+      gu.filemode = GIT_FILEMODE_BLOB;
+    } else {
+      gu.action = GIT_TREE_UPDATE_REMOVE;
+    }
+    ups.push_back(gu);
+  }
+  git_oid out;
+  if (!base) {
+    // A first commit: git_tree_create_updated needs a base, so build the tree directly.
+    Handle<git_treebuilder, git_treebuilder_free> tb;
+    check(git_treebuilder_new(tb.out(), repo_, nullptr), "cannot build tree");
+    for (const auto& u : updates) {
+      if (!u.blob || u.path.find('/') != std::string::npos)
+        throw Error(ErrorCode::INTERNAL_ERROR, "a first commit may only add top-level files");
+      git_oid id = to_git(*u.blob);
+      check(git_treebuilder_insert(nullptr, tb.get(), u.path.c_str(), &id, GIT_FILEMODE_BLOB), "cannot build tree");
+    }
+    check(git_treebuilder_write(&out, tb.get()), "cannot write tree");
+    return from_git(&out);
+  }
+  check(git_tree_create_updated(&out, repo_, base_tree.get(), ups.size(), ups.data()),
+        "cannot write tree");
+  return from_git(&out);
+}
+
+Oid Repository::write_commit(const Oid& tree, const std::vector<Oid>& parents,
+                             const Signature& author, const Signature& committer,
+                             const std::string& message) {
+  SigH a, c;
+  make_sig(a, author);
+  make_sig(c, committer);
+  git_oid t = to_git(tree);
+  TreeH tree_h;
+  check(git_tree_lookup(tree_h.out(), repo_, &t), "cannot read tree");
+  std::vector<std::unique_ptr<CommitH>> parent_handles;
+  std::vector<const git_commit*> parent_ptrs;
+  for (const auto& p : parents) {
+    auto h = std::make_unique<CommitH>();
+    git_oid g = to_git(p);
+    check(git_commit_lookup(h->out(), repo_, &g), "cannot read commit " + p.hex());
+    parent_ptrs.push_back(h->get());
+    parent_handles.push_back(std::move(h));
+  }
+  git_oid out;
+  check(git_commit_create(&out, repo_, nullptr, a.get(), c.get(), "UTF-8", message.c_str(),
+                          tree_h.get(), parent_ptrs.size(), parent_ptrs.data()),
+        "cannot write commit");
+  return from_git(&out);
+}
+
+bool Repository::create_tag(const std::string& name, const Oid& target, const Signature& tagger,
+                            const std::string& message) {
+  SigH s;
+  make_sig(s, tagger);
+  git_oid t = to_git(target);
+  ObjectH obj;
+  check(git_object_lookup(obj.out(), repo_, &t, GIT_OBJECT_ANY), "cannot read " + target.hex());
+  git_oid out;
+  int rc = git_tag_create(&out, repo_, name.c_str(), obj.get(), s.get(), message.c_str(), 0);
+  if (rc == GIT_EEXISTS) return false;
+  check(rc, "cannot create tag " + name);
+  return true;
+}
+
+std::vector<std::string> Repository::tag_names(const std::string& pattern) const {
+  git_strarray arr{nullptr, 0};
+  check(git_tag_list_match(&arr, pattern.c_str(), repo_), "cannot list tags");
+  std::vector<std::string> out(arr.strings, arr.strings + arr.count);
+  git_strarray_dispose(&arr);
+  return out;
+}
+
+std::optional<std::string> Repository::config_string(const std::string& key) const {
+  ConfigH cfg;
+  if (git_repository_config_snapshot(cfg.out(), repo_) < 0) return std::nullopt;
+  const char* value = nullptr;
+  if (git_config_get_string(&value, cfg.get(), key.c_str()) < 0 || !value) return std::nullopt;
+  return std::string(value);
+}
+
+std::vector<std::string> Repository::dirty_paths(const std::vector<std::string>& paths) const {
+  if (is_bare() || paths.empty()) return {};
+  std::vector<std::string> specs = paths;
+  std::vector<char*> ptrs;
+  for (auto& s : specs) ptrs.push_back(s.data());
+  git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+  opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+  opts.pathspec.strings = ptrs.data();
+  opts.pathspec.count = ptrs.size();
+  StatusH list;
+  check(git_status_list_new(list.out(), repo_, &opts), "cannot read the work tree's status");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < git_status_list_entrycount(list.get()); ++i) {
+    const git_status_entry* e = git_status_byindex(list.get(), i);
+    if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED)) continue;
+    const git_diff_delta* d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+    if (d) out.push_back(d->new_file.path ? d->new_file.path : d->old_file.path);
+  }
+  return out;
+}
+
+namespace {
+
+void write_file(const fs::path& path, const std::string& data, bool executable) {
+  fs::create_directories(path.parent_path());
+  fs::path tmp = path;
+  tmp += ".mreg-tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!f) throw Error(ErrorCode::INTERNAL_ERROR, "cannot write " + path.string());
+  }
+  if (executable) ::chmod(tmp.c_str(), 0755);
+  fs::rename(tmp, path);
+}
+
+void remove_empty_parents(fs::path dir, const fs::path& root) {
+  std::error_code ec;
+  while (!dir.empty() && dir != root && fs::is_directory(dir, ec) && fs::is_empty(dir, ec)) {
+    fs::remove(dir, ec);
+    dir = dir.parent_path();
+  }
+}
+
+}  // namespace
+
+void Repository::sync_paths(const Oid& tree_oid, const std::vector<std::string>& paths) {
+  if (is_bare()) return;
+  IndexH index;
+  check(git_repository_index(index.out(), repo_), "cannot open the index");
+  check(git_index_read(index.get(), 1), "cannot read the index");
+  const fs::path root = work_dir();
+
+  // Writes every blob below `entry` to the work tree and the index.
+  std::function<void(const std::string&, const TreeEntry&)> put = [&](const std::string& path,
+                                                                     const TreeEntry& entry) {
+    if (entry.type == ObjectType::Tree) {
+      for (const auto& child : read_tree(entry.oid)) put(path + "/" + child.name, child);
+      return;
+    }
+    if (entry.type != ObjectType::Blob) return;
+    write_file(root / path, read_blob(entry.oid), entry.mode == GIT_FILEMODE_BLOB_EXECUTABLE);
+    check(git_index_add_bypath(index.get(), path.c_str()), "cannot update the index for " + path);
+  };
+
+  for (const auto& path : paths) {
+    // Clear what was there (a folder may have lost files), then write what the tree has.
+    auto entry = tree_entry(tree_oid, path);
+    std::error_code ec;
+    fs::path full = root / path;
+    if (!entry || entry->type == ObjectType::Tree) {
+      git_index_remove_directory(index.get(), path.c_str(), 0);
+      if (fs::is_directory(full, ec)) fs::remove_all(full, ec);
+    }
+    if (!entry) {
+      git_index_remove_bypath(index.get(), path.c_str());
+      if (fs::exists(fs::symlink_status(full, ec))) fs::remove(full, ec);
+      remove_empty_parents(full.parent_path(), root);
+      continue;
+    }
+    put(path, *entry);
+  }
+  check(git_index_write(index.get()), "cannot write the index");
+}
+
+}  // namespace mreg::git

@@ -1,0 +1,114 @@
+// The one layer over libgit2: RAII handles and the few operations the registry
+// needs. Nothing outside core/src/git.cpp includes git2.h; errors from libgit2
+// become mreg::Error.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct git_repository;
+
+namespace mreg::git {
+
+struct Oid {
+  std::array<unsigned char, 20> bytes{};
+
+  static Oid from_hex(const std::string& hex);  // throws on a malformed id
+  std::string hex() const;
+  bool is_zero() const;
+  bool operator==(const Oid& o) const { return bytes == o.bytes; }
+  bool operator!=(const Oid& o) const { return bytes != o.bytes; }
+  bool operator<(const Oid& o) const { return bytes < o.bytes; }
+};
+
+enum class ObjectType { Blob, Tree, Commit, Tag, Other };
+
+struct TreeEntry {
+  std::string name;
+  Oid oid;
+  ObjectType type = ObjectType::Other;
+  std::uint32_t mode = 0;
+};
+
+struct Signature {
+  std::string name;
+  std::string email;
+  std::int64_t time = 0;
+  int offset_minutes = 0;
+};
+
+struct CommitInfo {
+  Oid oid;
+  Oid tree;
+  std::vector<Oid> parents;
+  std::string message;
+  Signature author;
+  Signature committer;
+};
+
+struct TreeUpdate {
+  std::string path;
+  std::optional<Oid> blob;  // nullopt removes the path (a file or a whole folder)
+};
+
+class Repository {
+ public:
+  // Finds the repository at or above `path` (a work tree or a git folder).
+  static Repository open(const std::string& path);
+  static Repository init(const std::string& path, bool bare);
+
+  Repository(Repository&& other) noexcept;
+  Repository& operator=(Repository&& other) noexcept;
+  Repository(const Repository&) = delete;
+  Repository& operator=(const Repository&) = delete;
+  ~Repository();
+
+  bool is_bare() const;
+  std::string git_dir() const;   // with a trailing '/'
+  std::string work_dir() const;  // empty when bare; with a trailing '/'
+
+  // The branch HEAD names ("refs/heads/main"), born or not; nullopt when detached.
+  std::optional<std::string> head_branch() const;
+  std::optional<Oid> ref_target(const std::string& refname) const;
+  // A revision as git understands it, peeled to a commit; nullopt when unknown.
+  std::optional<Oid> resolve_commit(const std::string& spec) const;
+  // Compare-and-swap: moves `refname` to `target` only if it still points at
+  // `expected` (or does not exist, when expected is nullopt). False when it lost.
+  bool update_ref(const std::string& refname, const Oid& target,
+                  const std::optional<Oid>& expected, const std::string& log_message);
+
+  std::string read_blob(const Oid& oid) const;
+  std::vector<TreeEntry> read_tree(const Oid& oid) const;
+  std::optional<TreeEntry> tree_entry(const Oid& tree, const std::string& path) const;
+  CommitInfo read_commit(const Oid& oid) const;
+  bool object_exists(const Oid& oid) const;
+
+  Oid write_blob(const std::string& data);
+  Oid update_tree(const std::optional<Oid>& base, const std::vector<TreeUpdate>& updates);
+  Oid write_commit(const Oid& tree, const std::vector<Oid>& parents, const Signature& author,
+                   const Signature& committer, const std::string& message);
+  // An annotated tag; false when a tag of that name exists already.
+  bool create_tag(const std::string& name, const Oid& target, const Signature& tagger,
+                  const std::string& message);
+  std::vector<std::string> tag_names(const std::string& pattern) const;
+
+  std::optional<std::string> config_string(const std::string& key) const;
+
+  // Work tree: the touched paths that differ between HEAD, the index and the
+  // work tree (untracked files included), as "path" strings.
+  std::vector<std::string> dirty_paths(const std::vector<std::string>& paths) const;
+  // Makes the index and work tree equal to `tree` at the given paths
+  // (files or folders; a path absent from `tree` is removed).
+  void sync_paths(const Oid& tree, const std::vector<std::string>& paths);
+
+  git_repository* raw() const { return repo_; }
+
+ private:
+  explicit Repository(git_repository* repo) : repo_(repo) {}
+  git_repository* repo_ = nullptr;
+};
+
+}  // namespace mreg::git

@@ -1,0 +1,243 @@
+#include "manifest.h"
+
+#include "mreg/names.h"
+#include "mreg/problem.h"
+#include "mreg/timefmt.h"
+#include "schema.h"
+#include "yaml_doc.h"
+
+namespace mreg {
+namespace {
+
+// The rules on tag keys and alias names that JSON Schema cannot state for
+// object keys (valijson has no working propertyNames).
+void check_keys(const YamlDocument& doc, const std::string& path, std::vector<Problem>& problems) {
+  auto check_each = [&](const char* field, void (*rule)(const std::string&)) {
+    auto it = doc.value.find(field);
+    if (it == doc.value.end() || !it->is_object()) return;
+    for (auto kv = it->begin(); kv != it->end(); ++kv) {
+      try {
+        rule(kv.key());
+      } catch (const Error& e) {
+        std::string pointer = std::string("/") + field + "/";
+        for (char c : kv.key()) pointer += c == '/' ? std::string("~1") : c == '~' ? std::string("~0") : std::string(1, c);
+        problems.push_back({path, doc.line_of(pointer), e.what()});
+      }
+    }
+  };
+  check_each("tags", check_tag_key);
+  check_each("aliases", check_alias_name);
+}
+
+YamlDocument load(SchemaKind kind, const std::string& text, const std::string& path) {
+  YamlDocument doc = parse_yaml(text, path);
+  auto problems = validate(kind, doc, path);
+  if (problems.empty()) check_keys(doc, path, problems);
+  if (!problems.empty()) throw ManifestError(std::move(problems));
+  return doc;
+}
+
+std::string str(const Json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Timestamp time_field(const YamlDocument& doc, const char* key, const std::string& path) {
+  std::string s = str(doc.value, key);
+  auto t = parse_rfc3339(s);
+  if (!t) throw ManifestError({{path, doc.line_of(std::string("/") + key), std::string("field '") + key + "': not an RFC 3339 time"}});
+  return *t;
+}
+
+TagMap string_map(const Json& obj, const char* key) {
+  TagMap out;
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_object()) return out;
+  for (auto kv = it->begin(); kv != it->end(); ++kv) out[kv.key()] = kv.value().get<std::string>();
+  return out;
+}
+
+Extensions extensions_of(const Json& obj) {
+  Extensions out;
+  for (auto it = obj.begin(); it != obj.end(); ++it)
+    if (it.key().rfind("x-", 0) == 0) out.emplace_back(it.key(), it.value());
+  return out;
+}
+
+void put_extensions(Json& obj, const Extensions& ext) {
+  for (const auto& [k, v] : ext) obj[k] = v;
+}
+void write_extensions(YamlWriter& w, const Extensions& ext) {
+  for (const auto& [k, v] : ext) w.value(k, v);
+}
+
+Json tags_json(const TagMap& tags) {
+  Json obj = Json::object();
+  for (const auto& [k, v] : tags) obj[k] = v;
+  return obj;
+}
+
+// The value as the schema sees it, for validation before writing.
+Json model_json(const RegisteredModel& m) {
+  Json j = Json::object();
+  j["name"] = m.name;
+  if (!m.description.empty()) j["description"] = m.description;
+  j["created_at"] = format_rfc3339(m.created_at);
+  j["created_by"] = m.created_by;
+  j["updated_at"] = format_rfc3339(m.updated_at);
+  j["last_version"] = m.last_version;
+  if (!m.aliases.empty()) {
+    Json a = Json::object();
+    for (const auto& [k, v] : m.aliases) a[k] = v;
+    j["aliases"] = a;
+  }
+  if (!m.tags.empty()) j["tags"] = tags_json(m.tags);
+  put_extensions(j, m.extensions);
+  return j;
+}
+
+Json version_json(const ModelVersion& v) {
+  Json j = Json::object();
+  j["name"] = v.name;
+  j["version"] = v.version;
+  j["stage"] = v.stage;
+  if (!v.stage_request.empty()) j["stage_request"] = v.stage_request;
+  if (!v.description.empty()) j["description"] = v.description;
+  j["source"] = v.source;
+  if (!v.run_id.empty()) j["run_id"] = v.run_id;
+  if (!v.run_link.empty()) j["run_link"] = v.run_link;
+  if (!v.experiment_id.empty()) j["experiment_id"] = v.experiment_id;
+  if (!v.digest.empty()) j["digest"] = v.digest;
+  if (!v.flavors.empty()) j["flavors"] = v.flavors;
+  if (v.signature.is_object()) j["signature"] = v.signature;
+  j["status"] = v.status;
+  if (!v.status_message.empty()) j["status_message"] = v.status_message;
+  j["created_at"] = format_rfc3339(v.created_at);
+  j["created_by"] = v.created_by;
+  j["updated_at"] = format_rfc3339(v.updated_at);
+  if (!v.tags.empty()) j["tags"] = tags_json(v.tags);
+  put_extensions(j, v.extensions);
+  return j;
+}
+
+}  // namespace
+
+std::string model_dir(const std::string& name) { return "models/" + name; }
+std::string model_path(const std::string& name) { return "models/" + name + "/model.yaml"; }
+std::string version_path(const std::string& name, std::int64_t version) {
+  return "models/" + name + "/versions/" + std::to_string(version) + ".yaml";
+}
+
+RegistryConfig parse_registry_config(const std::string& text, const std::string& path) {
+  YamlDocument doc = load(SchemaKind::Registry, text, path);
+  RegistryConfig c;
+  c.format = doc.value["format"].get<int>();
+  c.registry = doc.value["registry"].get<std::string>();
+  c.stages = doc.value["stages"].get<std::vector<std::string>>();
+  c.extensions = extensions_of(doc.value);
+  return c;
+}
+
+RegisteredModel parse_model(const std::string& text, const std::string& path) {
+  YamlDocument doc = load(SchemaKind::Model, text, path);
+  const Json& j = doc.value;
+  RegisteredModel m;
+  m.name = str(j, "name");
+  m.description = str(j, "description");
+  m.created_at = time_field(doc, "created_at", path);
+  m.created_by = str(j, "created_by");
+  m.updated_at = time_field(doc, "updated_at", path);
+  m.last_version = j["last_version"].get<std::int64_t>();
+  if (auto it = j.find("aliases"); it != j.end() && it->is_object())
+    for (auto kv = it->begin(); kv != it->end(); ++kv) m.aliases[kv.key()] = kv.value().get<std::int64_t>();
+  m.tags = string_map(j, "tags");
+  m.extensions = extensions_of(j);
+  return m;
+}
+
+ModelVersion parse_version(const std::string& text, const std::string& path) {
+  YamlDocument doc = load(SchemaKind::Version, text, path);
+  const Json& j = doc.value;
+  ModelVersion v;
+  v.name = str(j, "name");
+  v.version = j["version"].get<std::int64_t>();
+  v.stage = str(j, "stage");
+  v.stage_request = str(j, "stage_request");
+  v.description = str(j, "description");
+  v.source = str(j, "source");
+  v.run_id = str(j, "run_id");
+  v.run_link = str(j, "run_link");
+  v.experiment_id = str(j, "experiment_id");
+  v.digest = str(j, "digest");
+  if (auto it = j.find("flavors"); it != j.end()) v.flavors = it->get<std::vector<std::string>>();
+  if (auto it = j.find("signature"); it != j.end()) v.signature = *it;
+  v.status = str(j, "status");
+  v.status_message = str(j, "status_message");
+  v.created_at = time_field(doc, "created_at", path);
+  v.created_by = str(j, "created_by");
+  v.updated_at = time_field(doc, "updated_at", path);
+  v.tags = string_map(j, "tags");
+  v.extensions = extensions_of(j);
+  return v;
+}
+
+std::string render_registry_config(const RegistryConfig& c) {
+  Json j = Json::object();
+  j["format"] = c.format;
+  j["registry"] = c.registry;
+  j["stages"] = c.stages;
+  put_extensions(j, c.extensions);
+  validate_for_write(SchemaKind::Registry, j, registry_config_path());
+  YamlWriter w;
+  w.integer("format", c.format);
+  w.string("registry", c.registry);
+  w.flow_list("stages", c.stages);
+  write_extensions(w, c.extensions);
+  return w.text();
+}
+
+std::string render_model(const RegisteredModel& m) {
+  validate_for_write(SchemaKind::Model, model_json(m), model_path(m.name));
+  YamlWriter w;
+  w.string("name", m.name);
+  if (!m.description.empty()) w.string("description", m.description);
+  w.string("created_at", format_rfc3339(m.created_at));
+  w.string("created_by", m.created_by);
+  w.string("updated_at", format_rfc3339(m.updated_at));
+  w.integer("last_version", m.last_version);
+  if (!m.aliases.empty()) {
+    w.begin_map("aliases");
+    for (const auto& [k, v] : m.aliases) w.integer(k, v);
+    w.end_map();
+  }
+  w.string_map("tags", m.tags);
+  write_extensions(w, m.extensions);
+  return w.text();
+}
+
+std::string render_version(const ModelVersion& v) {
+  validate_for_write(SchemaKind::Version, version_json(v), version_path(v.name, v.version));
+  YamlWriter w;
+  w.string("name", v.name);
+  w.integer("version", v.version);
+  w.string("stage", v.stage);
+  if (!v.stage_request.empty()) w.string("stage_request", v.stage_request);
+  if (!v.description.empty()) w.string("description", v.description);
+  w.string("source", v.source);
+  if (!v.run_id.empty()) w.string("run_id", v.run_id);
+  if (!v.run_link.empty()) w.string("run_link", v.run_link);
+  if (!v.experiment_id.empty()) w.string("experiment_id", v.experiment_id);
+  if (!v.digest.empty()) w.string("digest", v.digest);
+  if (!v.flavors.empty()) w.flow_list("flavors", v.flavors);
+  if (v.signature.is_object()) w.value("signature", v.signature);
+  w.string("status", v.status);
+  if (!v.status_message.empty()) w.string("status_message", v.status_message);
+  w.string("created_at", format_rfc3339(v.created_at));
+  w.string("created_by", v.created_by);
+  w.string("updated_at", format_rfc3339(v.updated_at));
+  w.string_map("tags", v.tags);
+  write_extensions(w, v.extensions);
+  return w.text();
+}
+
+}  // namespace mreg

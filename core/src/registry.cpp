@@ -1,0 +1,362 @@
+#include <filesystem>
+#include <random>
+
+#include "manifest.h"
+#include "mreg/names.h"
+#include "registry_impl.h"
+
+namespace mreg {
+namespace {
+
+using Trailers = std::vector<std::pair<std::string, std::string>>;
+
+// Names are unique ignoring case, so that the repository checks out on
+// case-insensitive file systems.
+void check_name_free(const Snapshot& s, const std::string& name, const std::string& except = "") {
+  for (const auto& other : s.model_names()) {
+    if (other == except) continue;
+    if (other == name) throw_exists("Registered Model (name=" + name + ") already exists.");
+    if (fold_case(other) == fold_case(name))
+      throw_exists("Registered Model (name=" + name + ") conflicts with the existing model '" + other +
+                   "': names must be unique ignoring case");
+  }
+}
+
+std::string default_registry_id(const std::string& path) {
+  std::filesystem::path p = std::filesystem::absolute(path).lexically_normal();
+  std::string base = p.filename().string();
+  if (base.empty()) base = p.parent_path().filename().string();
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".git") == 0) base.resize(base.size() - 4);
+  std::string id;
+  for (char c : base)
+    id += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '-';
+  if (id.empty() || !std::isalnum(static_cast<unsigned char>(id[0]))) id = "registry" + id;
+  std::mt19937 rng(std::random_device{}());
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%06x", static_cast<unsigned>(rng() & 0xffffff));
+  return id.substr(0, 100) + "-" + suffix;
+}
+
+RegisteredModel save_model(Transaction& txn, RegisteredModel m) {
+  m.updated_at = txn.now();
+  txn.put(model_path(m.name), render_model(m));
+  return m;
+}
+
+ModelVersion save_version(Transaction& txn, ModelVersion v) {
+  v.updated_at = txn.now();
+  txn.put(version_path(v.name, v.version), render_version(v));
+  return v;
+}
+
+PlannedCommit plan(const std::string& summary, const std::string& op, const std::string& model,
+                   std::int64_t version = 0) {
+  PlannedCommit p;
+  p.summary = summary;
+  p.trailers = {{"Mreg-Op", op}, {"Mreg-Model", model}};
+  if (version > 0) p.trailers.emplace_back("Mreg-Version", std::to_string(version));
+  return p;
+}
+
+std::string vtag(const std::string& name, std::int64_t version) {
+  return name + " v" + std::to_string(version);
+}
+
+}  // namespace
+
+Registry::Registry(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Registry::Registry(Registry&&) noexcept = default;
+Registry& Registry::operator=(Registry&&) noexcept = default;
+Registry::~Registry() = default;
+
+Registry Registry::open(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  impl->repo = std::make_shared<git::Repository>(git::Repository::open(path));
+  return Registry(std::move(impl));
+}
+
+Registry Registry::init(const std::string& path, const InitOptions& init, const WriteOptions& opts) {
+  auto impl = std::make_unique<Impl>();
+  std::error_code ec;
+  bool exists = false;
+  try {
+    if (std::filesystem::exists(path, ec)) {
+      auto repo = git::Repository::open(path);
+      // Only a repository rooted here counts; a folder inside another repository gets its own.
+      auto here = std::filesystem::weakly_canonical(path);
+      auto root = std::filesystem::weakly_canonical(repo.is_bare() ? repo.git_dir() : repo.work_dir());
+      if (here == root || std::filesystem::weakly_canonical(repo.git_dir()) == here) {
+        impl->repo = std::make_shared<git::Repository>(std::move(repo));
+        exists = true;
+      }
+    }
+  } catch (const Error&) {
+  }
+  if (!exists) impl->repo = std::make_shared<git::Repository>(git::Repository::init(path, init.bare));
+  git::Repository& repo = *impl->repo;
+
+  const auto branch = repo.head_branch();
+  if (!branch) throw Error(ErrorCode::INVALID_STATE, "HEAD is detached: check out a branch first");
+  const auto tip = repo.ref_target(*branch);
+  if (tip && repo.tree_entry(repo.read_commit(*tip).tree, registry_config_path()))
+    throw_exists("already a registry: " + path + " has mreg.yaml");
+
+  RegistryConfig config;
+  config.registry = init.registry_id.empty() ? default_registry_id(path) : init.registry_id;
+  config.stages = init.stages;
+  if (config.stages.size() < 2) throw_invalid("--stages: at least two stages are needed (the first and the archive)");
+  const std::string text = render_registry_config(config);
+
+  const Identity author = resolve_author(repo, opts.author);
+  const git::Signature committer = resolve_committer(repo, author);
+  if (!repo.is_bare()) {
+    auto dirty = repo.dirty_paths({registry_config_path()});
+    if (!dirty.empty()) throw Error(ErrorCode::RESOURCE_CONFLICT, "mreg.yaml exists in the work tree uncommitted; commit or remove it first");
+  }
+  std::optional<git::Oid> base_tree;
+  std::vector<git::Oid> parents;
+  if (tip) {
+    base_tree = repo.read_commit(*tip).tree;
+    parents.push_back(*tip);
+  }
+  const git::Oid tree = repo.update_tree(base_tree, {{registry_config_path(), repo.write_blob(text)}});
+  PlannedCommit p;
+  p.summary = "init registry " + config.registry;
+  p.trailers = {{"Mreg-Op", "init"}, {"Mreg-Registry", config.registry}};
+  const git::Oid commit = repo.write_commit(
+      tree, parents, git::Signature{author.name, author.email, author.time, author.offset_minutes}, committer,
+      format_commit_message(p));
+  if (!repo.update_ref(*branch, commit, tip, "mreg: " + p.summary))
+    throw Error(ErrorCode::RESOURCE_CONFLICT, "the branch moved while the registry was being created; try again");
+  if (!repo.is_bare()) repo.sync_paths(tree, {registry_config_path()});
+  impl->last_commit = commit.hex();
+  return Registry(std::move(impl));
+}
+
+Snapshot Registry::at(const std::string& rev) const {
+  return impl_->snapshot_at(resolve_revision(*impl_->repo, rev));
+}
+const std::string& Registry::last_commit() const { return impl_->last_commit; }
+bool Registry::is_bare() const { return impl_->repo->is_bare(); }
+std::string Registry::path() const {
+  return impl_->repo->is_bare() ? impl_->repo->git_dir() : impl_->repo->work_dir();
+}
+
+RegisteredModel Registry::create_registered_model(const std::string& name, const std::string& description,
+                                                  const TagMap& tags, const WriteOptions& opts) {
+  check_model_name(name);
+  for (const auto& [k, v] : tags) check_tag(k, v);
+  RegisteredModel result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    check_name_free(txn.base(), name);
+    RegisteredModel m;
+    m.name = name;
+    m.description = description;
+    m.created_at = txn.now();
+    m.created_by = txn.author().display();
+    m.tags = tags;
+    result = save_model(txn, m);
+    return plan("create model " + name, "create-model", name);
+  });
+  return result;
+}
+
+RegisteredModel Registry::update_registered_model(const std::string& name, const std::string& description,
+                                                  const WriteOptions& opts) {
+  RegisteredModel result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    RegisteredModel m = txn.base().get_registered_model(name);
+    m.description = description;
+    result = save_model(txn, m);
+    return plan("update model " + name + ": description", "update-model", name);
+  });
+  return result;
+}
+
+RegisteredModel Registry::rename_registered_model(const std::string& name, const std::string& new_name,
+                                                  const WriteOptions& opts) {
+  check_model_name(new_name);
+  RegisteredModel result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    const Snapshot& s = txn.base();
+    RegisteredModel m = s.get_registered_model(name);
+    if (new_name == name) throw_invalid("the new name is the same as the old one: " + name);
+    check_name_free(s, new_name, name);
+    // Every file moves along (requests and approvals as they are); the
+    // manifests name their new model.
+    const std::string old_prefix = model_dir(name) + "/";
+    for (const auto& path : s.list_files(model_dir(name))) {
+      const std::string rest = path.substr(old_prefix.size());
+      const std::string target = model_dir(new_name) + "/" + rest;
+      if (rest == "model.yaml") continue;
+      if (rest.rfind("versions/", 0) == 0) {
+        try {
+          ModelVersion v = s.get_model_version(name, std::stoll(rest.substr(9)));
+          v.name = new_name;
+          txn.put(target, render_version(v));
+          continue;
+        } catch (const std::exception&) {
+          // not a version file: carried over unchanged
+        }
+      }
+      txn.put(target, *s.read_file(path));
+    }
+    txn.remove(model_dir(name));
+    m.name = new_name;
+    result = save_model(txn, m);
+    PlannedCommit p = plan("rename model " + name + " -> " + new_name, "rename-model", new_name);
+    p.trailers.emplace_back("Mreg-From", name);
+    p.trailers.emplace_back("Mreg-To", new_name);
+    return p;
+  });
+  return result;
+}
+
+void Registry::delete_registered_model(const std::string& name, const WriteOptions& opts) {
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    txn.base().get_registered_model(name);
+    txn.remove(model_dir(name));
+    return plan("delete model " + name, "delete-model", name);
+  });
+}
+
+RegisteredModel Registry::set_registered_model_tag(const std::string& name, const std::string& key,
+                                                   const std::string& value, const WriteOptions& opts) {
+  check_tag(key, value);
+  RegisteredModel result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    RegisteredModel m = txn.base().get_registered_model(name);
+    m.tags[key] = value;
+    result = save_model(txn, m);
+    PlannedCommit p = plan("set tag " + key + " on model " + name, "set-tag", name);
+    p.trailers.emplace_back("Mreg-Tag", key);
+    return p;
+  });
+  return result;
+}
+
+RegisteredModel Registry::delete_registered_model_tag(const std::string& name, const std::string& key,
+                                                      const WriteOptions& opts) {
+  check_tag_key(key);
+  RegisteredModel result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    RegisteredModel m = txn.base().get_registered_model(name);
+    if (!m.tags.erase(key)) throw_not_found("Registered model tag with key=" + key + " not found on model " + name);
+    result = save_model(txn, m);
+    PlannedCommit p = plan("delete tag " + key + " from model " + name, "delete-tag", name);
+    p.trailers.emplace_back("Mreg-Tag", key);
+    return p;
+  });
+  return result;
+}
+
+ModelVersion Registry::create_model_version(const std::string& name, const NewVersion& nv,
+                                            const WriteOptions& opts, bool create_model) {
+  check_model_name(name);
+  if (nv.source.empty()) throw_invalid("a version needs a source (--source URI)");
+  for (const auto& [k, v] : nv.tags) check_tag(k, v);
+  ModelVersion result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    const Snapshot& s = txn.base();
+    RegisteredModel m;
+    if (create_model && !s.has_model(name)) {
+      check_name_free(s, name);
+      m.name = name;
+      m.created_at = txn.now();
+      m.created_by = txn.author().display();
+    } else {
+      m = s.get_registered_model(name);
+    }
+    ModelVersion v;
+    v.name = name;
+    v.version = ++m.last_version;
+    v.stage = s.config().initial_stage();
+    v.description = nv.description;
+    v.source = nv.source;
+    v.run_id = nv.run_id;
+    v.run_link = nv.run_link;
+    v.experiment_id = nv.experiment_id;
+    v.digest = nv.digest;
+    v.flavors = nv.flavors;
+    v.signature = nv.signature;
+    v.created_at = txn.now();
+    v.created_by = txn.author().display();
+    v.tags = nv.tags;
+    save_model(txn, m);
+    result = save_version(txn, v);
+    PlannedCommit p = plan("register " + vtag(name, v.version), "register", name, v.version);
+    std::string tag_message = name + " version " + std::to_string(v.version) + "\n\nsource: " + v.source + "\n";
+    if (!v.run_id.empty()) tag_message += "run_id: " + v.run_id + "\n";
+    if (!v.digest.empty()) tag_message += "digest: " + v.digest + "\n";
+    p.tags.emplace_back(name + "@v" + std::to_string(v.version), tag_message);
+    return p;
+  });
+  return result;
+}
+
+ModelVersion Registry::update_model_version(const std::string& name, std::int64_t version,
+                                            const std::string& description, const WriteOptions& opts) {
+  ModelVersion result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    ModelVersion v = txn.base().get_model_version(name, version);
+    v.description = description;
+    result = save_version(txn, v);
+    return plan("update " + vtag(name, version) + ": description", "update-version", name, version);
+  });
+  return result;
+}
+
+void Registry::delete_model_version(const std::string& name, std::int64_t version, const WriteOptions& opts) {
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    const Snapshot& s = txn.base();
+    s.get_model_version(name, version);
+    RegisteredModel m = s.get_registered_model(name);
+    // A deleted version loses its aliases; its number stays taken (last_version).
+    bool had_alias = false;
+    for (auto it = m.aliases.begin(); it != m.aliases.end();) {
+      if (it->second == version) {
+        it = m.aliases.erase(it);
+        had_alias = true;
+      } else {
+        ++it;
+      }
+    }
+    if (had_alias) save_model(txn, m);
+    txn.remove(version_path(name, version));
+    return plan("delete " + vtag(name, version), "delete-version", name, version);
+  });
+}
+
+ModelVersion Registry::set_model_version_tag(const std::string& name, std::int64_t version,
+                                             const std::string& key, const std::string& value,
+                                             const WriteOptions& opts) {
+  check_tag(key, value);
+  ModelVersion result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    ModelVersion v = txn.base().get_model_version(name, version);
+    v.tags[key] = value;
+    result = save_version(txn, v);
+    PlannedCommit p = plan("set tag " + key + " on " + vtag(name, version), "set-tag", name, version);
+    p.trailers.emplace_back("Mreg-Tag", key);
+    return p;
+  });
+  return result;
+}
+
+ModelVersion Registry::delete_model_version_tag(const std::string& name, std::int64_t version,
+                                                const std::string& key, const WriteOptions& opts) {
+  check_tag_key(key);
+  ModelVersion result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    ModelVersion v = txn.base().get_model_version(name, version);
+    if (!v.tags.erase(key))
+      throw_not_found("Model version tag with key=" + key + " not found on " + vtag(name, version));
+    result = save_version(txn, v);
+    PlannedCommit p = plan("delete tag " + key + " from " + vtag(name, version), "delete-tag", name, version);
+    p.trailers.emplace_back("Mreg-Tag", key);
+    return p;
+  });
+  return result;
+}
+
+}  // namespace mreg

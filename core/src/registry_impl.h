@@ -1,0 +1,77 @@
+// Internals shared by the registry's source files.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "git.h"
+#include "mreg/registry.h"
+
+namespace mreg {
+
+struct Registry::Impl {
+  std::shared_ptr<git::Repository> repo;
+  std::string last_commit;
+
+  Snapshot snapshot_at(const git::Oid& commit) const;
+};
+
+struct Snapshot::Impl {
+  std::shared_ptr<git::Repository> repo;
+  git::Oid commit;
+  git::Oid tree;
+  std::string commit_hex;
+  Timestamp time = 0;
+  RegistryConfig config;
+
+  std::optional<git::TreeEntry> entry(const std::string& path) const { return repo->tree_entry(tree, path); }
+  std::optional<std::string> read(const std::string& path) const;
+};
+
+// Resolves a revision as the CLI accepts it ("" = HEAD; REV@{DATE}); throws
+// RESOURCE_DOES_NOT_EXIST when it names nothing.
+git::Oid resolve_revision(const git::Repository& repo, const std::string& rev);
+
+// The identity a write records: explicit, else GIT_AUTHOR_*, else git config.
+Identity resolve_author(const git::Repository& repo, const std::optional<Identity>& explicit_author);
+git::Signature resolve_committer(const git::Repository& repo, const Identity& author);
+
+// One attempt of a write: reads from `base`, records file changes.
+class Transaction {
+ public:
+  Transaction(Snapshot base, Identity author) : base_(std::move(base)), author_(std::move(author)) {}
+  const Snapshot& base() const { return base_; }
+  const Identity& author() const { return author_; }
+  Timestamp now() const { return author_.time; }
+
+  void put(const std::string& path, std::string content) { changes_[path] = std::move(content); }
+  void remove(const std::string& path) { changes_[path] = std::nullopt; }
+  const std::map<std::string, std::optional<std::string>>& changes() const { return changes_; }
+
+ private:
+  Snapshot base_;
+  Identity author_;
+  std::map<std::string, std::optional<std::string>> changes_;
+};
+
+struct PlannedCommit {
+  std::string summary;
+  std::vector<std::pair<std::string, std::string>> trailers;
+  std::string body;  // between the summary and the trailers (a comment)
+  std::vector<std::pair<std::string, std::string>> tags;  // name, message
+  bool allow_empty = false;
+};
+
+using Operation = std::function<PlannedCommit(Transaction&)>;
+
+// Runs `op` against the branch tip and commits its changes; retries on a lost race.
+git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const Operation& op);
+
+std::string format_commit_message(const PlannedCommit& plan);
+
+}  // namespace mreg

@@ -1,0 +1,145 @@
+#include "schema.h"
+
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include <memory>
+#include <mutex>
+#include <regex>
+
+#include "schemas_embedded.h"
+
+namespace mreg {
+namespace {
+
+const valijson::Schema& compiled(SchemaKind kind) {
+  static std::once_flag once;
+  static std::unique_ptr<valijson::Schema> schemas[3];
+  std::call_once(once, [] {
+    for (int i = 0; i < 3; ++i) {
+      schemas[i] = std::make_unique<valijson::Schema>();
+      nlohmann::json doc = nlohmann::json::parse(schema_text(static_cast<SchemaKind>(i)));
+      valijson::SchemaParser parser;
+      valijson::adapters::NlohmannJsonAdapter adapter(doc);
+      parser.populateSchema(adapter, *schemas[i]);
+    }
+  });
+  return *schemas[static_cast<int>(kind)];
+}
+
+// valijson's context ["<root>", "[tags]", "[team]"] as a JSON pointer.
+std::string pointer_of(const std::vector<std::string>& context) {
+  std::string p;
+  for (const auto& part : context) {
+    if (part == "<root>") continue;
+    std::string key = part.size() >= 2 && part.front() == '[' ? part.substr(1, part.size() - 2) : part;
+    std::string escaped;
+    for (char c : key) escaped += c == '/' ? std::string("~1") : c == '~' ? std::string("~0") : std::string(1, c);
+    p += "/" + escaped;
+  }
+  return p;
+}
+
+std::string field_of(const std::string& pointer) {
+  std::string f;
+  for (char c : pointer) f += c == '/' ? '.' : c;
+  return f.empty() ? "(document)" : f.substr(1);
+}
+
+struct Located {
+  std::string pointer;
+  std::string message;
+};
+
+// valijson reports every enclosing schema that failed too; keep the deepest
+// error at each place and say it in the registry's words.
+std::vector<Located> translate(const valijson::ValidationResults& results) {
+  std::vector<Located> raw;
+  valijson::ValidationResults copy = results;
+  valijson::ValidationResults::Error e;
+  while (copy.popError(e)) raw.push_back({pointer_of(e.context), e.description});
+
+  static const std::regex unknown("could not be validated using 'properties' or 'additionalProperties' constraints: '(.*)'\\.$");
+  static const std::regex missing("^Missing required property '(.*)'\\.?$");
+  static const std::regex bad_name("^Failed to validate against schema associated with property name '(.*)'\\.?$");
+  std::vector<Located> out;
+  for (const auto& r : raw) {
+    std::smatch m;
+    if (std::regex_search(r.message, m, unknown)) {
+      out.push_back({r.pointer + "/" + m[1].str(), "unknown key '" + m[1].str() + "' (only keys under tags and keys starting with x- may be added)"});
+    } else if (std::regex_search(r.message, m, missing)) {
+      out.push_back({r.pointer, "missing required key '" + m[1].str() + "'"});
+    } else if (std::regex_search(r.message, m, bad_name)) {
+      out.push_back({r.pointer + "/" + m[1].str(), "invalid key '" + m[1].str() + "' in " + field_of(r.pointer)});
+    } else if (r.message.rfind("Failed to validate against", 0) == 0 ||
+               r.message.rfind("Failed to validate item", 0) == 0 ||
+               r.message.rfind("Failed to validate", 0) == 0) {
+      continue;  // an enclosing schema; the deeper error says what is wrong
+    } else {
+      std::string msg = r.message;
+      if (msg.find("'type' constraint") != std::string::npos) msg = "wrong type";
+      else if (msg.find("'pattern'") != std::string::npos) msg = "does not match the required pattern";
+      else if (msg.find("enum") != std::string::npos) msg = "not one of the allowed values";
+      else if (msg.find("maxLength") != std::string::npos || msg.find("no more than") != std::string::npos) msg = "too long";
+      else if (msg.find("minLength") != std::string::npos || msg.find("no fewer than") != std::string::npos) msg = "too short";
+      else if (msg.find("const") != std::string::npos) msg = "not the required value";
+      if (!msg.empty() && msg.back() == '.') msg.pop_back();
+      out.push_back({r.pointer, "field '" + field_of(r.pointer) + "': " + msg});
+    }
+  }
+  // A name error surfaces twice (the name's own check and the enclosing one).
+  std::vector<Located> unique;
+  for (auto& l : out) {
+    bool seen = false;
+    for (auto& u : unique) seen = seen || (u.pointer == l.pointer && u.message == l.message);
+    if (!seen) unique.push_back(l);
+  }
+  if (unique.empty() && !raw.empty()) unique.push_back({raw.front().pointer, raw.front().message});
+  return unique;
+}
+
+std::vector<Located> run(SchemaKind kind, const Json& value) {
+  valijson::Validator validator(valijson::Validator::kStrongTypes);
+  valijson::adapters::NlohmannJsonAdapter adapter(value);
+  valijson::ValidationResults results;
+  if (validator.validate(compiled(kind), adapter, &results)) return {};
+  return translate(results);
+}
+
+}  // namespace
+
+const char* schema_text(SchemaKind kind) {
+  switch (kind) {
+    case SchemaKind::Registry: return embedded_schema_registry;
+    case SchemaKind::Model: return embedded_schema_model;
+    case SchemaKind::Version: return embedded_schema_version;
+  }
+  return "{}";
+}
+
+std::vector<Problem> validate(SchemaKind kind, const YamlDocument& doc, const std::string& path) {
+  std::vector<Problem> out;
+  if (!doc.value.is_object()) {
+    out.push_back({path, 1, "the file must hold a YAML mapping"});
+    return out;
+  }
+  for (const auto& l : run(kind, doc.value)) out.push_back({path, doc.line_of(l.pointer), l.message});
+  return out;
+}
+
+void validate_for_write(SchemaKind kind, const Json& value, const std::string& path) {
+  std::vector<Problem> problems;
+  for (const auto& l : run(kind, value)) problems.push_back({path, 0, l.message});
+  if (!problems.empty()) {
+    // Values are checked before they get here; a schema failure now is a bug,
+    // reported as an invalid value rather than written.
+    std::string msg;
+    for (auto& p : problems) msg += (msg.empty() ? "" : "; ") + p.message;
+    throw Error(ErrorCode::INVALID_PARAMETER_VALUE, path + ": " + msg);
+  }
+}
+
+}  // namespace mreg

@@ -1,0 +1,89 @@
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "file_lock.h"
+#include "registry_impl.h"
+
+namespace mreg {
+namespace {
+
+constexpr int kMaxAttempts = 200;
+
+git::Signature signature_of(const Identity& id) {
+  return git::Signature{id.name, id.email, id.time, id.offset_minutes};
+}
+
+}  // namespace
+
+std::string format_commit_message(const PlannedCommit& plan) {
+  std::string msg = plan.summary + "\n";
+  if (!plan.body.empty()) {
+    msg += "\n" + plan.body;
+    if (msg.back() != '\n') msg += '\n';
+  }
+  if (!plan.trailers.empty()) {
+    msg += "\n";
+    for (const auto& [k, v] : plan.trailers) msg += k + ": " + v + "\n";
+  }
+  return msg;
+}
+
+git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const Operation& op) {
+  git::Repository& repo = *impl.repo;
+  const auto branch = repo.head_branch();
+  if (!branch)
+    throw Error(ErrorCode::INVALID_STATE, "HEAD is detached: check out a branch to write to the registry");
+  const Identity author = resolve_author(repo, opts.author);
+  const git::Signature committer = resolve_committer(repo, author);
+
+  // With a work tree, writers take turns so that each can bring the index and
+  // work tree up to date before the next one checks them for local edits.
+  std::unique_ptr<FileLock> lock;
+  if (!repo.is_bare()) lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+
+  std::mt19937 rng(std::random_device{}());
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    const auto tip = repo.ref_target(*branch);
+    if (!tip)
+      throw Error(ErrorCode::INVALID_STATE, "the branch " + *branch + " has no commits: not a registry (run 'mreg init')");
+    Transaction txn(impl.snapshot_at(*tip), author);
+    const PlannedCommit plan = op(txn);
+
+    std::vector<std::string> touched;
+    for (const auto& [path, content] : txn.changes()) touched.push_back(path);
+    if (lock) {
+      const auto dirty = repo.dirty_paths(touched);
+      if (!dirty.empty()) {
+        std::string list;
+        for (const auto& p : dirty) list += (list.empty() ? "" : ", ") + p;
+        throw Error(ErrorCode::RESOURCE_CONFLICT,
+                    "uncommitted changes in the work tree would be overwritten: " + list +
+                        " (commit or stash them first)");
+      }
+    }
+
+    std::vector<git::TreeUpdate> updates;
+    for (const auto& [path, content] : txn.changes())
+      updates.push_back({path, content ? std::optional<git::Oid>(repo.write_blob(*content)) : std::nullopt});
+    const auto base_tree = repo.read_commit(*tip).tree;
+    const git::Oid tree = repo.update_tree(base_tree, updates);
+    const git::Oid commit =
+        repo.write_commit(tree, {*tip}, signature_of(author), committer, format_commit_message(plan));
+
+    if (repo.update_ref(*branch, commit, *tip, "mreg: " + plan.summary)) {
+      if (lock) repo.sync_paths(tree, touched);
+      if (opts.create_tags)
+        for (const auto& [name, message] : plan.tags) repo.create_tag(name, commit, committer, message);
+      impl.last_commit = commit.hex();
+      return commit;
+    }
+    // Someone else moved the branch: back off a little, then read it again.
+    std::uniform_int_distribution<int> wait(0, 1 << std::min(attempt, 5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + wait(rng)));
+  }
+  throw Error(ErrorCode::RESOURCE_CONFLICT,
+              "the branch kept moving under this write; gave up after " + std::to_string(kMaxAttempts) + " attempts");
+}
+
+}  // namespace mreg

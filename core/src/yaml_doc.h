@@ -1,0 +1,52 @@
+// YAML text <-> JSON values. Reading resolves plain scalars by YAML 1.2's core
+// schema (so `version: 3` is a number and `experiment_id: "1"` a string) and
+// remembers the line of every key, for `path:line:` messages. Writing emits
+// mreg's canonical form (FORMAT.md): block style, two-space indent.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "mreg/types.h"
+
+namespace mreg {
+
+struct YamlDocument {
+  Json value;
+  std::map<std::string, int> lines;  // JSON pointer ("/tags/team") -> 1-based line
+
+  // The line of `pointer`, or of its nearest ancestor that has one.
+  int line_of(std::string pointer) const;
+};
+
+// Throws ManifestError naming `path` and the line on malformed YAML or duplicate keys.
+YamlDocument parse_yaml(const std::string& text, const std::string& path);
+
+// Canonical YAML output.
+class YamlWriter {
+ public:
+  // `key: value` for a string: plain when that reads back as the same string,
+  // a literal block for multi-line text, double-quoted otherwise.
+  void string(const std::string& key, const std::string& value);
+  void integer(const std::string& key, std::int64_t value);
+  // `key: [a, b]` for short lists of strings.
+  void flow_list(const std::string& key, const std::vector<std::string>& values);
+  // A nested mapping of strings (tags), keys in map order; nothing when empty.
+  void string_map(const std::string& key, const TagMap& values);
+  // Any JSON value (extensions, the MLmodel signature).
+  void value(const std::string& key, const Json& value);
+  void begin_map(const std::string& key);
+  void end_map();
+
+  const std::string& text() const { return out_; }
+
+ private:
+  void key(const std::string& k);
+  std::string out_;
+  int indent_ = 0;
+};
+
+// The scalar as it must be written: plain if that is unambiguous, else quoted.
+std::string yaml_scalar(const std::string& s, bool in_flow = false);
+
+}  // namespace mreg
