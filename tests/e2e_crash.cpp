@@ -81,8 +81,11 @@ void crash_rounds(bool bare, int rounds, unsigned seed) {
     }
   };
 
+  // Each round lets two writers register back to back for a while, long enough for a few
+  // registrations, then kills both at a random moment 0-50 ms later.
+  const auto warm_up = std::chrono::milliseconds(80);
   for (int round = 0; round < rounds; ++round) {
-    const auto delay = std::chrono::milliseconds(delay_ms(rng));
+    const auto delay = warm_up + std::chrono::milliseconds(delay_ms(rng));
     const auto t0 = std::chrono::steady_clock::now();
     Writer writers[2];
     for (auto& w : writers) start(w);
@@ -105,18 +108,22 @@ void crash_rounds(bool bare, int rounds, unsigned seed) {
         finished(w, status);
     }
     INFO("after round " << round << " (killed after " << delay.count() << " ms)");
+    INFO("killed so far: " << tally.killed << ", confirmed so far: " << tally.confirmed.size());
     check_whole(reg, tally);
   }
 
   INFO("killed " << tally.killed << " writers, " << tally.confirmed.size() << " confirmed");
   CHECK(tally.killed > 0);
-  CHECK(tally.confirmed.size() > 0);
   if (bare) {
+    CHECK(tally.confirmed.size() > 0);
     // A writer that was not killed succeeded, even right after another one was.
-    for (const auto& f : tally.failures) {
-      INFO(f);
-      CHECK(f == "");
-    }
+    std::string first_failures;
+    for (size_t i = 0; i < tally.failures.size() && i < 3; ++i)
+      first_failures += tally.failures[i] + "\n";
+    INFO("writers that failed on their own: " << tally.failures.size() << "\n" << first_failures);
+    CHECK(tally.failures.empty());
+    INFO("lock files left in the repository:\n"
+         << sh_ok("find . -name '*.lock' -print", reg.path()));
     Json j = reg.mreg_json({"register", "m", "--source", "s3://crash/after"});
     CHECK(j["model_version"]["version"].is_string());
     check_whole(reg, tally);
