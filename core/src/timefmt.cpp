@@ -47,12 +47,41 @@ std::string format_rfc3339(Timestamp t) {
 }
 
 std::optional<Timestamp> parse_rfc3339(const std::string& s) {
-  static const std::regex re(
-      "^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.[0-9]+)?(Z|z|[+-][0-9]{2}:[0-9]{2})$");
-  std::smatch m;
-  if (!std::regex_match(s, m, re)) return std::nullopt;
-  return from_parts(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5]),
-                    std::stoi(m[6]), zone_minutes(m[8]));
+  // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), read by hand: it is on every read path.
+  auto digits = [&](size_t at, size_t n, int& out) {
+    if (at + n > s.size()) return false;
+    out = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  int y, mo, d, h, mi, sec;
+  if (!digits(0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' || !digits(8, 2, d) ||
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) ||
+      s[16] != ':' || !digits(17, 2, sec))
+    return std::nullopt;
+  size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start) return std::nullopt;
+  }
+  int offset = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    if (!digits(i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(i + 4, 2, om)) return std::nullopt;
+    offset = (s[i] == '-' ? -1 : 1) * (oh * 60 + om);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  return from_parts(y, mo, d, h, mi, sec, offset);
 }
 
 std::optional<Timestamp> parse_date(const std::string& s, int* offset_minutes) {

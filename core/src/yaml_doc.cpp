@@ -3,8 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <limits>
 #include <cstring>
-#include <regex>
 #include <set>
 
 #include "mreg/problem.h"
@@ -22,14 +22,38 @@ std::string pointer_escape(const std::string& key) {
   return out;
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// [-+]?[0-9]+
 bool is_int(const std::string& s) {
-  static const std::regex re("^[-+]?[0-9]+$");
-  return std::regex_match(s, re);
+  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i >= s.size()) return false;
+  for (; i < s.size(); ++i)
+    if (!is_digit(s[i])) return false;
+  return true;
 }
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
 bool is_float(const std::string& s) {
-  static const std::regex re("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
-  return std::regex_match(s, re);
+  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  size_t int_digits = 0, frac_digits = 0;
+  while (i < s.size() && is_digit(s[i])) ++i, ++int_digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && is_digit(s[i])) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp_digits = 0;
+    while (i < s.size() && is_digit(s[i])) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
 }
+
+}  // namespace
 
 // YAML 1.2 core schema resolution of a plain scalar.
 Json resolve_plain(const std::string& s) {
@@ -46,6 +70,12 @@ Json resolve_plain(const std::string& s) {
       return std::stod(s);
     }
   }
+  {
+    const std::string body = (c == '-' || c == '+') ? s.substr(1) : s;
+    if (body == ".inf" || body == ".Inf" || body == ".INF")
+      return (c == '-' ? -1 : 1) * std::numeric_limits<double>::infinity();
+    if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::numeric_limits<double>::quiet_NaN();
+  }
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
     try {
       return static_cast<std::int64_t>(std::stoll(s.substr(2), nullptr, s[1] == 'x' ? 16 : 8));
@@ -56,6 +86,8 @@ Json resolve_plain(const std::string& s) {
   if (is_float(s)) return std::stod(s);
   return s;
 }
+
+namespace {
 
 struct Converter {
   const std::string& path;
@@ -118,9 +150,14 @@ int YamlDocument::line_of(std::string pointer) const {
 }
 
 YamlDocument parse_yaml(const std::string& text, const std::string& path) {
-  YamlDocument doc;
   if (text.find('\0') != std::string::npos)
     throw ManifestError({{path, 1, "the file holds a NUL byte; it must be UTF-8 text"}});
+  if (auto fast = parse_canonical_yaml(text)) return std::move(*fast);
+  return parse_yaml_with_yaml_cpp(text, path);
+}
+
+YamlDocument parse_yaml_with_yaml_cpp(const std::string& text, const std::string& path) {
+  YamlDocument doc;
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -134,28 +171,32 @@ YamlDocument parse_yaml(const std::string& text, const std::string& path) {
   return doc;
 }
 
-std::string yaml_scalar(const std::string& s, bool in_flow) {
-  bool plain = !s.empty() && s.front() != ' ' && s.back() != ' ' && s.back() != ':';
-  if (plain) {
-    const unsigned char first = static_cast<unsigned char>(s[0]);
-    if (std::strchr("-?:,[]{}#&*!|>'\"%@`", first)) plain = false;
-  }
-  for (size_t i = 0; plain && i < s.size(); ++i) {
+bool plain_is_safe(const std::string& s, bool in_flow) {
+  if (s.empty() || s.front() == ' ' || s.back() == ' ' || s.back() == ':') return false;
+  if (std::strchr("-?:,[]{}#&*!|>'\"%@`", static_cast<unsigned char>(s[0]))) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) plain = false;
-    else if (c == ':' && i + 1 < s.size() && s[i + 1] == ' ') plain = false;
-    else if (c == '#' && i > 0 && s[i - 1] == ' ') plain = false;
-    else if (in_flow && std::strchr(",[]{}", c)) plain = false;
+    if (c < 0x20 || c == 0x7f) return false;
+    if (c == ':' && i + 1 < s.size() && s[i + 1] == ' ') return false;
+    if (c == '#' && i > 0 && s[i - 1] == ' ') return false;
+    // In a flow list only identifier-like items go plain (yaml-cpp misreads '?' there).
+    if (in_flow && !(std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '/')) return false;
   }
-  // A plain scalar must read back as the same string, not as null, bool or number.
-  if (plain && !resolve_plain(s).is_string()) plain = false;
-  if (plain) {
-    static const std::set<std::string> yaml11{"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No",
-                                              "NO", "on", "On", "ON", "off", "Off", "OFF"};
-    static const std::regex numberish("^[-+]?[0-9][0-9_:.eE+-]*$|^[-+]?\\.(inf|Inf|INF|nan|NaN|NAN)$");
-    if (yaml11.count(s) || std::regex_match(s, numberish)) plain = false;
-  }
-  if (plain) return s;
+  // It must read back as the same string (not null, a bool or a number), under
+  // YAML 1.2 and under the YAML 1.1 rules older readers still apply.
+  if (!resolve_plain(s).is_string()) return false;
+  static const std::set<std::string> yaml11{"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No",
+                                            "NO", "on", "On", "ON", "off", "Off", "OFF"};
+  if (yaml11.count(s)) return false;
+  size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (i < s.size() && s[i] == '.') return s.find_first_of("iInN") == std::string::npos;  // .inf, .nan
+  if (i < s.size() && is_digit(s[i]) && s.find_first_not_of("0123456789_:.eE+-") == std::string::npos)
+    return false;
+  return true;
+}
+
+std::string yaml_scalar(const std::string& s, bool in_flow) {
+  if (plain_is_safe(s, in_flow)) return s;
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {

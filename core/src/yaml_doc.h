@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "mreg/types.h"
@@ -21,6 +22,20 @@ struct YamlDocument {
 
 // Throws ManifestError naming `path` and the line on malformed YAML or duplicate keys.
 YamlDocument parse_yaml(const std::string& text, const std::string& path);
+
+// parse_yaml without the fast path (for tests that compare the two).
+YamlDocument parse_yaml_with_yaml_cpp(const std::string& text, const std::string& path);
+
+// The fast path of parse_yaml: a reader for the canonical form mreg writes
+// (block mappings, plain and double-quoted scalars, flow lists of strings,
+// literal blocks). nullopt for anything else, which parse_yaml then reads with
+// yaml-cpp; where it answers, it answers exactly as yaml-cpp would.
+std::optional<YamlDocument> parse_canonical_yaml(const std::string& text);
+
+// A plain scalar's value under YAML 1.2's core schema.
+Json resolve_plain(const std::string& s);
+// True when `s` written plain reads back as the same string.
+bool plain_is_safe(const std::string& s, bool in_flow = false);
 
 // Canonical YAML output.
 class YamlWriter {
