@@ -251,7 +251,7 @@ TEST_CASE("usage errors: exit 2", "[bad-input][usage]") {
   expect_refused(reg, {"model", "show"}, 2, "");
 }
 
-TEST_CASE("--ref that does not exist, and --ref on a write", "[bad-input][ref]") {
+TEST_CASE("a --ref that does not exist is refused, and so is --ref on a write", "[bad-input][ref]") {
   Registry reg;
   reg.mreg_json({"model", "create", "m"});
   expect_refused(reg, {"model", "show", "m", "--ref", "no-such-ref"}, 4, "no-such-ref");

@@ -296,7 +296,7 @@ TEST_CASE("register --model-dir reads the MLmodel file and digests the files", "
   }
 }
 
-TEST_CASE("--ref reads the registry as it was", "[ref]") {
+TEST_CASE("reads with --ref see the registry as it was", "[ref]") {
   Registry reg;
   reg.mreg_json({"model", "create", "m", "--description", "one"}, dated("2021-01-01T00:00:00Z"));
   std::string c1 = reg.head();
@@ -487,7 +487,7 @@ TEST_CASE("a write does not overwrite an uncommitted change to a path it touches
   }
 }
 
-TEST_CASE("every write is one commit with trailers; registration makes an annotated tag", "[commits]") {
+TEST_CASE("every write is one commit with trailers, and a registration makes an annotated tag", "[commits]") {
   Registry reg(true);
   auto write = [&](const std::vector<std::string>& args) {
     int before = reg.commit_count();
