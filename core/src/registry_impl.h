@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,9 +29,19 @@ struct Snapshot::Impl {
   std::string commit_hex;
   Timestamp time = 0;
   RegistryConfig config;
+  git::Oid config_blob;
 
   std::optional<git::TreeEntry> entry(const std::string& path) const { return repo->tree_entry(tree, path); }
   std::optional<std::string> read(const std::string& path) const;
+
+  // models/: name -> folder tree, read once (the tree of a large registry is
+  // big, and libgit2 does not cache big trees).
+  const std::vector<git::TreeEntry>& model_folders() const;
+  std::optional<git::Oid> model_folder(const std::string& name) const;
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::optional<std::vector<git::TreeEntry>> model_folders_;
 };
 
 // Resolves a revision as the CLI accepts it ("" = HEAD; REV@{DATE}); throws

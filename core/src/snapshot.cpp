@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <thread>
 
 #include "manifest.h"
 #include "mreg/names.h"
 #include "registry_impl.h"
+#include "summary_cache.h"
 
 namespace mreg {
 namespace {
@@ -30,12 +32,98 @@ void attach_aliases(ModelVersion& v, const RegisteredModel& m) {
   throw_not_found("Registered Model with name=" + name + " not found");
 }
 
+std::optional<git::TreeEntry> find_entry(const std::vector<git::TreeEntry>& entries, const std::string& name) {
+  for (const auto& e : entries)
+    if (e.name == name) return e;
+  return std::nullopt;
+}
+
+// A model folder's files, parsed: model.yaml and every versions/<n>.yaml.
+struct Folder {
+  RegisteredModel model;
+  std::vector<ModelVersion> versions;  // ascending
+};
+
+Folder read_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree) {
+  const auto entries = repo.read_tree(tree);
+  const std::string mpath = model_path(name);
+  auto model_entry = find_entry(entries, "model.yaml");
+  if (!model_entry || model_entry->type != git::ObjectType::Blob) throw_not_found("Registered Model with name=" + name + " not found");
+  Folder f;
+  f.model = parse_model(repo.read_blob(model_entry->oid), mpath);
+  if (f.model.name != name)
+    throw ManifestError({{mpath, 1, "field 'name': '" + f.model.name + "' does not match the folder name '" + name + "'"}});
+  auto versions = find_entry(entries, "versions");
+  if (versions && versions->type == git::ObjectType::Tree) {
+    for (const auto& e : repo.read_tree(versions->oid)) {
+      const std::int64_t n = version_of_file(e.name);
+      if (n == 0 || e.type != git::ObjectType::Blob) continue;
+      const std::string path = version_path(name, n);
+      ModelVersion v = parse_version(repo.read_blob(e.oid), path);
+      if (v.name != name || v.version != n)
+        throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
+                                           std::to_string(n) + ")"}});
+      attach_aliases(v, f.model);
+      f.versions.push_back(std::move(v));
+    }
+  }
+  std::sort(f.versions.begin(), f.versions.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  return f;
+}
+
+std::vector<ModelVersion> latest_per_stage(const std::vector<ModelVersion>& versions,
+                                           const std::vector<std::string>& stages) {
+  std::vector<ModelVersion> out;
+  for (const auto& stage : stages) {
+    const ModelVersion* best = nullptr;
+    for (const auto& v : versions)
+      if (v.stage == stage && (!best || v.version > best->version)) best = &v;
+    if (best) out.push_back(*best);
+  }
+  return out;
+}
+
+ModelSummary summarize(Folder f, const std::vector<std::string>& stages) {
+  ModelSummary s;
+  s.latest_versions = latest_per_stage(f.versions, stages);
+  s.model = std::move(f.model);
+  return s;
+}
+
 }  // namespace
 
 std::optional<std::string> Snapshot::Impl::read(const std::string& path) const {
   auto e = entry(path);
   if (!e || e->type != git::ObjectType::Blob) return std::nullopt;
   return repo->read_blob(e->oid);
+}
+
+const std::vector<git::TreeEntry>& Snapshot::Impl::model_folders() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!model_folders_) {
+    std::vector<git::TreeEntry> folders;
+    auto models = entry("models");
+    if (models && models->type == git::ObjectType::Tree)
+      for (auto& e : repo->read_tree(models->oid))
+        if (e.type == git::ObjectType::Tree) folders.push_back(std::move(e));
+    model_folders_ = std::move(folders);  // git keeps tree entries sorted bytewise
+  }
+  return *model_folders_;
+}
+
+std::optional<git::Oid> Snapshot::Impl::model_folder(const std::string& name) const {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (model_folders_) {
+      auto it = std::lower_bound(model_folders_->begin(), model_folders_->end(), name,
+                                 [](const git::TreeEntry& e, const std::string& n) { return e.name < n; });
+      if (it != model_folders_->end() && it->name == name) return it->oid;
+      return std::nullopt;
+    }
+  }
+  auto e = entry(model_dir(name));
+  if (!e || e->type != git::ObjectType::Tree) return std::nullopt;
+  return e->oid;
 }
 
 Snapshot Registry::Impl::snapshot_at(const git::Oid& commit) const {
@@ -46,11 +134,12 @@ Snapshot Registry::Impl::snapshot_at(const git::Oid& commit) const {
   impl->tree = info.tree;
   impl->commit_hex = commit.hex();
   impl->time = info.committer.time;
-  auto text = impl->read(registry_config_path());
-  if (!text)
+  auto config = impl->entry(registry_config_path());
+  if (!config || config->type != git::ObjectType::Blob)
     throw Error(ErrorCode::INVALID_STATE, "not a registry: no mreg.yaml in commit " + impl->commit_hex.substr(0, 12) +
                                               " of " + repo->git_dir() + " (run 'mreg init')");
-  impl->config = parse_registry_config(*text, registry_config_path());
+  impl->config_blob = config->oid;
+  impl->config = parse_registry_config(repo->read_blob(config->oid), registry_config_path());
   return Snapshot(std::move(impl));
 }
 
@@ -79,23 +168,23 @@ const RegistryConfig& Snapshot::config() const { return impl_->config; }
 
 std::vector<std::string> Snapshot::model_names() const {
   std::vector<std::string> out;
-  auto models = impl_->entry("models");
-  if (!models || models->type != git::ObjectType::Tree) return out;
-  for (const auto& e : impl_->repo->read_tree(models->oid))
-    if (e.type == git::ObjectType::Tree) out.push_back(e.name);
-  return out;  // git keeps tree entries sorted bytewise
+  for (const auto& e : impl_->model_folders()) out.push_back(e.name);
+  return out;
 }
 
 bool Snapshot::has_model(const std::string& name) const {
-  auto e = impl_->entry(model_path(name));
+  auto folder = impl_->model_folder(name);
+  if (!folder) return false;
+  auto e = impl_->repo->tree_entry(*folder, "model.yaml");
   return e && e->type == git::ObjectType::Blob;
 }
 
 RegisteredModel Snapshot::get_registered_model(const std::string& name) const {
   check_model_name(name);
-  auto text = impl_->read(model_path(name));
-  if (!text) model_not_found(*this, name);
-  RegisteredModel m = parse_model(*text, model_path(name));
+  auto folder = impl_->model_folder(name);
+  auto e = folder ? impl_->repo->tree_entry(*folder, "model.yaml") : std::nullopt;
+  if (!e || e->type != git::ObjectType::Blob) model_not_found(*this, name);
+  RegisteredModel m = parse_model(impl_->repo->read_blob(e->oid), model_path(name));
   if (m.name != name)
     throw ManifestError({{model_path(name), 1, "field 'name': '" + m.name + "' does not match the folder name '" + name + "'"}});
   return m;
@@ -104,10 +193,11 @@ RegisteredModel Snapshot::get_registered_model(const std::string& name) const {
 ModelVersion Snapshot::get_model_version(const std::string& name, std::int64_t version) const {
   RegisteredModel m = get_registered_model(name);
   const std::string path = version_path(name, version);
-  auto text = impl_->read(path);
-  if (!text)
+  auto folder = impl_->model_folder(name);
+  auto e = impl_->repo->tree_entry(*folder, "versions/" + std::to_string(version) + ".yaml");
+  if (!e || e->type != git::ObjectType::Blob)
     throw_not_found("Model Version (name=" + name + ", version=" + std::to_string(version) + ") not found");
-  ModelVersion v = parse_version(*text, path);
+  ModelVersion v = parse_version(impl_->repo->read_blob(e->oid), path);
   if (v.name != name || v.version != version)
     throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
                                        std::to_string(version) + ")"}});
@@ -116,22 +206,10 @@ ModelVersion Snapshot::get_model_version(const std::string& name, std::int64_t v
 }
 
 std::vector<ModelVersion> Snapshot::get_model_versions(const std::string& name) const {
-  RegisteredModel m = get_registered_model(name);
-  std::vector<ModelVersion> out;
-  auto dir = impl_->entry(model_dir(name) + "/versions");
-  if (!dir || dir->type != git::ObjectType::Tree) return out;
-  for (const auto& e : impl_->repo->read_tree(dir->oid)) {
-    const std::int64_t n = version_of_file(e.name);
-    if (n == 0 || e.type != git::ObjectType::Blob) continue;
-    const std::string path = version_path(name, n);
-    ModelVersion v = parse_version(impl_->repo->read_blob(e.oid), path);
-    if (v.name != name || v.version != n)
-      throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place"}});
-    attach_aliases(v, m);
-    out.push_back(std::move(v));
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
-  return out;
+  check_model_name(name);
+  auto folder = impl_->model_folder(name);
+  if (!folder) model_not_found(*this, name);
+  return read_folder(*impl_->repo, name, *folder).versions;
 }
 
 std::string Snapshot::canonical_stage(const std::string& stage) const {
@@ -142,20 +220,6 @@ std::string Snapshot::canonical_stage(const std::string& stage) const {
   throw_invalid("Invalid Model Version stage: " + stage + ". Value must be one of " + list + ".");
 }
 
-namespace {
-std::vector<ModelVersion> latest_per_stage(const std::vector<ModelVersion>& versions,
-                                           const std::vector<std::string>& stages) {
-  std::vector<ModelVersion> out;
-  for (const auto& stage : stages) {
-    const ModelVersion* best = nullptr;
-    for (const auto& v : versions)
-      if (v.stage == stage && (!best || v.version > best->version)) best = &v;
-    if (best) out.push_back(*best);
-  }
-  return out;
-}
-}  // namespace
-
 std::vector<ModelVersion> Snapshot::get_latest_versions(const std::string& name,
                                                         const std::vector<std::string>& stages) const {
   std::vector<std::string> wanted;
@@ -165,19 +229,65 @@ std::vector<ModelVersion> Snapshot::get_latest_versions(const std::string& name,
 }
 
 ModelSummary Snapshot::get_model_summary(const std::string& name) const {
-  ModelSummary s;
-  s.model = get_registered_model(name);
-  s.latest_versions = latest_per_stage(get_model_versions(name), impl_->config.stages);
-  return s;
+  check_model_name(name);
+  auto folder = impl_->model_folder(name);
+  if (!folder) model_not_found(*this, name);
+  return summarize(read_folder(*impl_->repo, name, *folder), impl_->config.stages);
 }
 
 std::vector<ModelSummary> Snapshot::list_registered_models() const {
-  std::vector<ModelSummary> out;
-  for (const auto& name : model_names()) {
-    if (!has_model(name)) continue;
-    out.push_back(get_model_summary(name));
+  const auto& folders = impl_->model_folders();
+  SummaryCache cache(impl_->repo->git_dir());
+  std::vector<std::optional<ModelSummary>> out(folders.size());
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < folders.size(); ++i) {
+    out[i] = cache.find(folders[i].oid, impl_->config_blob);
+    if (!out[i]) missing.push_back(i);
   }
-  return out;
+
+  // Parse what the cache does not have, on every core: a first read after a
+  // clone parses the whole registry. Each worker opens the repository itself.
+  const std::string git_dir = impl_->repo->git_dir();
+  const auto& stages = impl_->config.stages;
+  std::vector<std::exception_ptr> errors(missing.size());
+  std::vector<bool> absent(folders.size(), false);
+  auto work = [&](size_t begin, size_t step, const git::Repository& repo) {
+    for (size_t k = begin; k < missing.size(); k += step) {
+      const size_t i = missing[k];
+      try {
+        if (!repo.tree_entry(folders[i].oid, "model.yaml")) {
+          absent[i] = true;  // a folder without model.yaml is not a model (mreg check says so)
+          continue;
+        }
+        out[i] = summarize(read_folder(repo, folders[i].name, folders[i].oid), stages);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    }
+  };
+  const size_t threads = missing.size() >= 64 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
+  if (threads <= 1) {
+    work(0, 1, *impl_->repo);
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        auto repo = git::Repository::open(git_dir);
+        work(t, threads, repo);
+      });
+    for (auto& th : pool) th.join();
+  }
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+
+  for (size_t i : missing)
+    if (!absent[i]) cache.add(folders[i].oid, impl_->config_blob, *out[i]);
+  cache.flush();
+  std::vector<ModelSummary> result;
+  result.reserve(folders.size());
+  for (size_t i = 0; i < folders.size(); ++i)
+    if (!absent[i]) result.push_back(std::move(*out[i]));
+  return result;
 }
 
 }  // namespace mreg
