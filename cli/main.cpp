@@ -58,7 +58,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "mreg: error: " << e.what() << "\nRun 'mreg --help' (or 'mreg COMMAND --help') for usage.\n";
+    // An unknown word where a command belongs shows up as a missing subcommand; name the word.
+    std::string message = e.what();
+    const auto rest = app.remaining(true);
+    if (!rest.empty() && message.find("subcommand is required") != std::string::npos)
+      message = "unknown command '" + rest.front() + "'";
+    std::cerr << "mreg: error: " << message << "\nRun 'mreg --help' (or 'mreg COMMAND --help') for usage.\n";
     return 2;
   } catch (const mreg::Error& e) {
     return report(ctx, e.code(), e.what());

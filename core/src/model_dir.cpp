@@ -64,8 +64,10 @@ std::string model_dir_digest(const std::string& dir) {
   for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) throw_invalid("--model-dir: cannot read " + dir + ": " + ec.message());
-    if (!it->is_regular_file()) continue;  // is_regular_file follows symbolic links
-    std::string rel = fs::relative(it->path(), dir).generic_string();
+    // fs::is_regular_file(path) follows symbolic links (the cached entry type does not).
+    if (!fs::is_regular_file(it->path(), ec)) continue;
+    // Lexically: fs::relative would resolve a symbolic link to its target's name.
+    std::string rel = it->path().lexically_relative(dir).generic_string();
     if (rel == "registered_model_meta") continue;
     files.push_back(rel);
   }
