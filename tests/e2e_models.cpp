@@ -12,8 +12,9 @@ namespace {
 
 const Json kDefaultStages = Json::array({"None", "Staging", "Production", "Archived"});
 
-// Checks the commit that `mreg init` made at HEAD of repo.
-void check_init_commit(const std::string& repo) {
+// Checks the commit that `mreg init` made at HEAD of repo (docs/FORMAT.md: Mreg-Op: init and
+// Mreg-Registry: ID).
+void check_init_commit(const std::string& repo, const std::string& id) {
   std::string message = git_ok({"log", "-1", "--format=%B"}, repo);
   INFO("init commit message:\n" << message);
   auto ls = lines(message);
@@ -22,7 +23,9 @@ void check_init_commit(const std::string& repo) {
   CHECK(ls[1] == "");
   auto t = trailers(repo, "HEAD");
   REQUIRE(t.count("Mreg-Op") == 1);
-  CHECK(t.find("Mreg-Op")->second != "");
+  CHECK(t.find("Mreg-Op")->second == "init");
+  REQUIRE(t.count("Mreg-Registry") == 1);
+  CHECK(t.find("Mreg-Registry")->second == id);
 }
 
 // mreg.yaml at HEAD: format 1, the registry id, the stages.
@@ -62,7 +65,7 @@ TEST_CASE("init makes a new folder a registry with one commit", "[init]") {
     CHECK(git_ok({"rev-parse", "--show-toplevel"}, folder) == folder);
     CHECK(git_ok({"rev-list", "--count", "HEAD"}, folder) == "1");
     check_mreg_yaml(folder, "acme/model-registry", kDefaultStages);
-    check_init_commit(folder);
+    check_init_commit(folder, "acme/model-registry");
     // The work tree has what HEAD has.
     CHECK(git_ok({"status", "--porcelain", "--untracked-files=all"}, folder) == "");
     CHECK(read_file(folder + "/mreg.yaml") == git_ok({"show", "HEAD:mreg.yaml"}, folder) + "\n");
@@ -76,7 +79,7 @@ TEST_CASE("init makes a new folder a registry with one commit", "[init]") {
     CHECK(git_ok({"rev-list", "--count", "HEAD"}, folder) == "1");
     CHECK_FALSE(std::filesystem::exists(folder + "/mreg.yaml"));
     check_mreg_yaml(folder, "acme/bare", kDefaultStages);
-    check_init_commit(folder);
+    check_init_commit(folder, "acme/bare");
   }
 
   SECTION("--stages keeps the given order") {
@@ -116,7 +119,7 @@ TEST_CASE("init in a repository with commits adds exactly one commit", "[init]")
   CHECK(git_ok({"diff", "--name-status", "HEAD~1", "HEAD"}, repo) == "A\tmreg.yaml");
   CHECK(git_ok({"show", "HEAD:README.md"}, repo) == "# A project");
   check_mreg_yaml(repo, j["registry"].get<std::string>(), kDefaultStages);
-  check_init_commit(repo);
+  check_init_commit(repo, j["registry"].get<std::string>());
   CHECK(git_ok({"status", "--porcelain", "--untracked-files=all"}, repo) == "");
 
   SECTION("a second init is refused and writes nothing") {
@@ -263,7 +266,9 @@ TEST_CASE("model rename moves the model and its versions in one commit", "[model
   CHECK(m["description"] == "kept");
   CHECK(tag_map(m["tags"]) == std::map<std::string, std::string>{{"team", "energy"}});
   CHECK(reg.commit_count() == commits + 1);
-  reg.check_commit("HEAD", "rename-model");
+  reg.check_commit("HEAD", "rename-model", "wind-forecast");
+  CHECK(trailer(reg.path(), "HEAD", "Mreg-From") == "m");
+  CHECK(trailer(reg.path(), "HEAD", "Mreg-To") == "wind-forecast");
 
   CHECK_EXIT(reg.mreg({"model", "show", "m"}), 4);
   Json versions = reg.mreg_json({"version", "list", "wind-forecast"})["model_versions"];
@@ -313,6 +318,14 @@ TEST_CASE("model delete removes the model and all its versions", "[model]") {
   for (const auto& f : reg.files()) CHECK(f.rfind("models/m/", 0) != 0);
   reg.require_worktree_matches_head();
   CHECK_FALSE(std::filesystem::exists(reg.path() + "/models/m"));
+
+  SECTION("a model made again with the name numbers its versions from 1") {
+    reg.mreg_json({"model", "create", "m"});
+    CHECK(reg.mreg_json({"register", "m", "--source", "s3://bucket/m/again"})
+              ["model_version"]["version"] == "1");
+    // The tag made for the old version 1 stays where it was.
+    CHECK(reg.git_ok({"tag", "-l", "m@v1"}) == "m@v1");
+  }
 }
 
 TEST_CASE("output formats table, json and yaml carry the same content", "[model][output]") {

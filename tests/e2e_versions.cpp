@@ -300,7 +300,7 @@ TEST_CASE("reads with --ref see the registry as it was", "[ref]") {
   Registry reg;
   reg.mreg_json({"model", "create", "m", "--description", "one"}, dated("2021-01-01T00:00:00Z"));
   std::string c1 = reg.head();
-  reg.mreg_json({"model", "update", "m", "--description", "two"}, dated("2022-01-01T00:00:00Z"));
+  reg.mreg_json({"model", "update", "m", "--description", "two"}, dated("2022-01-01T12:00:00Z"));
   reg.git_ok({"tag", "light-two"});
   reg.git_ok({"tag", "-a", "annotated-two", "-m", "state two"});
   reg.mreg_json({"register", "m", "--source", "s3://b/1"}, dated("2023-01-01T00:00:00Z"));
@@ -309,7 +309,7 @@ TEST_CASE("reads with --ref see the registry as it was", "[ref]") {
 
   // mreg dates its commits like git does.
   CHECK(reg.git_ok({"log", "-4", "--format=%ct"}) ==
-        "1704067200\n1672531200\n1640995200\n1609459200");
+        "1704067200\n1672531200\n1641038400\n1609459200");
 
   auto description_at = [&](const std::string& ref) {
     return reg.mreg_json({"model", "show", "m", "--ref", ref})["registered_model"]["description"];
@@ -345,6 +345,10 @@ TEST_CASE("reads with --ref see the registry as it was", "[ref]") {
     CHECK(versions_at("@{2023-06-01T00:00:00Z}") == 1);
     CHECK(description_at("@{2023-06-01T00:00:00Z}") == "two");
     CHECK(description_at(branch + "@{2021-06-01}") == "one");
+    // A bare date means the end of that day, UTC.
+    CHECK(description_at("@{2022-01-01}") == "two");
+    CHECK(description_at("@{2021-12-31}") == "one");
+    CHECK(description_at("@{2022-01-01T11:59:59Z}") == "one");
     CHECK(description_at("@{2025-01-01}") == "four");
     // Nothing was made before 2021 on the branch's first-parent history but the init commit,
     // which is dated now.
@@ -502,6 +506,7 @@ TEST_CASE("every write is one commit with trailers, and a registration makes an 
   write({"model", "tag", "set", "m", "k", "v"});
   reg.check_commit("HEAD", "set-tag", "m");
   CHECK(trailers(reg.path(), "HEAD").count("Mreg-Version") == 0);
+  CHECK(trailer(reg.path(), "HEAD", "Mreg-Tag") == "k");
   write({"model", "tag", "delete", "m", "k"});
   reg.check_commit("HEAD", "delete-tag", "m");
 
@@ -517,11 +522,15 @@ TEST_CASE("every write is one commit with trailers, and a registration makes an 
   CHECK(reg.git_ok({"cat-file", "-t", "m@v2"}) == "tag");
   CHECK(reg.git_ok({"rev-parse", "m@v1^{commit}"}) == v1_commit);
   CHECK(reg.git_ok({"rev-parse", "m@v2^{commit}"}) == v2_commit);
+  // The tag message: NAME version N, a blank line, and the lineage that is set.
+  CHECK(trim(reg.git_ok({"for-each-ref", "--format=%(contents)", "refs/tags/m@v1"})) ==
+        "m version 1\n\nsource: s3://b/1");
 
   write({"version", "update", "m", "1", "--description", "d1"});
   reg.check_commit("HEAD", "update-version", "m", "1");
   write({"version", "tag", "set", "m", "2", "k", "v"});
   reg.check_commit("HEAD", "set-tag", "m", "2");
+  CHECK(trailer(reg.path(), "HEAD", "Mreg-Tag") == "k");
   write({"version", "tag", "delete", "m", "2", "k"});
   reg.check_commit("HEAD", "delete-tag", "m", "2");
   write({"version", "delete", "m", "2"});
@@ -529,7 +538,9 @@ TEST_CASE("every write is one commit with trailers, and a registration makes an 
   // Tags are never moved or removed.
   CHECK(reg.git_ok({"rev-parse", "m@v2^{commit}"}) == v2_commit);
   write({"model", "rename", "m", "n"});
-  reg.check_commit("HEAD", "rename-model");
+  reg.check_commit("HEAD", "rename-model", "n");
+  CHECK(trailer(reg.path(), "HEAD", "Mreg-From") == "m");
+  CHECK(trailer(reg.path(), "HEAD", "Mreg-To") == "n");
   write({"model", "delete", "n"});
   reg.check_commit("HEAD", "delete-model", "n");
 

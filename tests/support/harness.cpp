@@ -438,6 +438,12 @@ void require_fsck_clean(const std::string& repo) {
   }
 }
 
+std::string trailer(const std::string& repo, const std::string& rev, const std::string& key) {
+  auto t = trailers(repo, rev);
+  auto it = t.find(key);
+  return it == t.end() ? "(missing)" : it->second;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Registry
 

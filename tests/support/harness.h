@@ -108,6 +108,8 @@ std::map<std::string, std::string> tag_map(const nlohmann::json& tags);
 
 // The trailers of a commit's message, from `git interpret-trailers --parse`.
 std::multimap<std::string, std::string> trailers(const std::string& repo, const std::string& rev);
+// The value of one trailer of a commit's message; "(missing)" when it has none.
+std::string trailer(const std::string& repo, const std::string& rev, const std::string& key);
 
 // `git fsck --strict` in repo exits 0 and reports nothing but dangling objects.
 void require_fsck_clean(const std::string& repo);
