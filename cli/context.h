@@ -39,5 +39,7 @@ std::int64_t version_arg(const std::string& text);
 void add_registry_commands(CLI::App& app, Context& ctx);  // init, check
 void add_model_commands(CLI::App& app, Context& ctx);     // model ...
 void add_version_commands(CLI::App& app, Context& ctx);   // register, version ...
+void add_lifecycle_commands(CLI::App& app, Context& ctx); // stage, alias, latest, resolve, tags
+void add_activity_commands(CLI::App& app, Context& ctx);  // log, stage-history, comment, events
 
 }  // namespace mreg::cli

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   mreg::cli::add_registry_commands(app, ctx);
   mreg::cli::add_model_commands(app, ctx);
   mreg::cli::add_version_commands(app, ctx);
+  mreg::cli::add_lifecycle_commands(app, ctx);
+  mreg::cli::add_activity_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

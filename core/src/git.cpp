@@ -85,6 +85,15 @@ void make_sig(SigH& out, const Signature& s) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> parse_trailers(const std::string& message) {
+  git_message_trailer_array arr{};
+  std::vector<std::pair<std::string, std::string>> out;
+  if (git_message_trailers(&arr, message.c_str()) < 0) return out;
+  for (size_t i = 0; i < arr.count; ++i) out.emplace_back(arr.trailers[i].key, arr.trailers[i].value);
+  git_message_trailer_array_free(&arr);
+  return out;
+}
+
 Oid Oid::from_hex(const std::string& hex) {
   git_oid g;
   if (hex.size() != 40 || git_oid_fromstr(&g, hex.c_str()) < 0)
@@ -174,7 +183,7 @@ std::optional<Oid> Repository::resolve_commit(const std::string& spec) const {
   return from_git(git_object_id(commit.get()));
 }
 
-bool Repository::update_ref(const std::string& refname, const Oid& target,
+Repository::RefUpdate Repository::update_ref(const std::string& refname, const Oid& target,
                             const std::optional<Oid>& expected, const std::string& log_message) {
   git_oid t = to_git(target);
   RefH ref;
@@ -186,9 +195,12 @@ bool Repository::update_ref(const std::string& refname, const Oid& target,
   } else {
     rc = git_reference_create(ref.out(), repo_, refname.c_str(), &t, 0, log_message.c_str());
   }
-  if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED || rc == GIT_EEXISTS) return false;
+  if (rc == GIT_ELOCKED) return RefUpdate::Locked;
+  if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS) return RefUpdate::Moved;
+  // libgit2 reports a held lock file as a plain error on some paths.
+  if (rc < 0 && git_error_last() && std::strstr(git_error_last()->message, ".lock")) return RefUpdate::Locked;
   check(rc, "cannot update " + refname);
-  return true;
+  return RefUpdate::Updated;
 }
 
 std::string Repository::read_blob(const Oid& oid) const {
@@ -343,6 +355,33 @@ std::vector<std::string> Repository::tag_names(const std::string& pattern) const
   std::vector<std::string> out(arr.strings, arr.strings + arr.count);
   git_strarray_dispose(&arr);
   return out;
+}
+
+bool Repository::tag_exists(const std::string& name) const {
+  RefH ref;
+  return git_reference_lookup(ref.out(), repo_, ("refs/tags/" + name).c_str()) == 0;
+}
+
+std::vector<Oid> Repository::walk(const Oid& from, const std::optional<Oid>& hide) const {
+  Handle<git_revwalk, git_revwalk_free> w;
+  check(git_revwalk_new(w.out(), repo_), "cannot walk history");
+  git_revwalk_sorting(w.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+  git_oid f = to_git(from);
+  check(git_revwalk_push(w.get(), &f), "cannot walk from " + from.hex());
+  if (hide) {
+    git_oid h = to_git(*hide);
+    check(git_revwalk_hide(w.get(), &h), "cannot walk history");
+  }
+  std::vector<Oid> out;
+  git_oid id;
+  while (git_revwalk_next(&id, w.get()) == 0) out.push_back(from_git(&id));
+  return out;
+}
+
+bool Repository::is_ancestor(const Oid& ancestor, const Oid& descendant) const {
+  if (ancestor == descendant) return true;
+  git_oid a = to_git(ancestor), d = to_git(descendant);
+  return git_graph_descendant_of(repo_, &d, &a) == 1;
 }
 
 std::optional<std::string> Repository::config_string(const std::string& key) const {

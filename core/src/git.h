@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct git_repository;
@@ -54,6 +55,9 @@ struct TreeUpdate {
   std::optional<Oid> blob;  // nullopt removes the path (a file or a whole folder)
 };
 
+// The trailers of a commit message ("Key: value" lines of its last paragraph), in order.
+std::vector<std::pair<std::string, std::string>> parse_trailers(const std::string& message);
+
 class Repository {
  public:
   // Finds the repository at or above `path` (a work tree or a git folder).
@@ -76,9 +80,11 @@ class Repository {
   // A revision as git understands it, peeled to a commit; nullopt when unknown.
   std::optional<Oid> resolve_commit(const std::string& spec) const;
   // Compare-and-swap: moves `refname` to `target` only if it still points at
-  // `expected` (or does not exist, when expected is nullopt). False when it lost.
-  bool update_ref(const std::string& refname, const Oid& target,
-                  const std::optional<Oid>& expected, const std::string& log_message);
+  // `expected` (or does not exist, when expected is nullopt). Moved when it lost the
+  // race; Locked when another process holds the ref's lock file.
+  enum class RefUpdate { Updated, Moved, Locked };
+  RefUpdate update_ref(const std::string& refname, const Oid& target,
+                       const std::optional<Oid>& expected, const std::string& log_message);
 
   std::string read_blob(const Oid& oid) const;
   std::vector<TreeEntry> read_tree(const Oid& oid) const;
@@ -94,6 +100,13 @@ class Repository {
   bool create_tag(const std::string& name, const Oid& target, const Signature& tagger,
                   const std::string& message);
   std::vector<std::string> tag_names(const std::string& pattern) const;
+  bool tag_exists(const std::string& name) const;
+
+  // Commits reachable from `from` but not from `hide`, children before parents,
+  // newest first among unrelated commits.
+  std::vector<Oid> walk(const Oid& from, const std::optional<Oid>& hide = std::nullopt) const;
+  // Is `ancestor` reachable from `descendant` (or equal)?
+  bool is_ancestor(const Oid& ancestor, const Oid& descendant) const;
 
   std::optional<std::string> config_string(const std::string& key) const;
 

@@ -126,7 +126,7 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
   const git::Oid commit = repo.write_commit(
       tree, parents, git::Signature{author.name, author.email, author.time, author.offset_minutes}, committer,
       format_commit_message(p));
-  if (!repo.update_ref(*branch, commit, tip, "mreg: " + p.summary))
+  if (repo.update_ref(*branch, commit, tip, "mreg: " + p.summary) != git::Repository::RefUpdate::Updated)
     throw Error(ErrorCode::RESOURCE_CONFLICT, "the branch moved while the registry was being created; try again");
   if (!repo.is_bare()) repo.sync_paths(tree, {registry_config_path()});
   impl->last_commit = commit.hex();

@@ -75,8 +75,18 @@ struct PlannedCommit {
   std::vector<std::pair<std::string, std::string>> trailers;
   std::string body;  // between the summary and the trailers (a comment)
   std::vector<std::pair<std::string, std::string>> tags;  // name, message
-  bool allow_empty = false;
+  // NAME#<stage>#K: K is numbered when the commit is made (one more than the last such tag).
+  struct StageTag {
+    std::string model, stage, message;
+  };
+  std::optional<StageTag> stage_tag;
+  bool allow_empty = false;  // commit even without file changes (a comment)
 };
+
+// "power-forecast#production#" for the tags of moves into a stage.
+std::string stage_tag_prefix(const std::string& model, const std::string& stage);
+// One more than the highest K of the existing NAME#stage#K tags.
+std::int64_t next_stage_tag_number(const git::Repository& repo, const std::string& model, const std::string& stage);
 
 using Operation = std::function<PlannedCommit(Transaction&)>;
 

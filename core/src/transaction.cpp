@@ -1,4 +1,11 @@
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <sys/stat.h>
+#include <unistd.h>
 #include <random>
 #include <thread>
 
@@ -14,7 +21,51 @@ git::Signature signature_of(const Identity& id) {
   return git::Signature{id.name, id.email, id.time, id.offset_minutes};
 }
 
+// A lock file older than this was left behind by a process that died.
+constexpr int kStaleLockSeconds = 2;
+
+void remove_stale_lock(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return;
+  if (std::time(nullptr) - st.st_mtime >= kStaleLockSeconds) ::unlink(path.c_str());
+}
+
+// Tags are derived from commits: one that cannot be made now is made by
+// 'mreg tags sync' later, so a failure here does not fail the write.
+void create_tags(git::Repository& repo, const PlannedCommit& plan, const git::Oid& commit,
+                 const git::Signature& tagger) {
+  try {
+    for (const auto& [name, message] : plan.tags) repo.create_tag(name, commit, tagger, message);
+    if (plan.stage_tag) {
+      // Concurrent writers may take the same number: try the next one.
+      const auto& t = *plan.stage_tag;
+      for (std::int64_t k = next_stage_tag_number(repo, t.model, t.stage), tries = 0; tries < 20; ++k, ++tries)
+        if (repo.create_tag(stage_tag_prefix(t.model, t.stage) + std::to_string(k), commit, tagger, t.message)) break;
+    }
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mreg: warning: tag not created (%s); 'mreg tags sync' makes it later\n", e.what());
+  }
+}
+
 }  // namespace
+
+std::string stage_tag_prefix(const std::string& model, const std::string& stage) {
+  std::string lower = stage;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return model + "#" + lower + "#";
+}
+
+std::int64_t next_stage_tag_number(const git::Repository& repo, const std::string& model, const std::string& stage) {
+  const std::string prefix = stage_tag_prefix(model, stage);
+  std::int64_t highest = 0;
+  for (const auto& name : repo.tag_names(prefix + "*")) {
+    try {
+      highest = std::max<std::int64_t>(highest, std::stoll(name.substr(prefix.size())));
+    } catch (...) {
+    }
+  }
+  return highest + 1;
+}
 
 std::string format_commit_message(const PlannedCommit& plan) {
   std::string msg = plan.summary + "\n";
@@ -49,6 +100,10 @@ git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const O
       throw Error(ErrorCode::INVALID_STATE, "the branch " + *branch + " has no commits: not a registry (run 'mreg init')");
     Transaction txn(impl.snapshot_at(*tip), author);
     const PlannedCommit plan = op(txn);
+    if (txn.changes().empty() && !plan.allow_empty) {
+      impl.last_commit = tip->hex();  // nothing to change: no commit
+      return *tip;
+    }
 
     std::vector<std::string> touched;
     for (const auto& [path, content] : txn.changes()) touched.push_back(path);
@@ -71,10 +126,18 @@ git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const O
     const git::Oid commit =
         repo.write_commit(tree, {*tip}, signature_of(author), committer, format_commit_message(plan));
 
-    if (repo.update_ref(*branch, commit, *tip, "mreg: " + plan.summary)) {
+    git::Repository::RefUpdate result;
+    {
+      // mreg writers move the ref one at a time (the commit was made outside
+      // this lock), so a ref lock file seen while holding it was left by a
+      // writer that was killed, or is held by a git process for a moment.
+      FileLock ref_lock(repo.git_dir() + "mreg-ref.lock");
+      result = repo.update_ref(*branch, commit, *tip, "mreg: " + plan.summary);
+      if (result == git::Repository::RefUpdate::Locked) remove_stale_lock(repo.git_dir() + *branch + ".lock");
+    }
+    if (result == git::Repository::RefUpdate::Updated) {
       if (lock) repo.sync_paths(tree, touched);
-      if (opts.create_tags)
-        for (const auto& [name, message] : plan.tags) repo.create_tag(name, commit, committer, message);
+      if (opts.create_tags) create_tags(repo, plan, commit, committer);
       impl.last_commit = commit.hex();
       return commit;
     }

@@ -94,7 +94,22 @@ class Registry {
   ModelVersion delete_model_version_tag(const std::string& name, std::int64_t version,
                                         const std::string& key, const WriteOptions& opts);
 
+  // MLflow's transition_model_version_stage. With archive_existing, every other
+  // version in the target stage moves to the archive stage in the same commit.
+  // A move into the stage the version is in already (with nothing to archive)
+  // makes no commit.
+  ModelVersion transition_stage(const std::string& name, std::int64_t version, const std::string& stage,
+                                bool archive_existing, const std::string& comment, const WriteOptions& opts);
+  ModelVersion set_alias(const std::string& name, const std::string& alias, std::int64_t version,
+                         const WriteOptions& opts);
+  void delete_alias(const std::string& name, const std::string& alias, const WriteOptions& opts);
+  // A comment on a version: an empty commit whose body is the text.
+  void comment(const std::string& name, std::int64_t version, const std::string& text, const WriteOptions& opts);
+  // Creates the annotated tags missing for the history of HEAD's branch; returns their names.
+  std::vector<std::string> sync_tags();
+
   struct Impl;
+  Impl& impl() const { return *impl_; }
 
  private:
   explicit Registry(std::unique_ptr<Impl> impl);
@@ -121,6 +136,11 @@ class Snapshot {
   // (all stages when empty), in the registry's stage order. Stage names match ignoring case.
   std::vector<ModelVersion> get_latest_versions(const std::string& name,
                                                 const std::vector<std::string>& stages) const;
+  // MLflow's get_model_version_by_alias.
+  ModelVersion get_model_version_by_alias(const std::string& name, const std::string& alias) const;
+  // The version a models:/ URI names (models:/NAME/N, /STAGE, /latest, NAME@ALIAS).
+  ModelVersion resolve_model_uri(const std::string& uri) const;
+
   // The stage as mreg.yaml spells it; INVALID_PARAMETER_VALUE when unknown.
   std::string canonical_stage(const std::string& stage) const;
 

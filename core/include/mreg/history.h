@@ -1,0 +1,65 @@
+// The registry's activity, read from git history: every commit says what it
+// did in its Mreg-* trailers; a commit made by hand with plain git is read by
+// comparing its tree with its parent's.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mreg/registry.h"
+
+namespace mreg {
+
+struct Event {
+  std::string commit;  // hex id of the commit that made it
+  Timestamp time = 0;  // the commit's author time
+  std::string author;  // "Name <email>"
+  std::string type;    // see docs/cli.md, "Event"
+  std::string model;
+  std::int64_t version = 0;  // 0 when the event is about the model
+  std::string from, to;      // stages, versions (aliases) or names (renames)
+  std::string alias, key, value, comment;
+  std::string path;                 // edited: the file
+  std::vector<std::string> fields;  // edited: what changed
+};
+
+struct LogQuery {
+  std::string model;          // empty: every model
+  std::int64_t version = 0;   // 0: every version
+  std::optional<Timestamp> since, until;
+  std::string stage;          // only moves from or into this stage
+  std::size_t limit = 0;      // 0: no limit
+};
+
+// Events reachable from `rev`, newest first; a model is followed across renames.
+std::vector<Event> read_log(const Registry& registry, const std::string& rev, const LogQuery& query);
+
+struct StageInterval {
+  std::string stage;
+  std::int64_t version = 0;
+  Timestamp since = 0;
+  std::optional<Timestamp> until;  // nullopt while it is still there
+  std::string since_commit, until_commit;
+};
+
+// Which version was in which stage, over time, oldest first.
+std::vector<StageInterval> stage_history(const Registry& registry, const std::string& rev,
+                                         const std::string& model, const std::string& stage);
+
+// The events of the commits in `range` ("A..B"), oldest first.
+std::vector<Event> events_in_range(const Registry& registry, const std::string& range);
+
+}  // namespace mreg
+
+#include "mreg/mlflow_json.h"
+
+namespace mreg {
+
+// docs/cli.md, "Event" and "Interval".
+OrderedJson to_json(const Event& e);
+OrderedJson to_json(const StageInterval& i);
+// The registry webhook payloads (Databricks' shape) an event stands for; none for some.
+std::vector<OrderedJson> webhook_payloads(const Event& e);
+
+}  // namespace mreg

@@ -1,0 +1,335 @@
+#include "mreg/history.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "manifest.h"
+#include "mreg/names.h"
+#include "registry_impl.h"
+#include "yaml_doc.h"
+
+namespace mreg {
+namespace {
+
+std::string trailer(const std::vector<std::pair<std::string, std::string>>& trailers, const std::string& key) {
+  for (const auto& [k, v] : trailers)
+    if (k == key) return v;
+  return "";
+}
+
+std::int64_t to_number(const std::string& s) {
+  try {
+    return s.empty() ? 0 : std::stoll(s);
+  } catch (...) {
+    return 0;
+  }
+}
+
+// The body of a commit message: between the summary and the trailers.
+std::string message_body(const std::string& message, bool has_trailers) {
+  auto start = message.find("\n\n");
+  if (start == std::string::npos) return "";
+  std::string rest = message.substr(start + 2);
+  while (!rest.empty() && rest.back() == '\n') rest.pop_back();
+  if (has_trailers) {
+    auto last = rest.rfind("\n\n");
+    rest = last == std::string::npos ? "" : rest.substr(0, last);
+  }
+  while (!rest.empty() && rest.back() == '\n') rest.pop_back();
+  return rest;
+}
+
+// Blobs below a tree, by path relative to it.
+void files_below(const git::Repository& repo, const git::Oid& tree, const std::string& prefix,
+                 std::map<std::string, git::Oid>& out) {
+  for (const auto& e : repo.read_tree(tree)) {
+    if (e.type == git::ObjectType::Tree) files_below(repo, e.oid, prefix + e.name + "/", out);
+    else if (e.type == git::ObjectType::Blob) out[prefix + e.name] = e.oid;
+  }
+}
+
+Json parse_or_null(const git::Repository& repo, const std::optional<git::Oid>& blob, const std::string& path) {
+  if (!blob) return nullptr;
+  try {
+    return parse_yaml(repo.read_blob(*blob), path).value;
+  } catch (const Error&) {
+    return "(unreadable)";
+  }
+}
+
+std::string scalar_text(const Json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_null()) return "";
+  return j.dump();
+}
+
+// A commit made by hand: compare each changed file under models/ (and mreg.yaml) with its parent's.
+void hand_edit_events(const git::Repository& repo, const git::CommitInfo& c, Event base, std::vector<Event>& out) {
+  std::optional<git::Oid> parent_tree;
+  if (!c.parents.empty()) parent_tree = repo.read_commit(c.parents.front()).tree;
+  auto models_of = [&](const std::optional<git::Oid>& tree) {
+    std::map<std::string, git::Oid> folders;
+    if (!tree) return folders;
+    auto m = repo.tree_entry(*tree, "models");
+    if (m && m->type == git::ObjectType::Tree)
+      for (const auto& e : repo.read_tree(m->oid))
+        if (e.type == git::ObjectType::Tree) folders[e.name] = e.oid;
+    return folders;
+  };
+  const auto before = models_of(parent_tree), after = models_of(c.tree);
+  std::set<std::string> names;
+  for (const auto& [n, oid] : before) names.insert(n);
+  for (const auto& [n, oid] : after) names.insert(n);
+  for (const auto& name : names) {
+    auto b = before.find(name), a = after.find(name);
+    if (b != before.end() && a != after.end() && b->second == a->second) continue;
+    std::map<std::string, git::Oid> old_files, new_files;
+    if (b != before.end()) files_below(repo, b->second, "", old_files);
+    if (a != after.end()) files_below(repo, a->second, "", new_files);
+    std::set<std::string> paths;
+    for (const auto& [p, oid] : old_files) paths.insert(p);
+    for (const auto& [p, oid] : new_files) paths.insert(p);
+    for (const auto& rel : paths) {
+      auto o = old_files.find(rel), n = new_files.find(rel);
+      std::optional<git::Oid> ob = o == old_files.end() ? std::nullopt : std::optional(o->second);
+      std::optional<git::Oid> nb = n == new_files.end() ? std::nullopt : std::optional(n->second);
+      if (ob == nb) continue;
+      Event e = base;
+      e.type = "edited";
+      e.model = name;
+      e.path = "models/" + name + "/" + rel;
+      if (rel.rfind("versions/", 0) == 0) e.version = to_number(rel.substr(9));
+      const Json old_doc = parse_or_null(repo, ob, e.path), new_doc = parse_or_null(repo, nb, e.path);
+      if (!ob) e.fields = {"(added)"};
+      else if (!nb) e.fields = {"(removed)"};
+      if (old_doc.is_object() && new_doc.is_object()) {
+        std::set<std::string> keys;
+        for (auto it = old_doc.begin(); it != old_doc.end(); ++it) keys.insert(it.key());
+        for (auto it = new_doc.begin(); it != new_doc.end(); ++it) keys.insert(it.key());
+        for (const auto& k : keys)
+          if (old_doc.value(k, Json()) != new_doc.value(k, Json())) e.fields.push_back(k);
+      }
+      // A stage changed by hand (or by a squash-merged pull request) is a move all the same.
+      const Json old_stage = old_doc.is_object() ? old_doc.value("stage", Json()) : Json();
+      const Json new_stage = new_doc.is_object() ? new_doc.value("stage", Json()) : Json();
+      if (e.version && old_stage != new_stage) {
+        e.from = scalar_text(old_stage);
+        e.to = scalar_text(new_stage);
+      }
+      out.push_back(std::move(e));
+    }
+  }
+}
+
+// Every event one commit made.
+std::vector<Event> commit_events(const git::Repository& repo, const git::CommitInfo& c) {
+  std::vector<Event> out;
+  const auto trailers = git::parse_trailers(c.message);
+  const std::string op = trailer(trailers, "Mreg-Op");
+  Event base;
+  base.commit = c.oid.hex();
+  base.time = c.author.time;
+  base.author = c.author.name + " <" + c.author.email + ">";
+  if (op.empty()) {
+    // Merges carry no events of their own: the merged commits do.
+    if (c.parents.size() <= 1) hand_edit_events(repo, c, base, out);
+    return out;
+  }
+  Event e = base;
+  e.model = trailer(trailers, "Mreg-Model");
+  e.version = to_number(trailer(trailers, "Mreg-Version"));
+  const std::string from = trailer(trailers, "Mreg-From"), to = trailer(trailers, "Mreg-To");
+  static const std::map<std::string, std::string> simple{
+      {"init", "registry_created"},          {"create-model", "model_created"},
+      {"delete-model", "model_deleted"},     {"register", "registered"},
+      {"delete-version", "version_deleted"}, {"request", "requested"},
+      {"approve", "approved"},               {"reject", "rejected"},
+      {"cancel", "cancelled"},               {"policy", "policy_changed"}};
+  if (auto it = simple.find(op); it != simple.end()) {
+    e.type = it->second;
+  } else if (op == "update-model" || op == "update-version") {
+    e.type = op == "update-model" ? "model_updated" : "version_updated";
+    e.fields = {"description"};
+  } else if (op == "rename-model") {
+    e.type = "model_renamed";
+    e.from = from;
+    e.to = to;
+  } else if (op == "set-tag" || op == "delete-tag") {
+    e.type = std::string(e.version ? "version" : "model") + (op == "set-tag" ? "_tag_set" : "_tag_deleted");
+    e.key = trailer(trailers, "Mreg-Tag");
+    if (op == "set-tag") {
+      const std::string path = e.version ? version_path(e.model, e.version) : model_path(e.model);
+      if (auto entry = repo.tree_entry(c.tree, path)) {
+        Json doc = parse_or_null(repo, entry->oid, path);
+        if (doc.is_object() && doc.contains("tags") && doc["tags"].contains(e.key)) e.value = scalar_text(doc["tags"][e.key]);
+      }
+    }
+  } else if (op == "transition") {
+    e.type = "transitioned";
+    e.from = from;
+    e.to = to;
+    e.comment = message_body(c.message, true);
+    out.push_back(e);
+    for (const auto& [k, v] : trailers) {
+      if (k != "Mreg-Archived") continue;
+      Event a = base;
+      a.type = "archived";
+      a.model = e.model;
+      a.version = to_number(v);
+      a.from = to;
+      std::string archive;
+      if (auto cfg = repo.tree_entry(c.tree, registry_config_path()))
+        try {
+          archive = parse_registry_config(repo.read_blob(cfg->oid), registry_config_path()).archive_stage();
+        } catch (const Error&) {
+        }
+      a.to = archive;
+      out.push_back(a);
+    }
+    return out;
+  } else if (op == "set-alias" || op == "delete-alias") {
+    e.type = op == "set-alias" ? "alias_set" : "alias_deleted";
+    e.alias = trailer(trailers, "Mreg-Alias");
+    e.from = from;
+    e.to = to;
+  } else if (op == "comment") {
+    e.type = "commented";
+    e.comment = message_body(c.message, true);
+  } else {
+    e.type = op;
+  }
+  out.push_back(e);
+  return out;
+}
+
+bool is_move(const Event& e) { return e.type == "transitioned" || e.type == "archived" || (e.type == "edited" && !e.to.empty()); }
+
+}  // namespace
+
+std::vector<Event> read_log(const Registry& registry, const std::string& rev, const LogQuery& q) {
+  const git::Repository& repo = *registry.impl().repo;
+  const git::Oid start = resolve_revision(repo, rev);
+  std::set<std::string> names;
+  if (!q.model.empty()) names.insert(q.model);
+  std::vector<Event> out;
+  for (const auto& oid : repo.walk(start)) {
+    const git::CommitInfo c = repo.read_commit(oid);
+    if (q.until && c.author.time > *q.until) continue;
+    if (q.since && c.author.time < *q.since) continue;
+    // Cheap test first: a commit of mreg names its model in a trailer.
+    if (!names.empty()) {
+      const auto trailers = git::parse_trailers(c.message);
+      const std::string model = trailer(trailers, "Mreg-Model");
+      const std::string op = trailer(trailers, "Mreg-Op");
+      if (!op.empty() && op != "init" && !names.count(model) && !(op == "rename-model" && names.count(trailer(trailers, "Mreg-To"))))
+        continue;
+      if (op == "init") continue;
+    }
+    for (auto& e : commit_events(repo, c)) {
+      if (!names.empty()) {
+        if (e.type == "model_renamed" && names.count(e.to)) names.insert(e.from);  // follow it back
+        if (!names.count(e.model) && !(e.type == "model_renamed" && names.count(e.to))) continue;
+      }
+      if (q.version && e.version != q.version) continue;
+      if (!q.stage.empty() && !(is_move(e) && (fold_case(e.from) == fold_case(q.stage) || fold_case(e.to) == fold_case(q.stage))))
+        continue;
+      out.push_back(std::move(e));
+      if (q.limit && out.size() >= q.limit) return out;
+    }
+  }
+  return out;
+}
+
+std::vector<StageInterval> stage_history(const Registry& registry, const std::string& rev, const std::string& model,
+                                         const std::string& stage) {
+  LogQuery q;
+  q.model = model;
+  auto events = read_log(registry, rev, q);
+  std::reverse(events.begin(), events.end());
+  std::string initial = "None";
+  try {
+    initial = registry.at(rev).config().initial_stage();
+  } catch (const Error&) {
+  }
+  std::vector<StageInterval> out;
+  std::map<std::int64_t, size_t> open;  // version -> index of its open interval
+  auto close = [&](std::int64_t v, const Event& e) {
+    auto it = open.find(v);
+    if (it == open.end()) return;
+    out[it->second].until = e.time;
+    out[it->second].until_commit = e.commit;
+    open.erase(it);
+  };
+  auto begin = [&](std::int64_t v, const std::string& s, const Event& e) {
+    close(v, e);
+    out.push_back(StageInterval{s, v, e.time, std::nullopt, e.commit, ""});
+    open[v] = out.size() - 1;
+  };
+  for (const auto& e : events) {
+    if (e.type == "registered") begin(e.version, initial, e);
+    else if (is_move(e)) begin(e.version, e.to, e);
+    else if (e.type == "version_deleted" || e.type == "model_deleted") {
+      if (e.type == "version_deleted") close(e.version, e);
+      else
+        for (auto it = open.begin(); it != open.end();) close((it++)->first, e);
+    }
+  }
+  if (!stage.empty()) {
+    std::vector<StageInterval> filtered;
+    for (auto& i : out)
+      if (fold_case(i.stage) == fold_case(stage)) filtered.push_back(std::move(i));
+    return filtered;
+  }
+  return out;
+}
+
+std::vector<Event> events_in_range(const Registry& registry, const std::string& range) {
+  const auto dots = range.find("..");
+  if (dots == std::string::npos || range.find("..", dots + 2) != std::string::npos ||
+      range.find("...") != std::string::npos)
+    throw_invalid("'" + range + "' is not a range: give A..B (the commits in B that are not in A)");
+  const git::Repository& repo = *registry.impl().repo;
+  const std::string a = range.substr(0, dots), b = range.substr(dots + 2);
+  const git::Oid from = resolve_revision(repo, a), to = resolve_revision(repo, b);
+  auto commits = repo.walk(to, from);
+  std::reverse(commits.begin(), commits.end());
+  std::vector<Event> out;
+  for (const auto& oid : commits)
+    for (auto& e : commit_events(repo, repo.read_commit(oid))) out.push_back(std::move(e));
+  return out;
+}
+
+std::vector<std::string> Registry::sync_tags() {
+  git::Repository& repo = *impl_->repo;
+  const auto branch = repo.head_branch();
+  const auto tip = branch ? repo.ref_target(*branch) : repo.resolve_commit("HEAD");
+  if (!tip) throw Error(ErrorCode::INVALID_STATE, "the branch has no commits: not a registry");
+  auto commits = repo.walk(*tip);
+  std::reverse(commits.begin(), commits.end());
+  std::map<std::string, std::int64_t> moves;  // model#stage -> moves so far
+  std::vector<std::string> created;
+  const Identity tagger = resolve_author(repo, std::nullopt);
+  const git::Signature sig{tagger.name, tagger.email, tagger.time, tagger.offset_minutes};
+  for (const auto& oid : commits) {
+    const git::CommitInfo c = repo.read_commit(oid);
+    for (const auto& e : commit_events(repo, c)) {
+      std::string name, message;
+      const bool added_version = e.type == "edited" && e.version && !e.fields.empty() && e.fields.front() == "(added)";
+      if ((e.type == "registered" || added_version) && e.version) {
+        name = e.model + "@v" + std::to_string(e.version);
+        message = e.model + " version " + std::to_string(e.version) + "\n";
+      } else if ((e.type == "transitioned" || (e.type == "edited" && !e.to.empty() && !added_version)) && e.from != e.to) {
+        const std::int64_t k = ++moves[stage_tag_prefix(e.model, e.to)];
+        name = stage_tag_prefix(e.model, e.to) + std::to_string(k);
+        message = e.model + " version " + std::to_string(e.version) + ": " + e.from + " -> " + e.to + "\n";
+        if (!e.comment.empty()) message += "\n" + e.comment + "\n";
+      }
+      if (name.empty() || repo.tag_exists(name)) continue;
+      if (repo.create_tag(name, oid, sig, message)) created.push_back(name);
+    }
+  }
+  return created;
+}
+
+}  // namespace mreg

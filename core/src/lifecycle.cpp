@@ -1,0 +1,170 @@
+// Stages, aliases, comments and model URIs: the moves a deployment depends
+// on. Every move into a stage or onto an alias passes check_move_allowed.
+#include <regex>
+
+#include "manifest.h"
+#include "mreg/names.h"
+#include "policy_gate.h"
+#include "registry_impl.h"
+
+namespace mreg {
+namespace {
+
+std::string vname(const std::string& name, std::int64_t version) { return name + " v" + std::to_string(version); }
+
+PlannedCommit plan(const std::string& summary, const std::string& op, const std::string& model, std::int64_t version) {
+  PlannedCommit p;
+  p.summary = summary;
+  p.trailers = {{"Mreg-Op", op}, {"Mreg-Model", model}, {"Mreg-Version", std::to_string(version)}};
+  return p;
+}
+
+}  // namespace
+
+ModelVersion Registry::transition_stage(const std::string& name, std::int64_t version, const std::string& stage,
+                                        bool archive_existing, const std::string& comment,
+                                        const WriteOptions& opts) {
+  ModelVersion result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    const Snapshot& s = txn.base();
+    const std::string to = s.canonical_stage(stage);
+    const auto& stages = s.config().stages;
+    if (archive_existing && (to == stages.front() || to == stages.back()))
+      throw_invalid("--archive-existing: model version transition cannot archive existing model versions because '" +
+                    to + "' is not an active stage (only stages between " + stages.front() + " and " +
+                    stages.back() + ")");
+    ModelVersion v = s.get_model_version(name, version);
+    check_move_allowed(s, Move{name, version, to, ""});
+    const std::string archive = stages.back();
+    std::vector<ModelVersion> others;
+    if (archive_existing)
+      for (const auto& o : s.get_model_versions(name))
+        if (o.stage == to && o.version != version) others.push_back(o);
+    result = v;
+    if (v.stage == to && others.empty()) return PlannedCommit{};  // already there: no commit
+
+    const std::string from = v.stage;
+    v.stage = to;
+    v.stage_request.clear();
+    v.updated_at = txn.now();
+    txn.put(version_path(name, version), render_version(v));
+    result = v;
+    PlannedCommit p = plan("transition " + vname(name, version) + ": " + from + " -> " + to, "transition", name, version);
+    p.trailers.emplace_back("Mreg-From", from);
+    p.trailers.emplace_back("Mreg-To", to);
+    for (auto& o : others) {
+      o.stage = archive;
+      o.stage_request.clear();
+      o.updated_at = txn.now();
+      txn.put(version_path(name, o.version), render_version(o));
+      p.trailers.emplace_back("Mreg-Archived", std::to_string(o.version));
+    }
+    p.body = comment;
+    if (from != to) {
+      std::string message = name + " version " + std::to_string(version) + ": " + from + " -> " + to + "\n";
+      if (!comment.empty()) message += "\n" + comment + "\n";
+      p.stage_tag = PlannedCommit::StageTag{name, to, message};
+    }
+    return p;
+  });
+  return result;
+}
+
+ModelVersion Registry::set_alias(const std::string& name, const std::string& alias, std::int64_t version,
+                                 const WriteOptions& opts) {
+  check_alias_name(alias);
+  ModelVersion result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    const Snapshot& s = txn.base();
+    RegisteredModel m = s.get_registered_model(name);
+    result = s.get_model_version(name, version);
+    check_move_allowed(s, Move{name, version, "", alias});
+    auto it = m.aliases.find(alias);
+    const std::optional<std::int64_t> previous = it == m.aliases.end() ? std::nullopt : std::optional(it->second);
+    if (previous == version) return PlannedCommit{};  // already there: no commit
+    m.aliases[alias] = version;
+    m.updated_at = txn.now();
+    txn.put(model_path(name), render_model(m));
+    if (std::find(result.aliases.begin(), result.aliases.end(), alias) == result.aliases.end())
+      result.aliases.push_back(alias);
+    PlannedCommit p = plan("set alias " + name + "@" + alias + " -> v" + std::to_string(version), "set-alias", name, version);
+    p.trailers.emplace_back("Mreg-Alias", alias);
+    if (previous) p.trailers.emplace_back("Mreg-From", std::to_string(*previous));
+    p.trailers.emplace_back("Mreg-To", std::to_string(version));
+    return p;
+  });
+  return result;
+}
+
+void Registry::delete_alias(const std::string& name, const std::string& alias, const WriteOptions& opts) {
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    RegisteredModel m = txn.base().get_registered_model(name);
+    auto it = m.aliases.find(alias);
+    if (it == m.aliases.end()) throw_not_found("Registered model alias " + alias + " not found.");
+    const std::int64_t version = it->second;
+    m.aliases.erase(it);
+    m.updated_at = txn.now();
+    txn.put(model_path(name), render_model(m));
+    PlannedCommit p = plan("delete alias " + name + "@" + alias + " (was v" + std::to_string(version) + ")",
+                           "delete-alias", name, version);
+    p.trailers.emplace_back("Mreg-Alias", alias);
+    p.trailers.emplace_back("Mreg-From", std::to_string(version));
+    return p;
+  });
+}
+
+void Registry::comment(const std::string& name, std::int64_t version, const std::string& text,
+                       const WriteOptions& opts) {
+  if (text.find_first_not_of(" \t\n") == std::string::npos) throw_invalid("TEXT: a comment must not be empty");
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    txn.base().get_model_version(name, version);
+    PlannedCommit p = plan("comment on " + vname(name, version), "comment", name, version);
+    p.body = text;
+    p.allow_empty = true;
+    return p;
+  });
+}
+
+ModelVersion Snapshot::get_model_version_by_alias(const std::string& name, const std::string& alias) const {
+  RegisteredModel m = get_registered_model(name);
+  auto it = m.aliases.find(alias);
+  if (it == m.aliases.end()) throw_invalid("Registered model alias " + alias + " not found.");
+  return get_model_version(name, it->second);
+}
+
+ModelVersion Snapshot::resolve_model_uri(const std::string& uri) const {
+  const std::string prefix = "models:/";
+  auto bad = [&](const std::string& why) -> ModelVersion {
+    throw_invalid("Not a proper models:/ URI: '" + uri + "' (" + why +
+                  "). Use models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME/latest or models:/NAME@ALIAS");
+  };
+  if (uri.compare(0, prefix.size(), prefix) != 0) return bad("it must start with models:/");
+  std::string path = uri.substr(prefix.size());
+  while (!path.empty() && path.front() == '/') path.erase(0, 1);  // models:///name is accepted, as in MLflow
+  if (path.empty()) return bad("no model name");
+  const auto slash = path.find('/');
+  if (slash == std::string::npos) {
+    const auto at = path.find('@');
+    if (at == std::string::npos) return bad("no version, stage or alias");
+    const std::string name = path.substr(0, at), alias = path.substr(at + 1);
+    if (name.empty() || alias.empty()) return bad("empty model name or alias");
+    check_alias_name(alias);
+    return get_model_version_by_alias(name, alias);
+  }
+  const std::string name = path.substr(0, slash), suffix = path.substr(slash + 1);
+  if (name.empty() || suffix.empty() || suffix.find('/') != std::string::npos) return bad("expected NAME/SUFFIX");
+  static const std::regex digits("^[0-9]+$");
+  if (std::regex_match(suffix, digits)) return get_model_version(name, parse_version_number(suffix));
+  if (fold_case(suffix) == "latest") {
+    auto versions = get_model_versions(name);
+    if (versions.empty()) throw_not_found("No versions of model with name '" + name + "' found");
+    return versions.back();
+  }
+  const std::string stage = canonical_stage(suffix);
+  auto latest = get_latest_versions(name, {stage});
+  if (latest.empty())
+    throw_not_found("No versions of model with name '" + name + "' and stage '" + stage + "' found");
+  return latest.front();
+}
+
+}  // namespace mreg
