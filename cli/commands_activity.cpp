@@ -19,7 +19,7 @@ Timestamp time_arg(const std::string& option, const std::string& text) {
 std::string describe(const Event& e) {
   const std::string v = e.version ? " v" + std::to_string(e.version) : "";
   const std::string what = e.model + v;
-  if (e.type == "transitioned") return "moved " + what + ": " + e.from + " -> " + e.to;
+  if (e.type == "transitioned") return "transitioned " + what + ": " + e.from + " -> " + e.to;
   if (e.type == "archived") return "archived " + what + ": " + e.from + " -> " + e.to + " (side effect)";
   if (e.type == "alias_set")
     return "alias " + e.alias + " of " + e.model + ": " + (e.from.empty() ? "(none)" : "v" + e.from) + " -> v" + e.to;
@@ -56,7 +56,7 @@ void add_activity_commands(CLI::App& app, Context& ctx) {
   log->add_option("--since", a->since, "Only events at or after this time");
   log->add_option("--until", a->until, "Only events at or before this time");
   log->add_option("--stage", a->stage, "Only moves from or into this stage");
-  log->add_option("-n,--max-count", a->limit, "At most this many events");
+  log->add_option("-n,--max-count", a->limit, "At most this many events")->check(CLI::Range(1, 1000000000));
   log->callback([&ctx, a] {
     const Format format = ctx.format();
     LogQuery q;
@@ -66,9 +66,15 @@ void add_activity_commands(CLI::App& app, Context& ctx) {
     if (!a->until.empty()) q.until = time_arg("--until", a->until);
     Registry r = ctx.open();
     if (!a->stage.empty()) q.stage = r.at(ctx.ref).canonical_stage(a->stage);
-    if (!q.model.empty()) r.at(ctx.ref);  // a registry at all?
+    r.at(ctx.ref);  // a registry at all?
     q.limit = a->limit;
     auto events = read_log(r, ctx.ref, q);
+    if (!q.model.empty() && events.empty() && !r.at(ctx.ref).has_model(q.model)) {
+      LogQuery any;
+      any.model = q.model;
+      any.limit = 1;
+      if (read_log(r, ctx.ref, any).empty()) throw_not_found("Registered Model with name=" + q.model + " not found, now or in history");
+    }
     if (format != Format::Table) {
       OrderedJson arr = OrderedJson::array();
       for (const auto& e : events) arr.push_back(to_json(e));

@@ -207,34 +207,54 @@ bool is_move(const Event& e) { return e.type == "transitioned" || e.type == "arc
 
 }  // namespace
 
+std::int64_t count_moves(const git::Repository& repo, const git::Oid& tip, const std::optional<git::Oid>& hide,
+                         const std::string& model, const std::string& stage) {
+  std::int64_t n = 0;
+  for (const auto& oid : repo.walk(tip, hide)) {
+    const git::CommitInfo c = repo.read_commit(oid);
+    const auto trailers = git::parse_trailers(c.message);
+    const std::string op = trailer(trailers, "Mreg-Op");
+    if (!op.empty() && (op != "transition" || trailer(trailers, "Mreg-Model") != model)) continue;
+    for (const auto& e : commit_events(repo, c))
+      if (e.model == model && (e.type == "transitioned" || (e.type == "edited" && !e.to.empty() && !e.from.empty())) &&
+          e.from != e.to && e.to == stage)
+        ++n;
+  }
+  return n;
+}
+
 std::vector<Event> read_log(const Registry& registry, const std::string& rev, const LogQuery& q) {
   const git::Repository& repo = *registry.impl().repo;
   const git::Oid start = resolve_revision(repo, rev);
+  // The names the model had, newest first: a rename adds the old name, and
+  // the creation of a name ends it (an older model of that name was another model).
   std::set<std::string> names;
   if (!q.model.empty()) names.insert(q.model);
   std::vector<Event> out;
   for (const auto& oid : repo.walk(start)) {
+    if (!q.model.empty() && names.empty()) break;
     const git::CommitInfo c = repo.read_commit(oid);
-    if (q.until && c.author.time > *q.until) continue;
-    if (q.since && c.author.time < *q.since) continue;
+    const bool in_time = !(q.until && c.author.time > *q.until) && !(q.since && c.author.time < *q.since);
     // Cheap test first: a commit of mreg names its model in a trailer.
     if (!names.empty()) {
       const auto trailers = git::parse_trailers(c.message);
-      const std::string model = trailer(trailers, "Mreg-Model");
       const std::string op = trailer(trailers, "Mreg-Op");
-      if (!op.empty() && op != "init" && !names.count(model) && !(op == "rename-model" && names.count(trailer(trailers, "Mreg-To"))))
-        continue;
       if (op == "init") continue;
+      if (!op.empty() && !names.count(trailer(trailers, "Mreg-Model"))) continue;
     }
+    if (!in_time && q.model.empty()) continue;
     for (auto& e : commit_events(repo, c)) {
       if (!names.empty()) {
-        if (e.type == "model_renamed" && names.count(e.to)) names.insert(e.from);  // follow it back
-        if (!names.count(e.model) && !(e.type == "model_renamed" && names.count(e.to))) continue;
+        if (!names.count(e.model)) continue;
+        if (e.type == "model_renamed") names.insert(e.from);
       }
-      if (q.version && e.version != q.version) continue;
-      if (!q.stage.empty() && !(is_move(e) && (fold_case(e.from) == fold_case(q.stage) || fold_case(e.to) == fold_case(q.stage))))
-        continue;
-      out.push_back(std::move(e));
+      const bool created = e.type == "model_created";
+      const std::string model = e.model;
+      const bool keep = in_time && (!q.version || e.version == q.version) &&
+                        (q.stage.empty() || (is_move(e) && (fold_case(e.from) == fold_case(q.stage) ||
+                                                            fold_case(e.to) == fold_case(q.stage))));
+      if (keep) out.push_back(std::move(e));
+      if (created && !q.model.empty()) names.erase(model);
       if (q.limit && out.size() >= q.limit) return out;
     }
   }
@@ -319,6 +339,10 @@ std::vector<std::string> Registry::sync_tags() {
       if ((e.type == "registered" || added_version) && e.version) {
         name = e.model + "@v" + std::to_string(e.version);
         message = e.model + " version " + std::to_string(e.version) + "\n";
+        try {
+          message = registration_tag_message(impl_->snapshot_at(oid).get_model_version(e.model, e.version));
+        } catch (const Error&) {
+        }
       } else if ((e.type == "transitioned" || (e.type == "edited" && !e.to.empty() && !added_version)) && e.from != e.to) {
         const std::int64_t k = ++moves[stage_tag_prefix(e.model, e.to)];
         name = stage_tag_prefix(e.model, e.to) + std::to_string(k);

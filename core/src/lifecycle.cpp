@@ -139,8 +139,13 @@ ModelVersion Snapshot::resolve_model_uri(const std::string& uri) const {
                   "). Use models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME/latest or models:/NAME@ALIAS");
   };
   if (uri.compare(0, prefix.size(), prefix) != 0) return bad("it must start with models:/");
-  std::string path = uri.substr(prefix.size());
-  while (!path.empty() && path.front() == '/') path.erase(0, 1);  // models:///name is accepted, as in MLflow
+  // As a URL: models:///m/1 has an empty host and is fine; models://m/1 names a host.
+  std::string path = uri.substr(prefix.size() - 1);
+  if (path.rfind("//", 0) == 0) {
+    path.erase(0, 2);
+    if (path.empty() || path.front() != '/') return bad("a models URI has no host part");
+  }
+  while (!path.empty() && path.front() == '/') path.erase(0, 1);
   if (path.empty()) return bad("no model name");
   const auto slash = path.find('/');
   if (slash == std::string::npos) {

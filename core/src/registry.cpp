@@ -285,10 +285,7 @@ ModelVersion Registry::create_model_version(const std::string& name, const NewVe
     save_model(txn, m);
     result = save_version(txn, v);
     PlannedCommit p = plan("register " + vtag(name, v.version), "register", name, v.version);
-    std::string tag_message = name + " version " + std::to_string(v.version) + "\n\nsource: " + v.source + "\n";
-    if (!v.run_id.empty()) tag_message += "run_id: " + v.run_id + "\n";
-    if (!v.digest.empty()) tag_message += "digest: " + v.digest + "\n";
-    p.tags.emplace_back(name + "@v" + std::to_string(v.version), tag_message);
+    p.tags.emplace_back(name + "@v" + std::to_string(v.version), registration_tag_message(v));
     return p;
   });
   return result;

@@ -85,8 +85,15 @@ struct PlannedCommit {
 
 // "power-forecast#production#" for the tags of moves into a stage.
 std::string stage_tag_prefix(const std::string& model, const std::string& stage);
-// One more than the highest K of the existing NAME#stage#K tags.
-std::int64_t next_stage_tag_number(const git::Repository& repo, const std::string& model, const std::string& stage);
+// K for the move into `stage` made by `commit`: the number of moves of the model
+// into that stage in history up to and including it (tags mark the K-th move).
+std::int64_t stage_move_number(const git::Repository& repo, const git::Oid& commit, const std::string& model,
+                               const std::string& stage);
+// Moves of `model` into `stage` in the commits reachable from `tip` but not from `hide`.
+std::int64_t count_moves(const git::Repository& repo, const git::Oid& tip, const std::optional<git::Oid>& hide,
+                         const std::string& model, const std::string& stage);
+// NAME@vN's message: "NAME version N", then source, run_id and digest lines.
+std::string registration_tag_message(const ModelVersion& v);
 
 using Operation = std::function<PlannedCommit(Transaction&)>;
 

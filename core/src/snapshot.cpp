@@ -222,9 +222,12 @@ std::string Snapshot::canonical_stage(const std::string& stage) const {
 
 std::vector<ModelVersion> Snapshot::get_latest_versions(const std::string& name,
                                                         const std::vector<std::string>& stages) const {
+  // In the registry's stage order, whatever order they were asked in.
+  std::vector<std::string> asked;
+  for (const auto& s : stages) asked.push_back(canonical_stage(s));
   std::vector<std::string> wanted;
-  for (const auto& s : stages) wanted.push_back(canonical_stage(s));
-  if (wanted.empty()) wanted = impl_->config.stages;
+  for (const auto& s : impl_->config.stages)
+    if (asked.empty() || std::find(asked.begin(), asked.end(), s) != asked.end()) wanted.push_back(s);
   return latest_per_stage(get_model_versions(name), wanted);
 }
 

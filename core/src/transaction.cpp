@@ -37,10 +37,9 @@ void create_tags(git::Repository& repo, const PlannedCommit& plan, const git::Oi
   try {
     for (const auto& [name, message] : plan.tags) repo.create_tag(name, commit, tagger, message);
     if (plan.stage_tag) {
-      // Concurrent writers may take the same number: try the next one.
       const auto& t = *plan.stage_tag;
-      for (std::int64_t k = next_stage_tag_number(repo, t.model, t.stage), tries = 0; tries < 20; ++k, ++tries)
-        if (repo.create_tag(stage_tag_prefix(t.model, t.stage) + std::to_string(k), commit, tagger, t.message)) break;
+      const std::int64_t k = stage_move_number(repo, commit, t.model, t.stage);
+      repo.create_tag(stage_tag_prefix(t.model, t.stage) + std::to_string(k), commit, tagger, t.message);
     }
   } catch (const Error& e) {
     std::fprintf(stderr, "mreg: warning: tag not created (%s); 'mreg tags sync' makes it later\n", e.what());
@@ -55,16 +54,33 @@ std::string stage_tag_prefix(const std::string& model, const std::string& stage)
   return model + "#" + lower + "#";
 }
 
-std::int64_t next_stage_tag_number(const git::Repository& repo, const std::string& model, const std::string& stage) {
+std::int64_t stage_move_number(const git::Repository& repo, const git::Oid& commit, const std::string& model,
+                               const std::string& stage) {
+  // Start from the newest existing tag of that kind, so only the commits since it are read.
   const std::string prefix = stage_tag_prefix(model, stage);
   std::int64_t highest = 0;
+  std::optional<git::Oid> tagged;
   for (const auto& name : repo.tag_names(prefix + "*")) {
+    std::int64_t k = 0;
     try {
-      highest = std::max<std::int64_t>(highest, std::stoll(name.substr(prefix.size())));
+      k = std::stoll(name.substr(prefix.size()));
     } catch (...) {
+      continue;
+    }
+    auto target = repo.resolve_commit("refs/tags/" + name);
+    if (k > highest && target && repo.is_ancestor(*target, commit)) {
+      highest = k;
+      tagged = target;
     }
   }
-  return highest + 1;
+  return highest + count_moves(repo, commit, tagged, model, stage);
+}
+
+std::string registration_tag_message(const ModelVersion& v) {
+  std::string message = v.name + " version " + std::to_string(v.version) + "\n\nsource: " + v.source + "\n";
+  if (!v.run_id.empty()) message += "run_id: " + v.run_id + "\n";
+  if (!v.digest.empty()) message += "digest: " + v.digest + "\n";
+  return message;
 }
 
 std::string format_commit_message(const PlannedCommit& plan) {
