@@ -42,6 +42,7 @@ struct Snapshot::Impl {
  private:
   mutable std::mutex mutex_;
   mutable std::optional<std::vector<git::TreeEntry>> model_folders_;
+  mutable std::map<std::string, std::optional<git::Oid>> folder_lookups_;  // single lookups, remembered
 };
 
 // Resolves a revision as the CLI accepts it ("" = HEAD; REV@{DATE}); throws

@@ -121,9 +121,19 @@ std::optional<git::Oid> Snapshot::Impl::model_folder(const std::string& name) co
       return std::nullopt;
     }
   }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = folder_lookups_.find(name);
+    if (it != folder_lookups_.end()) return it->second;
+  }
+  // One path lookup reads the whole models/ tree, which libgit2 does not keep
+  // when it is large: remember the answer for the next read of this model.
   auto e = entry(model_dir(name));
-  if (!e || e->type != git::ObjectType::Tree) return std::nullopt;
-  return e->oid;
+  std::optional<git::Oid> found;
+  if (e && e->type == git::ObjectType::Tree) found = e->oid;
+  std::lock_guard<std::mutex> lock(mutex_);
+  folder_lookups_[name] = found;
+  return found;
 }
 
 Snapshot Registry::Impl::snapshot_at(const git::Oid& commit) const {
