@@ -15,19 +15,20 @@
 namespace mreg {
 namespace {
 
+// Each schema is compiled on first use: a command that reads one kind of file
+// does not pay for the others.
 const valijson::Schema& compiled(SchemaKind kind) {
-  static std::once_flag once;
+  static std::once_flag once[3];
   static std::unique_ptr<valijson::Schema> schemas[3];
-  std::call_once(once, [] {
-    for (int i = 0; i < 3; ++i) {
-      schemas[i] = std::make_unique<valijson::Schema>();
-      nlohmann::json doc = nlohmann::json::parse(schema_text(static_cast<SchemaKind>(i)));
-      valijson::SchemaParser parser;
-      valijson::adapters::NlohmannJsonAdapter adapter(doc);
-      parser.populateSchema(adapter, *schemas[i]);
-    }
+  const int i = static_cast<int>(kind);
+  std::call_once(once[i], [i] {
+    schemas[i] = std::make_unique<valijson::Schema>();
+    nlohmann::json doc = nlohmann::json::parse(schema_text(static_cast<SchemaKind>(i)));
+    valijson::SchemaParser parser;
+    valijson::adapters::NlohmannJsonAdapter adapter(doc);
+    parser.populateSchema(adapter, *schemas[i]);
   });
-  return *schemas[static_cast<int>(kind)];
+  return *schemas[i];
 }
 
 // valijson's context ["<root>", "[tags]", "[team]"] as a JSON pointer.
