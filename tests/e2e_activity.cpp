@@ -160,6 +160,18 @@ TEST_CASE("mreg log tells the whole story, newest first", "[activity][log]") {
     CHECK(events[0].value("model", std::string("m2")) == "m2");
   }
 
+  SECTION("the registry after the story") {
+    // --archive-existing into Production left version 1 in Staging.
+    CHECK(reg.mreg_json({"version", "show", "m2", "1"})["model_version"]["current_stage"] == "Staging");
+    CHECK(reg.mreg_json({"version", "show", "m2", "2"})["model_version"]["current_stage"] == "Production");
+    CHECK(reg.mreg_json({"version", "show", "m2", "2"})["model_version"]["description"] ==
+          "Retrained on 2019-2024 data");
+    CHECK(reg.mreg_json({"version", "show", "m2", "3"})["model_version"]["aliases"] ==
+          Json::array({"champion"}));
+    CHECK_EXIT(reg.mreg({"model", "show", "m"}), 4);
+    reg.require_worktree_matches_head();
+  }
+
   SECTION("the table output shows it too") {
     Result r = reg.mreg({"log"});
     REQUIRE_EXIT(r, 0);
