@@ -448,6 +448,26 @@ TEST_CASE("hand edits and renames in the activity", "[activity][hand-edit]") {
     CHECK(fields == Strings{"description", "source"});
   }
 
+  SECTION("a stage changed by hand shows in the log and in stage-history") {
+    std::string file = reg.path() + "/models/m/versions/1.yaml";
+    write_file(file, replace_line(read_file(file), "stage:", "stage: Staging"));
+    reg.git_ok({"commit", "-q", "-am", "Move version 1 to Staging by hand"}, dated(minute(3)));
+    std::string moved = reg.head();
+    Json e = reg.mreg_json({"log", "m", "1", "-n", "1"})["events"][0];
+    INFO(e.dump());
+    CHECK(field(e, "type") == "edited");
+    CHECK(field(e, "path") == "models/m/versions/1.yaml");
+    CHECK(e.value("fields", Json::array()) == Json::array({"stage"}));
+    CHECK(reg.mreg_json({"version", "show", "m", "1"})["model_version"]["current_stage"] == "Staging");
+    Json staging = reg.mreg_json({"stage-history", "m", "--stage", "Staging"})["stage_history"];
+    INFO(staging.dump());
+    REQUIRE(staging.size() == 1);
+    CHECK(field(staging[0], "version") == "1");
+    CHECK(field(staging[0], "since_commit") == moved);
+    CHECK(field(staging[0], "since") == minute(3));
+    CHECK(field(staging[0], "until") == "null");
+  }
+
   SECTION("renames are followed through several names; a new model with an old name is new") {
     reg.mreg_json({"model", "rename", "m", "m2"}, dated(minute(3)));
     reg.mreg_json({"register", "m2", "--source", "s3://b/m/2"}, dated(minute(4)));

@@ -117,6 +117,25 @@ TEST_CASE("stage moves a version into a stage in one small commit", "[lifecycle]
     expect_refused(reg, {"stage", "m", "1", "Prod", "--archive-existing"}, 3, "Prod");
   }
 
+  SECTION("-q prints nothing; with -o json an error is JSON on stderr") {
+    Result quiet = reg.mreg({"stage", "m", "1", "Staging", "-q"});
+    REQUIRE_EXIT(quiet, 0);
+    CHECK(quiet.out == "");
+    CHECK(stage_of(reg, "1") == "Staging");
+    std::string before = reg.state();
+    Result r = reg.mreg({"stage", "m", "1", "Prod", "-o", "json"});
+    INFO(describe(r));
+    CHECK(r.status == 3);
+    Json err = Json::parse(r.err, nullptr, false);
+    REQUIRE_FALSE(err.is_discarded());
+    CHECK(err["error_code"] == "INVALID_PARAMETER_VALUE");
+    CHECK_THAT(err["message"].get<std::string>(), Contains("Prod"));
+    r = reg.mreg({"alias", "set", "m", "champion", "99", "-o", "json"});
+    CHECK(r.status == 4);
+    CHECK(Json::parse(r.err, nullptr, false)["error_code"] == "RESOURCE_DOES_NOT_EXIST");
+    CHECK(reg.state() == before);
+  }
+
   SECTION("--archive-existing into the first or the last stage: exit 3, nothing written") {
     reg.mreg_json({"stage", "m", "1", "Staging"});
     expect_refused(reg, {"stage", "m", "1", "None", "--archive-existing"}, 3, "archive");
