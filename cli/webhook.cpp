@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "mreg/error.h"
+#include "mreg/hex.h"
 
 namespace mreg::cli {
 
@@ -16,13 +17,7 @@ std::string hmac_sha256_hex(const std::string& secret, const std::string& body) 
   unsigned int len = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(body.data()), body.size(), md, &len);
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += digits[md[i] >> 4];
-    out += digits[md[i] & 15];
-  }
-  return out;
+  return hex_encode(md, len);
 }
 
 std::vector<Delivery> post_all(const std::string& url, const std::string& secret, const std::vector<std::string>& bodies) {

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "mreg/error.h"
+#include "mreg/hex.h"
 
 namespace fs = std::filesystem;
 
@@ -101,15 +102,7 @@ Oid Oid::from_hex(const std::string& hex) {
   return from_git(&g);
 }
 
-std::string Oid::hex() const {
-  static const char* digits = "0123456789abcdef";
-  std::string s(40, '0');
-  for (size_t i = 0; i < 20; ++i) {
-    s[2 * i] = digits[bytes[i] >> 4];
-    s[2 * i + 1] = digits[bytes[i] & 15];
-  }
-  return s;
-}
+std::string Oid::hex() const { return hex_encode(bytes.data(), bytes.size()); }
 
 bool Oid::is_zero() const {
   for (auto b : bytes)

@@ -19,9 +19,7 @@ void check_keys(const YamlDocument& doc, const std::string& path, std::vector<Pr
       try {
         rule(kv.key());
       } catch (const Error& e) {
-        std::string pointer = std::string("/") + field + "/";
-        for (char c : kv.key()) pointer += c == '/' ? std::string("~1") : c == '~' ? std::string("~0") : std::string(1, c);
-        problems.push_back({path, doc.line_of(pointer), e.what()});
+        problems.push_back({path, doc.line_of(std::string("/") + field + "/" + pointer_escape(kv.key())), e.what()});
       }
     }
   };

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "mreg/error.h"
+#include "mreg/hex.h"
 
 namespace fs = std::filesystem;
 
@@ -23,13 +24,7 @@ class Sha256 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(ctx_.get(), md, &len);
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-      out += digits[md[i] >> 4];
-      out += digits[md[i] & 15];
-    }
-    return out;
+    return hex_encode(md, len);
   }
 
  private:

@@ -37,9 +37,7 @@ std::string pointer_of(const std::vector<std::string>& context) {
   for (const auto& part : context) {
     if (part == "<root>") continue;
     std::string key = part.size() >= 2 && part.front() == '[' ? part.substr(1, part.size() - 2) : part;
-    std::string escaped;
-    for (char c : key) escaped += c == '/' ? std::string("~1") : c == '~' ? std::string("~0") : std::string(1, c);
-    p += "/" + escaped;
+    p += "/" + pointer_escape(key);
   }
   return p;
 }

@@ -10,9 +10,7 @@
 #include "mreg/problem.h"
 
 namespace mreg {
-namespace {
-
-std::string pointer_escape(const std::string& key) {
+std::string pointer_escape(std::string_view key) {
   std::string out;
   for (char c : key) {
     if (c == '~') out += "~0";
@@ -21,6 +19,8 @@ std::string pointer_escape(const std::string& key) {
   }
   return out;
 }
+
+namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 

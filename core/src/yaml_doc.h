@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "mreg/types.h"
 
@@ -31,6 +32,9 @@ YamlDocument parse_yaml_with_yaml_cpp(const std::string& text, const std::string
 // literal blocks). nullopt for anything else, which parse_yaml then reads with
 // yaml-cpp; where it answers, it answers exactly as yaml-cpp would.
 std::optional<YamlDocument> parse_canonical_yaml(const std::string& text);
+
+// A key as a JSON pointer segment ("~" -> "~0", "/" -> "~1").
+std::string pointer_escape(std::string_view key);
 
 // A plain scalar's value under YAML 1.2's core schema.
 Json resolve_plain(const std::string& s);

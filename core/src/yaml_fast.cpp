@@ -9,16 +9,6 @@
 namespace mreg {
 namespace {
 
-std::string pointer_key(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -244,7 +234,7 @@ class FastParser {
       if (after_key >= rest.size() || rest[after_key] != ':') return false;
       std::string_view value = rest.substr(after_key + 1);
       if (out.contains(key)) return false;  // duplicate: yaml-cpp's path reports it
-      const std::string child = pointer + "/" + pointer_key(key);
+      const std::string child = pointer + "/" + pointer_escape(key);
       lines_[child] = static_cast<int>(idx_) + 1;
       ++idx_;
 
