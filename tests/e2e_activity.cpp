@@ -492,3 +492,49 @@ TEST_CASE("hand edits and renames in the activity", "[activity][hand-edit]") {
     CHECK(column(reg.mreg_json({"log", "m3", "1"})["events"], "time") == Strings{minute(2)});
   }
 }
+
+TEST_CASE("every kind of write shows in the log as its event type", "[activity][log]") {
+  Registry reg;
+  auto w = [&](const std::vector<std::string>& args) { reg.mreg_json(args); };
+  w({"model", "create", "m"});
+  w({"register", "m", "--source", "s3://b/m/1"});
+  w({"model", "update", "m", "--description", "Wind power"});
+  w({"model", "tag", "set", "m", "team", "energy"});
+  w({"model", "tag", "delete", "m", "team"});
+  w({"version", "update", "m", "1", "--description", "First"});
+  w({"version", "tag", "set", "m", "1", "val_mae", "412.7"});
+  w({"version", "tag", "delete", "m", "1", "val_mae"});
+  w({"alias", "set", "m", "champion", "1"});
+  w({"alias", "delete", "m", "champion"});
+  w({"version", "delete", "m", "1"});
+  w({"model", "delete", "m"});
+
+  Json events = reg.mreg_json({"log"})["events"];
+  INFO("events: " << events.dump(1));
+  CHECK(column(events, "type") ==
+        Strings{"model_deleted", "version_deleted", "alias_deleted", "alias_set", "version_tag_deleted",
+                "version_tag_set", "version_updated", "model_tag_deleted", "model_tag_set",
+                "model_updated", "registered", "model_created", "registry_created"});
+  CHECK(column(events, "commit") == git_log_ids(reg));
+  for (size_t i = 0; i + 1 < events.size(); ++i) CHECK(field(events[i], "model") == "m");
+  CHECK(column(events, "version") ==
+        Strings{"(absent)", "1", "1", "1", "1", "1", "1", "(absent)", "(absent)", "(absent)", "1",
+                "(absent)", "(absent)"});
+  CHECK(field(events[2], "alias") == "champion");
+  CHECK(field(events[2], "from") == "1");
+  CHECK(field(events[3], "alias") == "champion");
+  CHECK(field(events[3], "to") == "1");
+  CHECK(field(events[3], "from") == "(absent)");
+  CHECK(field(events[4], "key") == "val_mae");
+  CHECK(field(events[5], "key") == "val_mae");
+  CHECK(field(events[5], "value") == "412.7");
+  CHECK(field(events[7], "key") == "team");
+  CHECK(field(events[8], "key") == "team");
+  CHECK(field(events[8], "value") == "energy");
+  // Fields that do not apply are left out.
+  for (const auto& e : events) {
+    INFO(e.dump());
+    for (const auto& [key, value] : e.items()) CHECK_FALSE(value.is_null());
+    CHECK_FALSE(e.contains("comment"));
+  }
+}
