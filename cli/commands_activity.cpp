@@ -28,6 +28,9 @@ std::string describe(const Event& e) {
   if (e.type.find("tag_set") != std::string::npos) return "tag " + e.key + "=" + e.value + " set on " + what;
   if (e.type.find("tag_deleted") != std::string::npos) return "tag " + e.key + " deleted from " + what;
   if (e.type == "commented") return "comment on " + what + ": " + first_line(e.comment);
+  if (e.type == "requested")
+    return "requested " + what + " -> " + (e.alias.empty() ? e.to : "@" + e.alias) + " (request " + e.request + ")";
+  if (e.type == "rejected" || e.type == "cancelled") return e.type + " request " + e.request + " for " + what;
   if (e.type == "edited") {
     std::string fields;
     for (const auto& f : e.fields) fields += (fields.empty() ? "" : ", ") + f;

@@ -41,5 +41,6 @@ void add_model_commands(CLI::App& app, Context& ctx);     // model ...
 void add_version_commands(CLI::App& app, Context& ctx);   // register, version ...
 void add_lifecycle_commands(CLI::App& app, Context& ctx); // stage, alias, latest, resolve, tags
 void add_activity_commands(CLI::App& app, Context& ctx);  // log, stage-history, comment, events
+void add_request_commands(CLI::App& app, Context& ctx);   // request, status, reject, cancel
 
 }  // namespace mreg::cli

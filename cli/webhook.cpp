@@ -39,7 +39,9 @@ std::vector<Delivery> post_all(const std::string& url, const std::string& secret
       ++d.attempts;
       auto res = client.Post(path.c_str(), headers, body, "application/json");
       if (!res) {
-        d.error = "connection failed: " + httplib::to_string(res.error());
+        d.error = res.error() == httplib::Error::Connection
+                      ? "cannot connect to " + host + ":" + std::to_string(port)
+                      : "the request failed (" + httplib::to_string(res.error()) + ")";
         continue;
       }
       if (res->status >= 500) {

@@ -146,8 +146,15 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
       {"delete-version", "version_deleted"}, {"request", "requested"},
       {"approve", "approved"},               {"reject", "rejected"},
       {"cancel", "cancelled"},               {"policy", "policy_changed"}};
+  e.request = trailer(trailers, "Mreg-Request");
   if (auto it = simple.find(op); it != simple.end()) {
     e.type = it->second;
+    if (!e.request.empty()) {
+      e.comment = message_body(c.message, true);
+      e.from = from;
+      e.to = to;
+      e.alias = trailer(trailers, "Mreg-Alias");
+    }
   } else if (op == "update-model" || op == "update-version") {
     e.type = op == "update-model" ? "model_updated" : "version_updated";
     e.fields = {"description"};
@@ -301,6 +308,43 @@ std::vector<StageInterval> stage_history(const Registry& registry, const std::st
       if (fold_case(i.stage) == fold_case(stage)) filtered.push_back(std::move(i));
     return filtered;
   }
+  return out;
+}
+
+std::vector<RequestState> request_states(const Registry& registry, const std::string& rev, const std::string& model) {
+  const Snapshot snapshot = registry.at(rev);
+  std::vector<RequestState> out;
+  std::map<std::string, size_t> by_id;
+  const std::vector<std::string> models = model.empty() ? snapshot.model_names() : std::vector<std::string>{model};
+  for (const auto& name : models) {
+    if (!model.empty() || snapshot.has_model(name))
+      for (auto& r : snapshot.get_requests(name)) {
+        RequestState st;
+        st.approval_files = snapshot.count_approval_files(name, r.id);
+        st.request = std::move(r);
+        by_id[st.request.id] = out.size();
+        out.push_back(std::move(st));
+      }
+  }
+  if (out.empty()) return out;
+  // Outcomes are recorded by the commits that act on a request.
+  const git::Repository& repo = *registry.impl().repo;
+  for (const auto& oid : repo.walk(resolve_revision(repo, rev))) {
+    const git::CommitInfo c = repo.read_commit(oid);
+    const auto trailers = git::parse_trailers(c.message);
+    const std::string id = trailer(trailers, "Mreg-Request");
+    if (id.empty()) continue;
+    auto it = by_id.find(id);
+    if (it == by_id.end()) continue;
+    const std::string op = trailer(trailers, "Mreg-Op");
+    RequestState& st = out[it->second];
+    if (st.outcome != "open" || op == "request" || op == "approve") continue;  // newest first: first seen wins
+    st.outcome = op == "reject" ? "rejected" : op == "cancel" ? "cancelled" : "applied";
+    st.closed_by = c.author.name + " <" + c.author.email + ">";
+    st.closed_commit = oid.hex();
+    st.closed_comment = message_body(c.message, true);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.request.id < b.request.id; });
   return out;
 }
 

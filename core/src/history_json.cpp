@@ -32,6 +32,7 @@ OrderedJson to_json(const Event& e) {
   put(j, "key", e.key);
   put(j, "value", e.value);
   put(j, "comment", e.comment);
+  put(j, "request", e.request);
   put(j, "path", e.path);
   if (!e.fields.empty()) j["fields"] = e.fields;
   return j;

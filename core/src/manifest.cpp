@@ -1,5 +1,6 @@
 #include "manifest.h"
 
+#include "mreg/model_dir.h"
 #include "mreg/names.h"
 #include "mreg/problem.h"
 #include "mreg/timefmt.h"
@@ -119,6 +120,65 @@ Json version_json(const ModelVersion& v) {
 }
 
 }  // namespace
+
+std::string request_path(const std::string& name, const std::string& id) {
+  return "models/" + name + "/requests/" + id + ".yaml";
+}
+
+std::string version_identity_sha256(const ModelVersion& v) {
+  return sha256_hex(v.name + "\n" + std::to_string(v.version) + "\n" + v.source + "\n" + v.digest + "\n" + v.run_id + "\n");
+}
+
+TransitionRequest parse_request(const std::string& text, const std::string& path) {
+  YamlDocument doc = load(SchemaKind::Request, text, path);
+  const Json& j = doc.value;
+  TransitionRequest r;
+  r.id = str(j, "id");
+  r.model = str(j, "model");
+  r.version = j["version"].get<std::int64_t>();
+  r.from_stage = str(j, "from_stage");
+  r.to_stage = str(j, "to_stage");
+  r.alias = str(j, "alias");
+  r.archive_existing = j.value("archive_existing", false);
+  r.version_sha256 = str(j, "version_sha256");
+  r.requested_by = str(j, "requested_by");
+  r.requested_at = time_field(doc, "requested_at", path);
+  r.comment = str(j, "comment");
+  r.extensions = extensions_of(j);
+  return r;
+}
+
+std::string render_request(const TransitionRequest& r) {
+  Json j = Json::object();
+  j["id"] = r.id;
+  j["model"] = r.model;
+  j["version"] = r.version;
+  j["from_stage"] = r.from_stage;
+  if (!r.to_stage.empty()) j["to_stage"] = r.to_stage;
+  if (!r.alias.empty()) j["alias"] = r.alias;
+  if (r.archive_existing) j["archive_existing"] = true;
+  j["version_sha256"] = r.version_sha256;
+  j["requested_by"] = r.requested_by;
+  j["requested_at"] = format_rfc3339(r.requested_at);
+  if (!r.comment.empty()) j["comment"] = r.comment;
+  put_extensions(j, r.extensions);
+  const std::string path = request_path(r.model, r.id);
+  validate_for_write(SchemaKind::Request, j, path);
+  YamlWriter w;
+  w.string("id", r.id);
+  w.string("model", r.model);
+  w.integer("version", r.version);
+  w.string("from_stage", r.from_stage);
+  if (!r.to_stage.empty()) w.string("to_stage", r.to_stage);
+  if (!r.alias.empty()) w.string("alias", r.alias);
+  if (r.archive_existing) w.value("archive_existing", true);
+  w.string("version_sha256", r.version_sha256);
+  w.string("requested_by", r.requested_by);
+  w.string("requested_at", format_rfc3339(r.requested_at));
+  if (!r.comment.empty()) w.string("comment", r.comment);
+  write_extensions(w, r.extensions);
+  return w.text();
+}
 
 std::string model_dir(const std::string& name) { return "models/" + name; }
 std::string model_path(const std::string& name) { return "models/" + name + "/model.yaml"; }

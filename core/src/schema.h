@@ -10,7 +10,7 @@
 
 namespace mreg {
 
-enum class SchemaKind { Registry, Model, Version };
+enum class SchemaKind { Registry, Model, Version, Request };
 
 // Problems of `doc` (read from `path`) against the schema, each with its line.
 std::vector<Problem> validate(SchemaKind kind, const YamlDocument& doc, const std::string& path);

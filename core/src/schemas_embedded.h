@@ -5,4 +5,5 @@ namespace mreg {
 extern const char* const embedded_schema_registry;
 extern const char* const embedded_schema_model;
 extern const char* const embedded_schema_version;
+extern const char* const embedded_schema_request;
 }  // namespace mreg

@@ -20,6 +20,7 @@ struct Event {
   std::int64_t version = 0;  // 0 when the event is about the model
   std::string from, to;      // stages, versions (aliases) or names (renames)
   std::string alias, key, value, comment;
+  std::string request;              // the request it made, closed or acted on
   std::string path;                 // edited: the file
   std::vector<std::string> fields;  // edited: what changed
 };
@@ -46,6 +47,16 @@ struct StageInterval {
 // Which version was in which stage, over time, oldest first.
 std::vector<StageInterval> stage_history(const Registry& registry, const std::string& rev,
                                          const std::string& model, const std::string& stage);
+
+struct RequestState {
+  TransitionRequest request;
+  std::string outcome = "open";  // open, rejected, cancelled, applied
+  std::string closed_by, closed_commit, closed_comment;
+  std::size_t approval_files = 0;
+};
+
+// Every request of `model` (every model when empty) with its outcome, oldest first.
+std::vector<RequestState> request_states(const Registry& registry, const std::string& rev, const std::string& model);
 
 // The events of the commits in `range` ("A..B"), oldest first.
 std::vector<Event> events_in_range(const Registry& registry, const std::string& range);

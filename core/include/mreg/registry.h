@@ -105,6 +105,17 @@ class Registry {
   void delete_alias(const std::string& name, const std::string& alias, const WriteOptions& opts);
   // A comment on a version: an empty commit whose body is the text.
   void comment(const std::string& name, std::int64_t version, const std::string& text, const WriteOptions& opts);
+  // A request to move a version into a stage (to_stage) or an alias onto it (alias),
+  // for review in a pull request; only adds models/<name>/requests/<id>.yaml.
+  TransitionRequest create_transition_request(const std::string& name, std::int64_t version,
+                                              const std::string& to_stage, const std::string& alias,
+                                              bool archive_existing, const std::string& comment,
+                                              const WriteOptions& opts);
+  // Closes an open request: outcome "reject" (a reviewer) or "cancel" (the requester
+  // or an admin), as an empty commit whose body is the comment.
+  void close_request(const std::string& name, const std::string& request_id, const std::string& outcome,
+                     const std::string& comment, const WriteOptions& opts);
+
   // Creates the annotated tags missing for the history of HEAD's branch; returns their names.
   std::vector<std::string> sync_tags();
 
@@ -140,6 +151,11 @@ class Snapshot {
   ModelVersion get_model_version_by_alias(const std::string& name, const std::string& alias) const;
   // The version a models:/ URI names (models:/NAME/N, /STAGE, /latest, NAME@ALIAS).
   ModelVersion resolve_model_uri(const std::string& uri) const;
+
+  std::vector<TransitionRequest> get_requests(const std::string& name) const;  // oldest first
+  TransitionRequest get_request(const std::string& name, const std::string& id) const;
+  // How many approval files a request has (verified or not).
+  std::size_t count_approval_files(const std::string& name, const std::string& id) const;
 
   // The stage as mreg.yaml spells it; INVALID_PARAMETER_VALUE when unknown.
   std::string canonical_stage(const std::string& stage) const;

@@ -71,6 +71,25 @@ struct ModelVersion {
   std::vector<std::string> aliases;
 };
 
+// models/<model>/requests/<id>.yaml: a request to move a version into a stage
+// (to_stage) or an alias onto it (alias). Never changed once written.
+struct TransitionRequest {
+  std::string id;  // sorts in time: 20261124T100211Z-7f3a
+  std::string model;
+  std::int64_t version = 0;
+  std::string from_stage;
+  std::string to_stage;  // or
+  std::string alias;
+  bool archive_existing = false;
+  std::string version_sha256;
+  std::string requested_by;
+  Timestamp requested_at = 0;
+  std::string comment;
+  Extensions extensions;
+
+  std::string target() const { return to_stage.empty() ? "@" + alias : to_stage; }
+};
+
 // A model with what a listing shows of its versions.
 struct ModelSummary {
   RegisteredModel model;

@@ -1,0 +1,107 @@
+// mreg request, status, reject, cancel.
+#include <iostream>
+
+#include "context.h"
+#include "mreg/history.h"
+#include "mreg/timefmt.h"
+#include "print.h"
+
+namespace mreg::cli {
+namespace {
+
+OrderedJson request_json(const TransitionRequest& r) {
+  OrderedJson j;
+  j["id"] = r.id;
+  j["model"] = r.model;
+  j["version"] = std::to_string(r.version);
+  j["from_stage"] = r.from_stage;
+  if (!r.to_stage.empty()) j["to_stage"] = r.to_stage;
+  if (!r.alias.empty()) j["alias"] = r.alias;
+  if (r.archive_existing) j["archive_existing"] = true;
+  j["version_sha256"] = r.version_sha256;
+  j["requested_by"] = r.requested_by;
+  j["requested_at"] = format_rfc3339(r.requested_at);
+  if (!r.comment.empty()) j["comment"] = r.comment;
+  return j;
+}
+
+}  // namespace
+
+void add_request_commands(CLI::App& app, Context& ctx) {
+  struct Args {
+    std::string name, version, to, alias, comment, id;
+    bool archive_existing = false, all = false;
+  };
+  auto a = std::make_shared<Args>();
+
+  auto* request = app.add_subcommand("request", "Ask for a version to be moved into a stage or an alias, for review");
+  request->add_option("name", a->name, "Model name")->required();
+  request->add_option("version", a->version, "Version number")->required();
+  request->add_option("--to", a->to, "The stage to move it into");
+  request->add_option("--alias", a->alias, "The alias to point at it");
+  request->add_flag("--archive-existing", a->archive_existing, "Archive the other versions in that stage when applied");
+  request->add_option("--comment", a->comment, "Why");
+  request->callback([&ctx, a] {
+    const Format format = ctx.format();
+    const auto n = version_arg(a->version);
+    Registry r = ctx.open();
+    TransitionRequest req =
+        r.create_transition_request(a->name, n, a->to, a->alias, a->archive_existing, a->comment, ctx.write_options());
+    if (format != Format::Table) print_structured(OrderedJson{{"request", request_json(req)}}, format);
+    else if (!ctx.quiet)
+      std::cout << "Requested " << a->name << " version " << n << " -> " << req.target() << ": request " << req.id
+                << " (commit " << short_id(r.last_commit()) << ")\n";
+  });
+
+  auto* status = app.add_subcommand("status", "Open requests and their approvals");
+  status->add_option("name", a->name, "Only this model");
+  status->add_flag("--all", a->all, "Closed requests too");
+  status->callback([&ctx, a] {
+    const Format format = ctx.format();
+    Registry r = ctx.open();
+    auto states = request_states(r, ctx.ref, a->name);
+    if (!a->all) {
+      std::vector<RequestState> open;
+      for (auto& s : states)
+        if (s.outcome == "open") open.push_back(std::move(s));
+      states = std::move(open);
+    }
+    if (format != Format::Table) {
+      OrderedJson arr = OrderedJson::array();
+      for (const auto& s : states) {
+        OrderedJson j = request_json(s.request);
+        j["outcome"] = s.outcome;
+        j["approval_files"] = s.approval_files;
+        if (!s.closed_commit.empty()) {
+          j["closed_by"] = s.closed_by;
+          j["closed_commit"] = s.closed_commit;
+        }
+        arr.push_back(j);
+      }
+      print_structured(OrderedJson{{"requests", arr}}, format);
+      return;
+    }
+    Table t({"REQUEST", "MODEL", "VERSION", "MOVE", "BY", "APPROVALS", "OUTCOME"});
+    for (const auto& s : states)
+      t.add({s.request.id, s.request.model, std::to_string(s.request.version),
+             s.request.from_stage + " -> " + s.request.target(), s.request.requested_by,
+             std::to_string(s.approval_files) + " (unverified)", s.outcome});
+    t.print(std::cout);
+  });
+
+  for (const std::string outcome : {"reject", "cancel"}) {
+    auto* cmd = app.add_subcommand(outcome, outcome == "reject" ? "Reject an open request" : "Cancel an open request (the requester or an admin)");
+    cmd->add_option("name", a->name, "Model name")->required();
+    cmd->add_option("request_id", a->id, "The request's id")->required();
+    cmd->add_option("--comment", a->comment, "Why");
+    cmd->callback([&ctx, a, outcome] {
+      const Format format = ctx.format();
+      Registry r = ctx.open();
+      r.close_request(a->name, a->id, outcome, a->comment, ctx.write_options());
+      if (format != Format::Table) print_structured(OrderedJson{{"request", a->id}, {"outcome", outcome == "reject" ? "rejected" : "cancelled"}, {"commit", r.last_commit()}}, format);
+      else if (!ctx.quiet) std::cout << (outcome == "reject" ? "Rejected" : "Cancelled") << " request " << a->id << " (commit " << short_id(r.last_commit()) << ")\n";
+    });
+  }
+}
+
+}  // namespace mreg::cli
