@@ -305,11 +305,11 @@ TEST_CASE("aliases point at one version each and move when set again", "[lifecyc
   }
 
   SECTION("reserved and invalid alias names: exit 3, nothing written") {
-    for (const std::string& alias : {"latest", "v1", "V2", "v10", "Latest"}) {
+    for (std::string alias : {"latest", "v1", "V2", "v10", "Latest"}) {
       INFO("alias " << alias);
       expect_refused(reg, {"alias", "set", "m", alias, "2"}, 3, alias);
     }
-    for (const std::string& alias : {"1abc", "with space", "a/b", "a.b", "ümlaut", ""}) {
+    for (std::string alias : {"1abc", "with space", "a/b", "a.b", "ümlaut", ""}) {
       INFO("alias [" << alias << "]");
       expect_refused(reg, {"alias", "set", "m", alias, "2"}, 3, "alias");
     }
@@ -388,7 +388,7 @@ TEST_CASE("resolve turns a model URI into a version", "[lifecycle][resolve]") {
   }
 
   SECTION("malformed URIs: exit 3") {
-    for (const std::string& uri : {"models:/", "models:/m", "runs:/x", "models:/m/1/2", "models:/m@",
+    for (std::string uri : {"models:/", "models:/m", "runs:/x", "models:/m/1/2", "models:/m@",
                                    "models:m/1", "m/1", "", "models:/m/", "models://m/1"}) {
       INFO("uri [" << uri << "]");
       expect_refused(reg, {"resolve", uri}, 3, "");
