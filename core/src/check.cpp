@@ -24,25 +24,50 @@ class FileSource {
   virtual std::vector<std::pair<std::string, bool>> list(const std::string& dir) const = 0;
 };
 
+// Each folder is read once and found through its parent: a path lookup from
+// the root would read the whole models/ tree again for every file.
 class TreeSource : public FileSource {
  public:
   TreeSource(const git::Repository& repo, git::Oid tree) : repo_(repo), tree_(tree) {}
   std::optional<std::string> read(const std::string& path) const override {
-    auto e = repo_.tree_entry(tree_, path);
+    auto e = find(path);
     if (!e || e->type != git::ObjectType::Blob) return std::nullopt;
     return repo_.read_blob(e->oid);
   }
   std::vector<std::pair<std::string, bool>> list(const std::string& dir) const override {
     std::vector<std::pair<std::string, bool>> out;
-    auto e = repo_.tree_entry(tree_, dir);
-    if (!e || e->type != git::ObjectType::Tree) return out;
-    for (const auto& c : repo_.read_tree(e->oid)) out.emplace_back(c.name, c.type == git::ObjectType::Tree);
+    const auto* entries = folder(dir);
+    if (!entries) return out;
+    for (const auto& c : *entries) out.emplace_back(c.name, c.type == git::ObjectType::Tree);
     return out;
   }
 
  private:
+  std::optional<git::TreeEntry> find(const std::string& path) const {
+    const auto slash = path.rfind('/');
+    const auto* entries = folder(slash == std::string::npos ? "" : path.substr(0, slash));
+    if (!entries) return std::nullopt;
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    for (const auto& e : *entries)
+      if (e.name == name) return e;
+    return std::nullopt;
+  }
+  const std::vector<git::TreeEntry>* folder(const std::string& dir) const {
+    auto it = folders_.find(dir);
+    if (it != folders_.end()) return it->second ? &*it->second : nullptr;
+    std::optional<std::vector<git::TreeEntry>> entries;
+    if (dir.empty()) {
+      entries = repo_.read_tree(tree_);
+    } else if (auto e = find(dir); e && e->type == git::ObjectType::Tree) {
+      entries = repo_.read_tree(e->oid);
+    }
+    auto& slot = folders_[dir] = std::move(entries);
+    return slot ? &*slot : nullptr;
+  }
+
   const git::Repository& repo_;
   git::Oid tree_;
+  mutable std::map<std::string, std::optional<std::vector<git::TreeEntry>>> folders_;
 };
 
 class WorktreeSource : public FileSource {
