@@ -9,7 +9,7 @@ namespace mreg::cli {
 
 void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   struct Args {
-    std::string name, version, stage, alias, uri, at, comment;
+    std::string name, version, stage, alias, uri, at, comment, request;
     std::vector<std::string> stages;
     bool archive_existing = false;
   };
@@ -22,12 +22,24 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   stage->add_flag("--archive-existing", a->archive_existing, "Archive every other version in the target stage");
   stage->add_option("--comment", a->comment, "Why; kept in the commit message");
   stage->add_flag("--no-tags", ctx.no_tags, "Do not create the NAME#stage#K git tag");
+  stage->add_option("--request", a->request, "The approved request that justifies a move into a protected stage");
   stage->callback([&ctx, a] {
     const Format format = ctx.format();
     const auto n = version_arg(a->version);
     Registry r = ctx.open();
     const std::string before = r.at().commit_id();
-    ModelVersion v = r.transition_stage(a->name, n, a->stage, a->archive_existing, a->comment, ctx.write_options());
+    ModelVersion v;
+    if (a->request.empty()) {
+      v = r.transition_stage(a->name, n, a->stage, a->archive_existing, a->comment, ctx.write_options(r));
+    } else {
+      const Snapshot s = r.at();
+      const TransitionRequest req = s.get_request(a->name, a->request);
+      if (req.version != n || req.to_stage.empty() || req.to_stage != s.canonical_stage(a->stage) ||
+          (a->archive_existing && !req.archive_existing))
+        throw_invalid("--request " + a->request + " asks for version " + std::to_string(req.version) + " -> " +
+                      req.target() + (req.archive_existing ? " (archiving the others)" : "") + ", not this move");
+      v = r.apply_request(a->name, a->request, a->comment, ctx.write_options(r));
+    }
     if (format != Format::Table) show_version(r.at().get_model_version(a->name, n), format);
     else if (!ctx.quiet && r.last_commit() == before)
       std::cout << a->name << " version " << n << " is in " << v.stage << " already; nothing changed\n";
@@ -41,11 +53,20 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   set->add_option("name", a->name, "Model name")->required();
   set->add_option("alias", a->alias, "Alias")->required();
   set->add_option("version", a->version, "Version number")->required();
+  set->add_option("--request", a->request, "The approved request that justifies moving a protected alias");
   set->callback([&ctx, a] {
     const Format format = ctx.format();
     const auto n = version_arg(a->version);
     Registry r = ctx.open();
-    r.set_alias(a->name, a->alias, n, ctx.write_options());
+    if (a->request.empty()) {
+      r.set_alias(a->name, a->alias, n, ctx.write_options(r));
+    } else {
+      const TransitionRequest req = r.at().get_request(a->name, a->request);
+      if (req.version != n || req.alias != a->alias)
+        throw_invalid("--request " + a->request + " asks for version " + std::to_string(req.version) + " -> " +
+                      req.target() + ", not this move");
+      r.apply_request(a->name, a->request, "", ctx.write_options(r));
+    }
     if (format != Format::Table) show_version(r.at().get_model_version(a->name, n), format);
     else if (!ctx.quiet) std::cout << a->name << "@" << a->alias << " -> version " << n << " (commit " << short_id(r.last_commit()) << ")\n";
   });

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "mreg/names.h"
+#include "signing.h"
 
 namespace mreg::cli {
 
@@ -35,6 +36,19 @@ WriteOptions Context::write_options() const {
   return opts;
 }
 
+std::string Context::trusted_root_for(const Registry& r) const {
+  if (!trusted_root.empty()) return trusted_root;
+  if (const char* env = std::getenv("MREG_TRUSTED_ROOT"); env && *env) return env;
+  return r.config_value("mreg.trustedRoot").value_or("");
+}
+
+WriteOptions Context::write_options(const Registry& r) const {
+  WriteOptions opts = write_options();
+  opts.trusted_root = trusted_root_for(r);
+  opts.sign_commit = commit_signer(r);
+  return opts;
+}
+
 void add_global_options(CLI::App& app, Context& ctx) {
   app.add_option("--repo", ctx.repo, "The registry repository (default: $MREG_REPO, else the repository around the current folder)");
   app.add_option("--ref", ctx.ref, "Read the registry at this revision: branch, tag, commit, or REV@{DATE}");
@@ -42,6 +56,9 @@ void add_global_options(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"table", "json", "yaml"}));
   app.add_option("--author", ctx.author, "Identity recorded for a write: \"Name <email>\"");
   app.add_flag("-q,--quiet", ctx.quiet, "Print nothing on success (writes)");
+  app.add_option("--trusted-root", ctx.trusted_root,
+                 "sha256:HEX of policy version 1, the start of trust (default: $MREG_TRUSTED_ROOT, else git config "
+                 "mreg.trustedRoot)");
 }
 
 TagMap parse_tags(const std::vector<std::string>& items, const std::string& option) {

@@ -20,6 +20,7 @@ struct Context {
   std::string output = "table";
   bool quiet = false;
   bool no_tags = false;
+  std::string trusted_root;  // --trusted-root
 
   Format format() const;
   Registry open() const;
@@ -27,6 +28,11 @@ struct Context {
   Snapshot read(const Registry& r) const { return r.at(ref); }
   // Refuses --ref: writes go to the branch HEAD names.
   WriteOptions write_options() const;
+  // The same, with the trusted policy root and git's commit signing, for
+  // the writes of the approval flow.
+  WriteOptions write_options(const Registry& r) const;
+  // --trusted-root, else $MREG_TRUSTED_ROOT, else git config mreg.trustedRoot.
+  std::string trusted_root_for(const Registry& r) const;
 };
 
 // Adds the global options to `app` (and, through fallthrough, to its subcommands).
@@ -42,5 +48,7 @@ void add_version_commands(CLI::App& app, Context& ctx);   // register, version .
 void add_lifecycle_commands(CLI::App& app, Context& ctx); // stage, alias, latest, resolve, tags
 void add_activity_commands(CLI::App& app, Context& ctx);  // log, stage-history, comment, events
 void add_request_commands(CLI::App& app, Context& ctx);   // request, status, reject, cancel
+void add_approval_commands(CLI::App& app, Context& ctx);  // approve, verify, apply
+void add_policy_commands(CLI::App& app, Context& ctx);    // policy ...
 
 }  // namespace mreg::cli

@@ -305,7 +305,7 @@ Oid Repository::update_tree(const std::optional<Oid>& base, const std::vector<Tr
 
 Oid Repository::write_commit(const Oid& tree, const std::vector<Oid>& parents,
                              const Signature& author, const Signature& committer,
-                             const std::string& message) {
+                             const std::string& message, const CommitSigner& sign) {
   SigH a, c;
   make_sig(a, author);
   make_sig(c, committer);
@@ -322,9 +322,24 @@ Oid Repository::write_commit(const Oid& tree, const std::vector<Oid>& parents,
     parent_handles.push_back(std::move(h));
   }
   git_oid out;
-  check(git_commit_create(&out, repo_, nullptr, a.get(), c.get(), "UTF-8", message.c_str(),
-                          tree_h.get(), parent_ptrs.size(), parent_ptrs.data()),
+  if (!sign) {
+    check(git_commit_create(&out, repo_, nullptr, a.get(), c.get(), "UTF-8", message.c_str(),
+                            tree_h.get(), parent_ptrs.size(), parent_ptrs.data()),
+          "cannot write commit");
+    return from_git(&out);
+  }
+  // A signed commit: the signature covers the commit's bytes without it.
+  git_buf buffer = GIT_BUF_INIT;
+  check(git_commit_create_buffer(&buffer, repo_, a.get(), c.get(), "UTF-8", message.c_str(), tree_h.get(),
+                                 parent_ptrs.size(), parent_ptrs.data()),
         "cannot write commit");
+  const std::string content(buffer.ptr, buffer.size);
+  git_buf_dispose(&buffer);
+  std::string signature = sign(content);
+  // libgit2 indents every line break of the header; a trailing one would leave a stray line.
+  while (!signature.empty() && (signature.back() == '\n' || signature.back() == '\r')) signature.pop_back();
+  check(git_commit_create_with_signature(&out, repo_, content.c_str(), signature.c_str(), nullptr),
+        "cannot write signed commit");
   return from_git(&out);
 }
 
@@ -375,6 +390,21 @@ bool Repository::is_ancestor(const Oid& ancestor, const Oid& descendant) const {
   if (ancestor == descendant) return true;
   git_oid a = to_git(ancestor), d = to_git(descendant);
   return git_graph_descendant_of(repo_, &d, &a) == 1;
+}
+
+std::optional<Oid> Repository::merge_base(const Oid& a, const Oid& b) const {
+  git_oid out, ga = to_git(a), gb = to_git(b);
+  if (git_merge_base(&out, repo_, &ga, &gb) < 0) {
+    git_error_clear();
+    return std::nullopt;
+  }
+  return from_git(&out);
+}
+
+void Repository::set_config_string(const std::string& key, const std::string& value) {
+  ConfigH cfg;
+  check(git_repository_config(cfg.out(), repo_), "cannot open the repository's configuration");
+  check(git_config_set_string(cfg.get(), key.c_str(), value.c_str()), "cannot set " + key);
 }
 
 std::optional<std::string> Repository::config_string(const std::string& key) const {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -50,6 +51,9 @@ struct CommitInfo {
   Signature committer;
 };
 
+// Returns the armored signature over a commit's bytes.
+using CommitSigner = std::function<std::string(const std::string& commit_bytes)>;
+
 struct TreeUpdate {
   std::string path;
   std::optional<Oid> blob;  // nullopt removes the path (a file or a whole folder)
@@ -94,8 +98,9 @@ class Repository {
 
   Oid write_blob(const std::string& data);
   Oid update_tree(const std::optional<Oid>& base, const std::vector<TreeUpdate>& updates);
+  // With `sign`, the commit carries its signature in a gpgsig header, as `git commit -S` writes it.
   Oid write_commit(const Oid& tree, const std::vector<Oid>& parents, const Signature& author,
-                   const Signature& committer, const std::string& message);
+                   const Signature& committer, const std::string& message, const CommitSigner& sign = {});
   // An annotated tag; false when a tag of that name exists already.
   bool create_tag(const std::string& name, const Oid& target, const Signature& tagger,
                   const std::string& message);
@@ -107,8 +112,12 @@ class Repository {
   std::vector<Oid> walk(const Oid& from, const std::optional<Oid>& hide = std::nullopt) const;
   // Is `ancestor` reachable from `descendant` (or equal)?
   bool is_ancestor(const Oid& ancestor, const Oid& descendant) const;
+  // The best common ancestor of two commits; nullopt when they share none.
+  std::optional<Oid> merge_base(const Oid& a, const Oid& b) const;
 
   std::optional<std::string> config_string(const std::string& key) const;
+  // Sets a value in the repository's own configuration (.git/config).
+  void set_config_string(const std::string& key, const std::string& value);
 
   // Work tree: the touched paths that differ between HEAD, the index and the
   // work tree (untracked files included), as "path" strings.

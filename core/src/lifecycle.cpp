@@ -5,6 +5,7 @@
 #include "manifest.h"
 #include "mreg/names.h"
 #include "policy_gate.h"
+#include "mreg/history.h"
 #include "registry_impl.h"
 
 namespace mreg {
@@ -19,6 +20,81 @@ PlannedCommit plan(const std::string& summary, const std::string& op, const std:
   return p;
 }
 
+// The commit of a move into a stage; `request` is the approved request that
+// justifies it (empty: a move no policy may protect, checked here).
+PlannedCommit plan_transition(Transaction& txn, const std::string& name, std::int64_t version, const std::string& stage,
+                              bool archive_existing, const std::string& comment, const std::string& request,
+                              const std::string& trusted_root, ModelVersion& result) {
+  const Snapshot& s = txn.base();
+  const std::string to = s.canonical_stage(stage);
+  const auto& stages = s.config().stages;
+  if (archive_existing && (to == stages.front() || to == stages.back()))
+    throw_invalid("--archive-existing: model version transition cannot archive existing model versions because '" +
+                  to + "' is not an active stage (only stages between " + stages.front() + " and " +
+                  stages.back() + ")");
+  ModelVersion v = s.get_model_version(name, version);
+  if (request.empty()) check_move_allowed(s, Move{name, version, to, ""}, trusted_root);
+  const std::string archive = stages.back();
+  std::vector<ModelVersion> others;
+  if (archive_existing)
+    for (const auto& o : s.get_model_versions(name))
+      if (o.stage == to && o.version != version) others.push_back(o);
+  result = v;
+  if (v.stage == to && others.empty() && v.stage_request == request) return PlannedCommit{};  // already there
+
+  const std::string from = v.stage;
+  v.stage = to;
+  v.stage_request = request;
+  v.updated_at = txn.now();
+  txn.put(version_path(name, version), render_version(v));
+  result = v;
+  PlannedCommit p = plan("transition " + vname(name, version) + ": " + from + " -> " + to, "transition", name, version);
+  p.trailers.emplace_back("Mreg-From", from);
+  p.trailers.emplace_back("Mreg-To", to);
+  if (!request.empty()) p.trailers.emplace_back("Mreg-Request", request);
+  for (auto& o : others) {
+    o.stage = archive;
+    o.stage_request.clear();
+    o.updated_at = txn.now();
+    txn.put(version_path(name, o.version), render_version(o));
+    p.trailers.emplace_back("Mreg-Archived", std::to_string(o.version));
+  }
+  p.body = comment;
+  if (from != to) {
+    std::string message = name + " version " + std::to_string(version) + ": " + from + " -> " + to + "\n";
+    if (!request.empty()) message += "Approved request: " + request + "\n";
+    if (!comment.empty()) message += "\n" + comment + "\n";
+    p.stage_tag = PlannedCommit::StageTag{name, to, message};
+  }
+  return p;
+}
+
+PlannedCommit plan_set_alias(Transaction& txn, const std::string& name, const std::string& alias, std::int64_t version,
+                             const std::string& request, const std::string& trusted_root, ModelVersion& result) {
+  const Snapshot& s = txn.base();
+  RegisteredModel m = s.get_registered_model(name);
+  result = s.get_model_version(name, version);
+  if (request.empty()) check_move_allowed(s, Move{name, version, "", alias}, trusted_root);
+  auto it = m.aliases.find(alias);
+  const std::optional<std::int64_t> previous = it == m.aliases.end() ? std::nullopt : std::optional(it->second);
+  auto req = m.alias_requests.find(alias);
+  const std::string previous_request = req == m.alias_requests.end() ? "" : req->second;
+  if (previous == version && previous_request == request) return PlannedCommit{};  // already there: no commit
+  m.aliases[alias] = version;
+  if (request.empty()) m.alias_requests.erase(alias);
+  else m.alias_requests[alias] = request;
+  m.updated_at = txn.now();
+  txn.put(model_path(name), render_model(m));
+  if (std::find(result.aliases.begin(), result.aliases.end(), alias) == result.aliases.end())
+    result.aliases.push_back(alias);
+  PlannedCommit p = plan("set alias " + name + "@" + alias + " -> v" + std::to_string(version), "set-alias", name, version);
+  p.trailers.emplace_back("Mreg-Alias", alias);
+  if (previous) p.trailers.emplace_back("Mreg-From", std::to_string(*previous));
+  p.trailers.emplace_back("Mreg-To", std::to_string(version));
+  if (!request.empty()) p.trailers.emplace_back("Mreg-Request", request);
+  return p;
+}
+
 }  // namespace
 
 ModelVersion Registry::transition_stage(const std::string& name, std::int64_t version, const std::string& stage,
@@ -26,46 +102,7 @@ ModelVersion Registry::transition_stage(const std::string& name, std::int64_t ve
                                         const WriteOptions& opts) {
   ModelVersion result;
   apply_operation(*impl_, opts, [&](Transaction& txn) {
-    const Snapshot& s = txn.base();
-    const std::string to = s.canonical_stage(stage);
-    const auto& stages = s.config().stages;
-    if (archive_existing && (to == stages.front() || to == stages.back()))
-      throw_invalid("--archive-existing: model version transition cannot archive existing model versions because '" +
-                    to + "' is not an active stage (only stages between " + stages.front() + " and " +
-                    stages.back() + ")");
-    ModelVersion v = s.get_model_version(name, version);
-    check_move_allowed(s, Move{name, version, to, ""});
-    const std::string archive = stages.back();
-    std::vector<ModelVersion> others;
-    if (archive_existing)
-      for (const auto& o : s.get_model_versions(name))
-        if (o.stage == to && o.version != version) others.push_back(o);
-    result = v;
-    if (v.stage == to && others.empty()) return PlannedCommit{};  // already there: no commit
-
-    const std::string from = v.stage;
-    v.stage = to;
-    v.stage_request.clear();
-    v.updated_at = txn.now();
-    txn.put(version_path(name, version), render_version(v));
-    result = v;
-    PlannedCommit p = plan("transition " + vname(name, version) + ": " + from + " -> " + to, "transition", name, version);
-    p.trailers.emplace_back("Mreg-From", from);
-    p.trailers.emplace_back("Mreg-To", to);
-    for (auto& o : others) {
-      o.stage = archive;
-      o.stage_request.clear();
-      o.updated_at = txn.now();
-      txn.put(version_path(name, o.version), render_version(o));
-      p.trailers.emplace_back("Mreg-Archived", std::to_string(o.version));
-    }
-    p.body = comment;
-    if (from != to) {
-      std::string message = name + " version " + std::to_string(version) + ": " + from + " -> " + to + "\n";
-      if (!comment.empty()) message += "\n" + comment + "\n";
-      p.stage_tag = PlannedCommit::StageTag{name, to, message};
-    }
-    return p;
+    return plan_transition(txn, name, version, stage, archive_existing, comment, "", opts.trusted_root, result);
   });
   return result;
 }
@@ -75,23 +112,32 @@ ModelVersion Registry::set_alias(const std::string& name, const std::string& ali
   check_alias_name(alias);
   ModelVersion result;
   apply_operation(*impl_, opts, [&](Transaction& txn) {
+    return plan_set_alias(txn, name, alias, version, "", opts.trusted_root, result);
+  });
+  return result;
+}
+
+ModelVersion Registry::apply_request(const std::string& name, const std::string& request_id, const std::string& comment,
+                                     const WriteOptions& opts) {
+  // A request acts once: not after it was applied, rejected or cancelled.
+  for (const auto& st : request_states(*this, "", name))
+    if (st.request.id == request_id && st.outcome != "open")
+      throw Error(ErrorCode::INVALID_STATE, "request " + request_id + " is " + st.outcome + " already (commit " +
+                                                st.closed_commit.substr(0, 12) + "); it cannot be used again");
+  ModelVersion result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
     const Snapshot& s = txn.base();
-    RegisteredModel m = s.get_registered_model(name);
-    result = s.get_model_version(name, version);
-    check_move_allowed(s, Move{name, version, "", alias});
-    auto it = m.aliases.find(alias);
-    const std::optional<std::int64_t> previous = it == m.aliases.end() ? std::nullopt : std::optional(it->second);
-    if (previous == version) return PlannedCommit{};  // already there: no commit
-    m.aliases[alias] = version;
-    m.updated_at = txn.now();
-    txn.put(model_path(name), render_model(m));
-    if (std::find(result.aliases.begin(), result.aliases.end(), alias) == result.aliases.end())
-      result.aliases.push_back(alias);
-    PlannedCommit p = plan("set alias " + name + "@" + alias + " -> v" + std::to_string(version), "set-alias", name, version);
-    p.trailers.emplace_back("Mreg-Alias", alias);
-    if (previous) p.trailers.emplace_back("Mreg-From", std::to_string(*previous));
-    p.trailers.emplace_back("Mreg-To", std::to_string(version));
-    return p;
+    const TransitionRequest r = s.get_request(name, request_id);
+    const ModelVersion v = s.get_model_version(name, r.version);
+    if (v.stage != r.from_stage)
+      throw Error(ErrorCode::INVALID_STATE, "request " + request_id + " moves " + vname(name, r.version) + " from " +
+                                                r.from_stage + ", but it is in " + v.stage +
+                                                " now; request the move again");
+    check_request_approved(s, name, request_id, txn.now(), opts.trusted_root);
+    if (!r.to_stage.empty())
+      return plan_transition(txn, name, r.version, r.to_stage, r.archive_existing, comment, request_id,
+                             opts.trusted_root, result);
+    return plan_set_alias(txn, name, r.alias, r.version, request_id, opts.trusted_root, result);
   });
   return result;
 }
@@ -103,6 +149,7 @@ void Registry::delete_alias(const std::string& name, const std::string& alias, c
     if (it == m.aliases.end()) throw_not_found("Registered model alias " + alias + " not found.");
     const std::int64_t version = it->second;
     m.aliases.erase(it);
+    m.alias_requests.erase(alias);
     m.updated_at = txn.now();
     txn.put(model_path(name), render_model(m));
     PlannedCommit p = plan("delete alias " + name + "@" + alias + " (was v" + std::to_string(version) + ")",

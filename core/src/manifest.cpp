@@ -2,6 +2,7 @@
 
 #include "mreg/model_dir.h"
 #include "mreg/names.h"
+#include "mreg/policy.h"
 #include "mreg/problem.h"
 #include "mreg/timefmt.h"
 #include "schema.h"
@@ -90,6 +91,7 @@ Json model_json(const RegisteredModel& m) {
     for (const auto& [k, v] : m.aliases) a[k] = v;
     j["aliases"] = a;
   }
+  if (!m.alias_requests.empty()) j["alias_requests"] = m.alias_requests;
   if (!m.tags.empty()) j["tags"] = tags_json(m.tags);
   put_extensions(j, m.extensions);
   return j;
@@ -208,6 +210,7 @@ RegisteredModel parse_model(const std::string& text, const std::string& path) {
   m.last_version = j["last_version"].get<std::int64_t>();
   if (auto it = j.find("aliases"); it != j.end() && it->is_object())
     for (auto kv = it->begin(); kv != it->end(); ++kv) m.aliases[kv.key()] = kv.value().get<std::int64_t>();
+  m.alias_requests = string_map(j, "alias_requests");
   m.tags = string_map(j, "tags");
   m.extensions = extensions_of(j);
   return m;
@@ -268,6 +271,7 @@ std::string render_model(const RegisteredModel& m) {
     for (const auto& [k, v] : m.aliases) w.integer(k, v);
     w.end_map();
   }
+  w.string_map("alias_requests", m.alias_requests);
   w.string_map("tags", m.tags);
   write_extensions(w, m.extensions);
   return w.text();
@@ -296,6 +300,166 @@ std::string render_version(const ModelVersion& v) {
   w.string_map("tags", v.tags);
   write_extensions(w, v.extensions);
   return w.text();
+}
+
+}  // namespace mreg
+
+// ---- .mreg/policy/<N>.yaml -------------------------------------------------
+
+namespace mreg {
+namespace {
+
+// "/rules/0/threshold" -> "rules.0.threshold", as people name a field.
+std::string field_of_pointer(const std::string& pointer) {
+  std::string f;
+  for (char c : pointer.substr(1)) f += c == '/' ? '.' : c;
+  return f;
+}
+
+std::vector<std::string> string_list(const Json& obj, const char* key) {
+  std::vector<std::string> out;
+  if (auto it = obj.find(key); it != obj.end() && it->is_array())
+    for (const auto& x : *it) out.push_back(x.get<std::string>());
+  return out;
+}
+
+SshPublicKey policy_key(const YamlDocument& doc, const std::string& pointer, const std::string& path) {
+  try {
+    return parse_public_key(doc.value.at(Json::json_pointer(pointer)).get<std::string>());
+  } catch (const Error& e) {
+    throw ManifestError({{path, doc.line_of(pointer), field_of_pointer(pointer) + ": " + e.what()}});
+  }
+}
+
+std::optional<Timestamp> optional_time(const YamlDocument& doc, const std::string& pointer, const std::string& path) {
+  const Json::json_pointer p(pointer);
+  if (!doc.value.contains(p)) return std::nullopt;
+  auto t = parse_rfc3339(doc.value.at(p).get<std::string>());
+  if (!t) throw ManifestError({{path, doc.line_of(pointer), field_of_pointer(pointer) + ": not an RFC 3339 time"}});
+  return t;
+}
+
+}  // namespace
+
+Policy parse_policy(const std::string& text, const std::string& path) {
+  YamlDocument doc = load(SchemaKind::Policy, text, path);
+  const Json& j = doc.value;
+  Policy p;
+  p.path = path;
+  p.sha256 = sha256_hex(text);
+  p.registry = str(j, "registry");
+  p.version = j["version"].get<std::int64_t>();
+  p.previous_sha256 = str(j, "previous_sha256");
+  p.admins = string_list(j["admins"], "principals");
+  p.admin_threshold = j["admins"]["threshold"].get<std::int64_t>();
+  for (auto kv = j["principals"].begin(); kv != j["principals"].end(); ++kv) {
+    const std::string base = "/principals/" + pointer_escape(kv.key()) + "/keys/";
+    std::vector<PolicyKey> keys;
+    for (size_t i = 0; i < kv.value()["keys"].size(); ++i) {
+      const std::string at = base + std::to_string(i);
+      PolicyKey k;
+      k.key = policy_key(doc, at + "/key", path);
+      k.valid_after = optional_time(doc, at + "/valid_after", path);
+      k.valid_before = optional_time(doc, at + "/valid_before", path);
+      keys.push_back(std::move(k));
+    }
+    p.principals.emplace_back(kv.key(), std::move(keys));
+  }
+  if (auto it = j.find("revoked_keys"); it != j.end())
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string at = "/revoked_keys/" + std::to_string(i);
+      RevokedKey r;
+      r.key = policy_key(doc, at + "/key", path);
+      r.revoked_at = optional_time(doc, at + "/revoked_at", path);
+      r.reason = str((*it)[i], "reason");
+      p.revoked_keys.push_back(std::move(r));
+    }
+  for (size_t i = 0; i < j["rules"].size(); ++i) {
+    const Json& r = j["rules"][i];
+    PolicyRule rule;
+    rule.models = string_list(r, "models");
+    rule.stages = string_list(r, "stages");
+    rule.aliases = string_list(r, "aliases");
+    rule.approvers = string_list(r, "approvers");
+    rule.threshold = r["threshold"].get<std::int64_t>();
+    rule.allow_self_approval = r.value("allow_self_approval", false);
+    if (r.contains("approval_valid_for")) {
+      rule.approval_valid_for_text = r["approval_valid_for"].get<std::string>();
+      rule.approval_valid_for = *parse_duration(rule.approval_valid_for_text);
+    }
+    if (rule.stages.empty() && rule.aliases.empty())
+      throw ManifestError({{path, doc.line_of("/rules/" + std::to_string(i)), "rules." + std::to_string(i) +
+                                                                              ": a rule names stages, aliases or both"}});
+    p.rules.push_back(std::move(rule));
+  }
+  // Every admin and approver needs keys, or nobody could ever sign as them.
+  auto listed = [&](const std::string& who) {
+    for (const auto& [name, keys] : p.principals)
+      if (name == who) return !keys.empty();
+    return false;
+  };
+  for (size_t i = 0; i < p.admins.size(); ++i)
+    if (!listed(p.admins[i]))
+      throw ManifestError({{path, doc.line_of("/admins/principals/" + std::to_string(i)),
+                            "admins.principals." + std::to_string(i) + ": '" + p.admins[i] + "' has no keys under principals"}});
+  if (p.admin_threshold > static_cast<std::int64_t>(p.admins.size()))
+    throw ManifestError({{path, doc.line_of("/admins/threshold"), "admins.threshold: more than the number of admins"}});
+  for (size_t i = 0; i < p.rules.size(); ++i) {
+    for (size_t a = 0; a < p.rules[i].approvers.size(); ++a)
+      if (!listed(p.rules[i].approvers[a]))
+        throw ManifestError({{path, doc.line_of("/rules/" + std::to_string(i) + "/approvers/" + std::to_string(a)),
+                              "rules." + std::to_string(i) + ".approvers." + std::to_string(a) + ": '" +
+                                  p.rules[i].approvers[a] + "' has no keys under principals"}});
+    if (p.rules[i].threshold > static_cast<std::int64_t>(p.rules[i].approvers.size()))
+      throw ManifestError({{path, doc.line_of("/rules/" + std::to_string(i) + "/threshold"),
+                            "rules." + std::to_string(i) + ".threshold: more than the number of approvers"}});
+  }
+  return p;
+}
+
+std::string render_policy(const Policy& p) {
+  auto q = [](const std::string& s) { return yaml_scalar(s); };
+  auto list = [&](const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + yaml_scalar(items[i], true);
+    return out + "]";
+  };
+  std::string y;
+  y += "registry: " + q(p.registry) + "\n";
+  y += "version: " + std::to_string(p.version) + "\n";
+  if (!p.previous_sha256.empty()) y += "previous_sha256: " + p.previous_sha256 + "\n";
+  y += "admins:\n  principals: " + list(p.admins) + "\n  threshold: " + std::to_string(p.admin_threshold) + "\n";
+  y += "principals:\n";
+  for (const auto& [name, keys] : p.principals) {
+    y += "  " + q(name) + ":\n    keys:\n";
+    for (const auto& k : keys) {
+      std::string line = k.key.to_line() + (k.key.comment.empty() ? "" : " " + k.key.comment);
+      y += "      - key: " + q(line) + "\n";
+      if (k.valid_after) y += "        valid_after: " + format_rfc3339(*k.valid_after) + "\n";
+      if (k.valid_before) y += "        valid_before: " + format_rfc3339(*k.valid_before) + "\n";
+    }
+  }
+  if (!p.revoked_keys.empty()) {
+    y += "revoked_keys:\n";
+    for (const auto& r : p.revoked_keys) {
+      y += "  - key: " + q(r.key.to_line()) + "\n";
+      if (r.revoked_at) y += "    revoked_at: " + format_rfc3339(*r.revoked_at) + "\n";
+      if (!r.reason.empty()) y += "    reason: " + q(r.reason) + "\n";
+    }
+  }
+  y += "rules:";
+  y += p.rules.empty() ? " []\n" : "\n";
+  for (const auto& r : p.rules) {
+    y += "  - models: " + list(r.models) + "\n";
+    if (!r.stages.empty()) y += "    stages: " + list(r.stages) + "\n";
+    if (!r.aliases.empty()) y += "    aliases: " + list(r.aliases) + "\n";
+    y += "    approvers: " + list(r.approvers) + "\n";
+    y += "    threshold: " + std::to_string(r.threshold) + "\n";
+    y += std::string("    allow_self_approval: ") + (r.allow_self_approval ? "true" : "false") + "\n";
+    y += "    approval_valid_for: " + r.approval_valid_for_text + "\n";
+  }
+  parse_policy(y, p.path);  // what is written must read back: schema and cross-checks
+  return y;
 }
 
 }  // namespace mreg

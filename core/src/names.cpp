@@ -70,4 +70,9 @@ std::string fold_case(const std::string& s) {
   return out;
 }
 
+std::string email_of(const std::string& identity) {
+  auto lt = identity.find('<'), gt = identity.rfind('>');
+  return lt == std::string::npos || gt == std::string::npos || gt < lt ? identity : identity.substr(lt + 1, gt - lt - 1);
+}
+
 }  // namespace mreg

@@ -137,6 +137,11 @@ Snapshot Registry::at(const std::string& rev) const {
   return impl_->snapshot_at(resolve_revision(*impl_->repo, rev));
 }
 const std::string& Registry::last_commit() const { return impl_->last_commit; }
+std::optional<std::string> Registry::config_value(const std::string& key) const { return impl_->repo->config_string(key); }
+void Registry::set_config_value(const std::string& key, const std::string& value) {
+  impl_->repo->set_config_string(key, value);
+}
+Identity Registry::identity(const WriteOptions& opts) const { return resolve_author(*impl_->repo, opts.author); }
 bool Registry::is_bare() const { return impl_->repo->is_bare(); }
 std::string Registry::path() const {
   return impl_->repo->is_bare() ? impl_->repo->git_dir() : impl_->repo->work_dir();
@@ -312,6 +317,7 @@ void Registry::delete_model_version(const std::string& name, std::int64_t versio
     bool had_alias = false;
     for (auto it = m.aliases.begin(); it != m.aliases.end();) {
       if (it->second == version) {
+        m.alias_requests.erase(it->first);
         it = m.aliases.erase(it);
         had_alias = true;
       } else {

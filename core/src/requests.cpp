@@ -22,11 +22,6 @@ std::string new_request_id(Timestamp t) {
   return compact + "-" + suffix;
 }
 
-std::string email_of(const std::string& identity) {
-  auto lt = identity.find('<'), gt = identity.rfind('>');
-  return lt == std::string::npos || gt == std::string::npos || gt < lt ? identity : identity.substr(lt + 1, gt - lt - 1);
-}
-
 }  // namespace
 
 TransitionRequest Registry::create_transition_request(const std::string& name, std::int64_t version,

@@ -18,8 +18,8 @@ namespace {
 // Each schema is compiled on first use: a command that reads one kind of file
 // does not pay for the others.
 const valijson::Schema& compiled(SchemaKind kind) {
-  static std::once_flag once[4];
-  static std::unique_ptr<valijson::Schema> schemas[4];
+  static std::once_flag once[5];
+  static std::unique_ptr<valijson::Schema> schemas[5];
   const int i = static_cast<int>(kind);
   std::call_once(once[i], [i] {
     schemas[i] = std::make_unique<valijson::Schema>();
@@ -114,6 +114,7 @@ const char* schema_text(SchemaKind kind) {
     case SchemaKind::Model: return embedded_schema_model;
     case SchemaKind::Version: return embedded_schema_version;
     case SchemaKind::Request: return embedded_schema_request;
+    case SchemaKind::Policy: return embedded_schema_policy;
   }
   return "{}";
 }

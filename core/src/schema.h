@@ -10,7 +10,7 @@
 
 namespace mreg {
 
-enum class SchemaKind { Registry, Model, Version, Request };
+enum class SchemaKind { Registry, Model, Version, Request, Policy };
 
 // Problems of `doc` (read from `path`) against the schema, each with its line.
 std::vector<Problem> validate(SchemaKind kind, const YamlDocument& doc, const std::string& path);

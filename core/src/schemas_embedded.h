@@ -6,4 +6,5 @@ extern const char* const embedded_schema_registry;
 extern const char* const embedded_schema_model;
 extern const char* const embedded_schema_version;
 extern const char* const embedded_schema_request;
+extern const char* const embedded_schema_policy;
 }  // namespace mreg

@@ -10,7 +10,7 @@
 namespace mreg {
 namespace {
 
-constexpr char kMagic[] = "mreg-cache 1\n";
+constexpr char kMagic[] = "mreg-cache 2\n";
 constexpr size_t kMagicSize = sizeof(kMagic) - 1;
 constexpr size_t kKeySize = 40;
 // A record: u32 payload size, 40-byte key, payload, u64 checksum of key and payload.
@@ -180,6 +180,7 @@ std::string SummaryCache::encode(const ModelSummary& s) {
     w.str(a);
     w.i64(v);
   }
+  w.tags(m.alias_requests);
   w.tags(m.tags);
   w.extensions(m.extensions);
   w.u64(s.latest_versions.size());
@@ -201,7 +202,7 @@ std::optional<ModelSummary> SummaryCache::decode(const char* data, size_t size) 
     if (!r.str(a) || !r.i64(v)) return std::nullopt;
     m.aliases[a] = v;
   }
-  if (!r.tags(m.tags) || !r.extensions(m.extensions) || !r.u64(n)) return std::nullopt;
+  if (!r.tags(m.alias_requests) || !r.tags(m.tags) || !r.extensions(m.extensions) || !r.u64(n)) return std::nullopt;
   if (n > 1024) return std::nullopt;
   s.latest_versions.resize(n);
   for (auto& v : s.latest_versions)

@@ -140,7 +140,7 @@ git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const O
     const auto base_tree = repo.read_commit(*tip).tree;
     const git::Oid tree = repo.update_tree(base_tree, updates);
     const git::Oid commit =
-        repo.write_commit(tree, {*tip}, signature_of(author), committer, format_commit_message(plan));
+        repo.write_commit(tree, {*tip}, signature_of(author), committer, format_commit_message(plan), opts.sign_commit);
 
     git::Repository::RefUpdate result;
     {

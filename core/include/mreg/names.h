@@ -17,4 +17,7 @@ std::int64_t parse_version_number(const std::string& text);
 // Lower-case ASCII, for the "unique ignoring case" rule.
 std::string fold_case(const std::string& s);
 
+// "Name <email>" -> "email"; text without angle brackets is returned as it is.
+std::string email_of(const std::string& identity);
+
 }  // namespace mreg

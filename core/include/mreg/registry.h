@@ -14,6 +14,7 @@
 // leaves the branch as it was.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,11 @@ namespace mreg {
 struct WriteOptions {
   std::optional<Identity> author;  // default: GIT_AUTHOR_* or git's user.name/user.email
   bool create_tags = true;         // annotated tags for registrations and transitions
+  // "sha256:<hex>" of policy version 1 (see policy.h); empty takes the policy
+  // in the tree as found.
+  std::string trusted_root;
+  // Signs a commit's bytes (gpgsig); returns the armored signature. Unset: unsigned commits.
+  std::function<std::string(const std::string& commit_bytes)> sign_commit;
 };
 
 struct InitOptions {
@@ -66,6 +72,11 @@ class Registry {
   Snapshot at(const std::string& rev = "") const;
   // The commit the last successful write made, as hex.
   const std::string& last_commit() const;
+  // A value of the repository's git configuration (e.g. "user.signingKey").
+  std::optional<std::string> config_value(const std::string& key) const;
+  void set_config_value(const std::string& key, const std::string& value);
+  // Who a write with `opts` is recorded as.
+  Identity identity(const WriteOptions& opts) const;
   bool is_bare() const;
   std::string path() const;
 
@@ -115,6 +126,29 @@ class Registry {
   // or an admin), as an empty commit whose body is the comment.
   void close_request(const std::string& name, const std::string& request_id, const std::string& outcome,
                      const std::string& comment, const WriteOptions& opts);
+
+  // Performs the move an approved request asks for (FORMAT.md, "Approvals"):
+  // the request must be open, the version still where the request found it,
+  // and the approvals enough under the trusted policy now; the version (or the
+  // model's alias) then records the request. PERMISSION_DENIED says which
+  // approval is missing or refused; INVALID_STATE that the request was used.
+  ModelVersion apply_request(const std::string& name, const std::string& request_id, const std::string& comment,
+                             const WriteOptions& opts);
+
+  // Policy writes (policy.h). init_policy writes version 1 and .mreg/allowed_signers.
+  void init_policy(const std::string& policy_text, const WriteOptions& opts);
+  // Version N+1 from edited text: version, previous_sha256 and registry are set
+  // here; it is trusted only once enough admins of N have signed it.
+  std::int64_t propose_policy(const std::string& policy_text, const WriteOptions& opts);
+  // Adds an admin's signature over version N (checked before it is written);
+  // when that makes N trusted, .mreg/allowed_signers is regenerated from it.
+  void add_policy_signature(std::int64_t version, const std::string& principal, const std::string& signature,
+                            const WriteOptions& opts);
+  // Adds a reviewer's approval: the exact payload bytes and their signature
+  // (checked before they are written); never replaces an approval.
+  void add_approval(const std::string& name, const std::string& request_id, const std::string& principal,
+                    const std::string& payload, const std::string& signature, const std::string& comment,
+                    const WriteOptions& opts);
 
   // Creates the annotated tags missing for the history of HEAD's branch; returns their names.
   std::vector<std::string> sync_tags();

@@ -42,6 +42,8 @@ struct RegisteredModel {
   Timestamp updated_at = 0;
   std::int64_t last_version = 0;
   std::map<std::string, std::int64_t> aliases;
+  // alias -> the approved request that moved a protected alias where it points.
+  std::map<std::string, std::string> alias_requests;
   TagMap tags;
   Extensions extensions;
 };

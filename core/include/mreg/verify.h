@@ -1,0 +1,80 @@
+// Verification of approved promotions (`mreg verify`, and every approved move).
+//
+// A move into a protected stage or alias is justified by a request whose
+// approvals, each a signed .approval file, come from enough distinct
+// approvers of the rule that protects it, under the policy in force: the
+// policy of the base branch for a pull request, the one in the tree of the
+// commit that applied the move for moves already made. Times are judged by
+// the verifier's clock, or by the time of the commit that applied the move,
+// never by a time the signer wrote.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mreg/policy.h"
+#include "mreg/registry.h"
+
+namespace mreg {
+
+struct ApprovalVerdict {
+  std::string path;       // the .approval file
+  std::string principal;  // as the file name says
+  std::string key;        // fingerprint of the signing key, when the signature could be read
+  std::string code;       // "OK" or an E_* code
+  std::string message;
+  bool ok() const { return code == "OK"; }
+};
+
+struct RequestVerdict {
+  TransitionRequest request;
+  std::string path;
+  std::string state;         // open, applied, rejected, cancelled
+  std::string applied_commit;
+  bool is_protected = false;  // a rule protects the move
+  std::string rule;          // "policy 3, rule 1"
+  std::int64_t needed = 0, approved = 0;
+  std::vector<std::string> approvers;  // distinct principals counted
+  std::vector<ApprovalVerdict> approvals;
+  std::vector<Finding> problems;  // why it is not justified; empty when it is
+  bool justified() const { return problems.empty(); }
+};
+
+// One move in the tree that a rule protects, and what justifies it.
+struct ProtectedState {
+  std::string model;
+  std::int64_t version = 0;
+  std::string stage, alias;  // one of them
+  std::string request;       // stage_request / alias_requests; empty when none
+  std::string verdict;       // justified, grandfathered, or an E_* code
+  std::string message;
+};
+
+struct VerifyOptions {
+  std::string rev;           // the tree to verify ("" = HEAD)
+  std::string base;          // pull request mode: the branch it merges into
+  std::string since;         // history mode: a checkpoint commit
+  std::string trusted_root;  // "sha256:<hex>"
+  std::optional<Timestamp> now;  // the verifier's clock (default: the system's)
+};
+
+struct VerifyReport {
+  std::string mode;  // tree, pull-request, history
+  std::string commit, base_commit;
+  std::int64_t policy_version = 0;
+  bool root_pinned = false;
+  std::vector<Finding> problems;  // everything that fails verification
+  std::vector<RequestVerdict> requests;
+  std::vector<ProtectedState> states;
+  std::string checkpoint;  // the commit to pass as --since next time (when ok)
+  bool ok() const { return problems.empty(); }
+};
+
+VerifyReport verify_registry(const Registry& registry, const VerifyOptions& options);
+
+// The verdict on one request in `tree` under `policy` at time `at`.
+RequestVerdict verify_request(const Snapshot& tree, const Policy& policy, const std::string& model,
+                              const std::string& request_id, Timestamp at);
+
+}  // namespace mreg

@@ -1,0 +1,437 @@
+// `mreg verify`: the tree, pull-request and history modes (verify.h).
+#include "mreg/verify.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "manifest.h"
+#include "mreg/timefmt.h"
+#include "registry_impl.h"
+
+namespace mreg {
+namespace {
+
+std::string trailer_of(const std::vector<std::pair<std::string, std::string>>& trailers, const char* key) {
+  for (const auto& [k, v] : trailers)
+    if (k == key) return v;
+  return "";
+}
+
+// What the commits reachable from a tip did with requests.
+struct RequestUse {
+  git::Oid commit;
+  Timestamp time = 0;
+};
+struct History {
+  std::map<std::string, std::vector<RequestUse>> applied;  // request -> commits that applied it, newest first
+  std::map<std::string, std::string> closed;               // request -> rejected / cancelled
+};
+
+History read_history(const git::Repository& repo, const git::Oid& tip) {
+  History h;
+  for (const auto& oid : repo.walk(tip)) {
+    const git::CommitInfo c = repo.read_commit(oid);
+    if (c.message.find("Mreg-Request:") == std::string::npos) continue;
+    const auto trailers = git::parse_trailers(c.message);
+    const std::string id = trailer_of(trailers, "Mreg-Request"), op = trailer_of(trailers, "Mreg-Op");
+    if (id.empty()) continue;
+    if (op == "transition" || op == "set-alias") h.applied[id].push_back({oid, c.committer.time});
+    else if (op == "reject" || op == "cancel") h.closed.emplace(id, op == "reject" ? "rejected" : "cancelled");
+  }
+  return h;
+}
+
+bool is_append_only(const std::string& path) {
+  if (path.rfind(".mreg/policy/", 0) == 0) return true;
+  if (path.rfind("models/", 0) != 0) return false;
+  const auto slash = path.find('/', 7);
+  if (slash == std::string::npos) return false;
+  return path.compare(slash, 10, "/requests/") == 0 || path.compare(slash, 11, "/approvals/") == 0;
+}
+
+struct Change {
+  std::string path;
+  char kind;  // A added, M modified, D deleted
+};
+
+// The files that differ between two trees, descending only into folders that
+// differ (and, below the top, only where append-only files can live).
+void diff_trees(const git::Repository& repo, const std::optional<git::Oid>& a, const std::optional<git::Oid>& b,
+                const std::string& prefix, std::vector<Change>& out) {
+  std::map<std::string, git::TreeEntry> left, right;
+  if (a)
+    for (auto& e : repo.read_tree(*a)) left.emplace(e.name, e);
+  if (b)
+    for (auto& e : repo.read_tree(*b)) right.emplace(e.name, e);
+  std::set<std::string> names;
+  for (const auto& [n, e] : left) names.insert(n);
+  for (const auto& [n, e] : right) names.insert(n);
+  for (const auto& n : names) {
+    auto l = left.find(n), r = right.find(n);
+    const git::TreeEntry* le = l == left.end() ? nullptr : &l->second;
+    const git::TreeEntry* re = r == right.end() ? nullptr : &r->second;
+    if (le && re && le->oid == re->oid) continue;
+    const std::string path = prefix + n;
+    const bool ltree = le && le->type == git::ObjectType::Tree, rtree = re && re->type == git::ObjectType::Tree;
+    if (ltree || rtree) {
+      // Only models/<m>/{requests,approvals}/ and .mreg/ matter here.
+      const auto depth = std::count(prefix.begin(), prefix.end(), '/');
+      const bool descend = prefix.empty()                               ? n == "models" || n == ".mreg"
+                           : prefix.rfind("models/", 0) == 0 && depth == 2 ? n == "requests" || n == "approvals"
+                                                                          : true;
+      if (!descend) continue;
+      diff_trees(repo, ltree ? std::optional(le->oid) : std::nullopt, rtree ? std::optional(re->oid) : std::nullopt,
+                 path + "/", out);
+      if (le && !ltree) out.push_back({path, 'D'});
+      if (re && !rtree) out.push_back({path, 'A'});
+      continue;
+    }
+    out.push_back({path, !le ? 'A' : !re ? 'D' : 'M'});
+  }
+}
+
+std::vector<Change> append_only_changes(const git::Repository& repo, const git::Oid& from_tree, const git::Oid& to_tree) {
+  std::vector<Change> all, out;
+  diff_trees(repo, from_tree, to_tree, "", all);
+  for (auto& c : all)
+    if (is_append_only(c.path)) out.push_back(std::move(c));
+  return out;
+}
+
+class Verifier {
+ public:
+  Verifier(const Registry& registry, const VerifyOptions& o)
+      : registry_(registry), repo_(*registry.impl().repo), options_(o), now_(o.now.value_or(now_seconds())) {}
+
+  VerifyReport run() {
+    head_oid_ = resolve_revision(repo_, options_.rev);
+    const Snapshot head = registry_.impl().snapshot_at(head_oid_);
+    report_.commit = head_oid_.hex();
+    if (!options_.since.empty() && !options_.base.empty())
+      throw Error(ErrorCode::INVALID_PARAMETER_VALUE, "--base and --since are separate modes: give one");
+    report_.mode = !options_.base.empty() ? "pull-request" : !options_.since.empty() ? "history" : "tree";
+
+    std::optional<Snapshot> base;
+    if (!options_.base.empty()) {
+      base_oid_ = resolve_revision(repo_, options_.base);
+      base = registry_.impl().snapshot_at(*base_oid_);
+      report_.base_commit = base_oid_->hex();
+    }
+    chain_ = load_policy_chain(base ? *base : head, options_.trusted_root);
+    report_.root_pinned = chain_.root_pinned;
+    for (const auto& p : chain_.problems) report_.problems.push_back(p);
+    if (options_.trusted_root.empty() && !chain_.empty())
+      problem("E_POLICY_ROOT_NOT_PINNED", ".mreg/policy/1.yaml",
+              "no trusted root: pass --trusted-root sha256:" + chain_.root_sha256 +
+                  " (or set MREG_TRUSTED_ROOT or git config mreg.trustedRoot) after checking that this is your policy");
+    if (!options_.trusted_root.empty() && chain_.empty())
+      problem("E_POLICY_MISSING", ".mreg/policy/1.yaml", "a trusted root is given, but the tree has no policy");
+    const Policy* policy = chain_.effective();
+    if (policy) report_.policy_version = policy->version;
+
+    history_ = read_history(repo_, head_oid_);
+    if (report_.mode == "pull-request") {
+      verify_pull_request(*base, head, policy);
+    } else {
+      if (report_.mode == "history") verify_history();
+      verify_tree(head, policy);
+    }
+    if (report_.ok()) report_.checkpoint = report_.commit;
+    return std::move(report_);
+  }
+
+ private:
+  void problem(const std::string& code, const std::string& path, const std::string& message) {
+    report_.problems.push_back({code, path, "", "", message});
+  }
+
+  // The policy version in force at a commit: the newest trusted one in its tree.
+  const Policy* policy_at(const git::Oid& commit) {
+    const Snapshot s = registry_.impl().snapshot_at(commit);
+    std::int64_t n = 0;
+    while (n < static_cast<std::int64_t>(chain_.trusted.size()) && s.read_file(policy_path(n + 1))) ++n;
+    return n == 0 ? nullptr : &chain_.trusted[n - 1];
+  }
+
+  // Adds the verdict on request `id` (justifying `what`) and returns whether it holds.
+  bool justify(const Snapshot& tree, const Policy& policy, const std::string& model, const std::string& id,
+               Timestamp at, const std::string& state, const std::string& applied_commit) {
+    RequestVerdict v = verify_request(tree, policy, model, id, at);
+    v.state = state;
+    v.applied_commit = applied_commit;
+    const bool ok = v.justified();
+    for (auto f : v.problems) report_.problems.push_back(std::move(f));
+    report_.requests.push_back(std::move(v));
+    return ok;
+  }
+
+  struct StateOf {
+    std::string model;
+    std::int64_t version;
+    std::string stage, alias, request;
+  };
+
+  std::vector<StateOf> protected_states(const Snapshot& s, const Policy& policy, const std::set<std::string>* only) {
+    std::vector<StateOf> out;
+    for (const auto& name : s.model_names()) {
+      if (only && !only->count(name)) continue;
+      const RegisteredModel m = s.get_registered_model(name);
+      for (const auto& v : s.get_model_versions(name))
+        if (policy.rule_for(name, v.stage, "")) out.push_back({name, v.version, v.stage, "", v.stage_request});
+      for (const auto& [alias, version] : m.aliases)
+        if (policy.rule_for(name, "", alias)) {
+          auto it = m.alias_requests.find(alias);
+          out.push_back({name, version, "", alias, it == m.alias_requests.end() ? "" : it->second});
+        }
+    }
+    return out;
+  }
+
+  // The state existed before any policy protected it: the tree of the commit
+  // that added the first policy version protecting it had it already.
+  bool grandfathered(const StateOf& st) {
+    for (const auto& p : chain_.trusted) {
+      if (!p.rule_for(st.model, st.stage, st.alias)) continue;
+      const auto added = commit_adding(policy_path(p.version));
+      if (!added) return false;
+      const Snapshot then = registry_.impl().snapshot_at(*added);
+      try {
+        if (!st.stage.empty()) return then.get_model_version(st.model, st.version).stage == st.stage;
+        const auto aliases = then.get_registered_model(st.model).aliases;
+        auto it = aliases.find(st.alias);
+        return it != aliases.end() && it->second == st.version;
+      } catch (const Error&) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  // The oldest commit on HEAD's first-parent line whose tree has `path` (an
+  // append-only file stays once added, so a binary search finds it).
+  std::optional<git::Oid> commit_adding(const std::string& path) {
+    if (first_parents_.empty())
+      for (std::optional<git::Oid> c = head_oid_; c;) {
+        first_parents_.push_back(*c);
+        const auto info = repo_.read_commit(*c);
+        c = info.parents.empty() ? std::nullopt : std::optional(info.parents[0]);
+      }
+    auto has = [&](size_t i) { return repo_.tree_entry(repo_.read_commit(first_parents_[i]).tree, path).has_value(); };
+    if (!has(0)) return std::nullopt;
+    size_t lo = 0, hi = first_parents_.size() - 1;  // has(lo); find the largest index (oldest) that has it
+    while (lo < hi) {
+      size_t mid = (lo + hi + 1) / 2;
+      if (has(mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    return first_parents_[lo];
+  }
+
+  void verify_tree(const Snapshot& head, const Policy* policy) {
+    if (!policy) return;
+    std::set<std::string> seen;
+    for (const auto& st : protected_states(head, *policy, nullptr)) {
+      ProtectedState ps{st.model, st.version, st.stage, st.alias, st.request, "justified", ""};
+      const std::string what = st.model + " v" + std::to_string(st.version) + " in " +
+                               (st.stage.empty() ? "alias " + st.alias : st.stage);
+      if (st.request.empty()) {
+        if (grandfathered(st)) {
+          ps.verdict = "grandfathered";
+          ps.message = what + " was there before the policy protected it";
+        } else {
+          ps.verdict = "E_STAGE_NOT_JUSTIFIED";
+          ps.message = what + " names no approved request";
+          problem(ps.verdict, st.stage.empty() ? model_path(st.model) : version_path(st.model, st.version), ps.message);
+        }
+        report_.states.push_back(ps);
+        continue;
+      }
+      seen.insert(st.request);
+      auto uses = history_.applied.find(st.request);
+      const Policy* in_force = policy;
+      Timestamp at = now_;
+      std::string applied;
+      if (uses != history_.applied.end()) {
+        if (uses->second.size() > 1) {
+          ps.verdict = "E_REPLAY";
+          ps.message = "request " + st.request + " was applied " + std::to_string(uses->second.size()) +
+                       " times (commits " + uses->second.back().commit.hex().substr(0, 12) + " and " +
+                       uses->second.front().commit.hex().substr(0, 12) + ")";
+          problem(ps.verdict, request_path(st.model, st.request), ps.message);
+        }
+        // Judged as of the commit that applied it, under the policy then in force.
+        const RequestUse& use = uses->second.front();
+        at = use.time;
+        applied = use.commit.hex();
+        if (const Policy* then = policy_at(use.commit)) in_force = then;
+      }
+      const auto before = report_.problems.size();
+      const bool ok = justify(head, *in_force, st.model, st.request, at, uses == history_.applied.end() ? "open" : "applied", applied);
+      const RequestVerdict& v = report_.requests.back();
+      const bool matches = v.request.version == st.version &&
+                           (st.stage.empty() ? v.request.alias == st.alias : v.request.to_stage == st.stage);
+      if (!matches && v.request.version != 0) {
+        problem("E_PAYLOAD_MISMATCH", request_path(st.model, st.request),
+                what + " names request " + st.request + ", which asks for v" + std::to_string(v.request.version) +
+                    " -> " + v.request.target());
+      }
+      if (!ok || !matches || ps.verdict != "justified") {
+        if (ps.verdict == "justified") {
+          ps.verdict = report_.problems.size() > before ? report_.problems[before].code : "E_STAGE_NOT_JUSTIFIED";
+          ps.message = report_.problems.size() > before ? report_.problems[before].message : what;
+        }
+      }
+      report_.states.push_back(ps);
+    }
+    // Open requests are listed with their approvals; they do not fail a tree.
+    for (const auto& name : head.model_names())
+      for (const auto& r : head.get_requests(name)) {
+        if (seen.count(r.id) || history_.applied.count(r.id)) continue;
+        RequestVerdict v = verify_request(head, *policy, name, r.id, now_);
+        auto closed = history_.closed.find(r.id);
+        v.state = closed == history_.closed.end() ? "open" : closed->second;
+        report_.requests.push_back(std::move(v));
+      }
+  }
+
+  void verify_pull_request(const Snapshot& base, const Snapshot& head, const Policy* policy) {
+    const auto merge_base = repo_.merge_base(*base_oid_, head_oid_);
+    if (!merge_base) {
+      problem("E_HISTORY_REWRITTEN", "", "the branch shares no history with " + options_.base);
+      return;
+    }
+    // Append-only files of the merge base must be in the branch as they were.
+    const git::Oid mb_tree = repo_.read_commit(*merge_base).tree;
+    const git::Oid head_tree = repo_.read_commit(head_oid_).tree;
+    std::set<std::pair<std::string, std::string>> touched;  // (model, request id)
+    std::set<std::string> touched_models;
+    for (const auto& c : append_only_changes(repo_, mb_tree, head_tree)) {
+      if (c.kind != 'A') {
+        problem("E_APPEND_ONLY_VIOLATION", c.path,
+                c.path + (c.kind == 'M' ? " was changed" : " was removed") + " on the branch; it may only be added");
+        continue;
+      }
+      if (c.path.rfind("models/", 0) == 0) {
+        // models/<m>/requests/<id>.yaml or models/<m>/approvals/<id>/...
+        const auto s1 = c.path.find('/', 7), s2 = c.path.find('/', s1 + 1), s3 = c.path.find_first_of("/.", s2 + 1);
+        const std::string model = c.path.substr(7, s1 - 7);
+        const std::string id = c.path.substr(s2 + 1, (s3 == std::string::npos ? c.path.size() : s3) - s2 - 1);
+        touched.emplace(model, id);
+      }
+    }
+    // New policy versions on the branch must be valid continuations, though
+    // they do not count for this pull request.
+    const PolicyChain head_chain = load_policy_chain(head, options_.trusted_root);
+    for (const auto& p : head_chain.problems)
+      if (head_chain.newest_present > chain_.newest_present) report_.problems.push_back(p);
+    if (!policy) return;
+
+    History base_history = read_history(repo_, *base_oid_);
+    // Protected states the branch changes.
+    diff_trees_models(repo_, repo_.read_commit(*merge_base).tree, head_tree, touched_models);
+    const auto head_states = protected_states(head, *policy, &touched_models);
+    std::set<std::string> base_keys;
+    for (const auto& st : protected_states(base, *policy, &touched_models))
+      base_keys.insert(st.model + "|" + std::to_string(st.version) + "|" + st.stage + "|" + st.alias);
+    std::set<std::string> justified_ids;
+    for (const auto& st : head_states) {
+      if (base_keys.count(st.model + "|" + std::to_string(st.version) + "|" + st.stage + "|" + st.alias)) continue;
+      ProtectedState ps{st.model, st.version, st.stage, st.alias, st.request, "justified", ""};
+      if (st.request.empty()) {
+        ps.verdict = "E_STAGE_NOT_JUSTIFIED";
+        ps.message = st.model + " v" + std::to_string(st.version) + " moves into " +
+                     (st.stage.empty() ? "alias " + st.alias : st.stage) + " without an approved request";
+        problem(ps.verdict, version_path(st.model, st.version), ps.message);
+      } else {
+        touched.emplace(st.model, st.request);
+      }
+      report_.states.push_back(ps);
+    }
+    for (const auto& [model, id] : touched) {
+      auto closed = history_.closed.find(id);
+      if (closed != history_.closed.end()) {
+        RequestVerdict v = verify_request(head, *policy, model, id, now_);
+        v.state = closed->second;
+        report_.requests.push_back(std::move(v));
+        continue;
+      }
+      if (base_history.applied.count(id)) {
+        problem("E_REPLAY", request_path(model, id),
+                "request " + id + " was applied on " + options_.base + " already (commit " +
+                    base_history.applied[id].front().commit.hex().substr(0, 12) + "); it cannot be used again");
+        continue;
+      }
+      justify(head, *policy, model, id, now_, history_.applied.count(id) ? "applied" : "open", "");
+    }
+  }
+
+  static void diff_trees_models(const git::Repository& repo, const git::Oid& a, const git::Oid& b,
+                                std::set<std::string>& models) {
+    auto folder = [&](const git::Oid& tree) -> std::optional<git::Oid> {
+      auto e = repo.tree_entry(tree, "models");
+      return e ? std::optional(e->oid) : std::nullopt;
+    };
+    const auto fa = folder(a), fb = folder(b);
+    if (fa == fb || !fb) return;
+    std::map<std::string, git::Oid> left;
+    if (fa)
+      for (auto& e : repo.read_tree(*fa)) left.emplace(e.name, e.oid);
+    for (auto& e : repo.read_tree(*fb)) {
+      auto it = left.find(e.name);
+      if (it == left.end() || it->second != e.oid) models.insert(e.name);
+    }
+  }
+
+  void verify_history() {
+    const git::Oid checkpoint = resolve_revision(repo_, options_.since);
+    if (!repo_.is_ancestor(checkpoint, head_oid_)) {
+      problem("E_HISTORY_REWRITTEN", "",
+              "checkpoint " + checkpoint.hex().substr(0, 12) + " is not an ancestor of " + head_oid_.hex().substr(0, 12) +
+                  ": history was rewritten behind it");
+      return;
+    }
+    for (const auto& [id, uses] : history_.applied)
+      if (uses.size() > 1)
+        problem("E_REPLAY", "", "request " + id + " was applied " + std::to_string(uses.size()) + " times (commits " +
+                                    uses.back().commit.hex().substr(0, 12) + " and " +
+                                    uses.front().commit.hex().substr(0, 12) + ")");
+    // Every first-parent step after the checkpoint only adds append-only files
+    // and does not go back in time.
+    std::optional<git::Oid> c = head_oid_;
+    while (c && *c != checkpoint) {
+      const git::CommitInfo info = repo_.read_commit(*c);
+      if (info.parents.empty()) break;
+      const git::CommitInfo parent = repo_.read_commit(info.parents[0]);
+      for (const auto& ch : append_only_changes(repo_, parent.tree, info.tree))
+        if (ch.kind != 'A')
+          problem("E_APPEND_ONLY_VIOLATION", ch.path,
+                  ch.path + (ch.kind == 'M' ? " was changed" : " was removed") + " in commit " + c->hex().substr(0, 12));
+      if (info.committer.time < parent.committer.time)
+        problem("E_BACKDATED_COMMIT", "",
+                "commit " + c->hex().substr(0, 12) + " is dated " + format_rfc3339(info.committer.time) +
+                    ", before its parent (" + format_rfc3339(parent.committer.time) + ")");
+      if (repo_.is_ancestor(info.parents[0], checkpoint) && info.parents[0] != checkpoint) break;
+      c = info.parents[0];
+    }
+  }
+
+  const Registry& registry_;
+  const git::Repository& repo_;
+  VerifyOptions options_;
+  Timestamp now_;
+  git::Oid head_oid_;
+  std::optional<git::Oid> base_oid_;
+  PolicyChain chain_;
+  History history_;
+  std::vector<git::Oid> first_parents_;
+  VerifyReport report_;
+};
+
+}  // namespace
+
+VerifyReport verify_registry(const Registry& registry, const VerifyOptions& options) {
+  return Verifier(registry, options).run();
+}
+
+}  // namespace mreg
