@@ -5,6 +5,14 @@
 namespace mreg {
 namespace {
 
+// The 1-based position of the character at byte `at`, counting UTF-8 characters.
+std::size_t position_of(const std::string& s, std::size_t at) {
+  std::size_t n = 1;
+  for (std::size_t i = 0; i < at && i < s.size(); ++i)
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_word_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_word_char(char c) { return is_word_start(c) || is_digit(c) || c == '.'; }
@@ -28,7 +36,7 @@ std::size_t quoted_end(const std::string& s, std::size_t at, std::string* inside
   }
   throw FilterError(std::string("Invalid filter string: ") + (quote == '`' ? "backtick" : "quote") + " " + quote +
                         " is not closed",
-                    at + 1);
+                    position_of(s, at));
 }
 
 }  // namespace
@@ -43,7 +51,7 @@ std::vector<Token> tokenize_filter(const std::string& s) {
       continue;
     }
     Token t;
-    t.position = i + 1;
+    t.position = position_of(s, i);
     std::size_t end = i + 1;
     if (c == '\'' || c == '"') {
       t.type = TokenType::String;
@@ -69,7 +77,7 @@ std::vector<Token> tokenize_filter(const std::string& s) {
     } else if (c == '!' || c == '<' || c == '>') {
       t.type = TokenType::Operator;
       if (i + 1 < s.size() && s[i + 1] == '=') end = i + 2;
-      else if (c == '!') throw FilterError("Invalid filter string: '!' without '=' (use !=)", i + 1);
+      else if (c == '!') throw FilterError("Invalid filter string: '!' without '=' (use !=)", position_of(s, i));
     } else if (c == '(') {
       t.type = TokenType::Open;
     } else if (c == ')') {
@@ -79,14 +87,14 @@ std::vector<Token> tokenize_filter(const std::string& s) {
     } else {
       std::size_t n = 1;  // the whole UTF-8 sequence
       while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
-      throw FilterError("Invalid filter string: unexpected character '" + s.substr(i, n) + "'", i + 1);
+      throw FilterError("Invalid filter string: unexpected character '" + s.substr(i, n) + "'", position_of(s, i));
     }
     t.text = s.substr(i, end - i);
     out.push_back(std::move(t));
     i = end;
   }
   Token last;
-  last.position = s.size() + 1;
+  last.position = position_of(s, s.size());
   out.push_back(last);
   return out;
 }

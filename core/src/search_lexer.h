@@ -14,7 +14,7 @@ struct Token {
   TokenType type = TokenType::End;
   std::string text;   // as written
   std::string value;  // a string without its quotes, doubled quotes made single
-  std::size_t position = 1;  // 1-based
+  std::size_t position = 1;  // 1-based, in characters
 };
 
 // Throws FilterError on an unterminated quote or a character no token starts with.
