@@ -178,7 +178,7 @@ TEST_CASE("a filter error carries its position", "[search]") {
   }
 }
 
-TEST_CASE("LIKE is SQL's: % and _, case-sensitive; ILIKE ignores case", "[search]") {
+TEST_CASE("LIKE is SQL's: % and _, case-sensitive, and ILIKE ignores case", "[search]") {
   CHECK(like_match("abc", "a%", false));
   CHECK(like_match("abc", "a_c", false));
   CHECK(like_match("abc", "%", false));
