@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "context.h"
+#include "progress.h"
 #include "mreg/error.h"
 
 namespace {
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   mreg::cli::add_activity_commands(app, ctx);
   mreg::cli::add_request_commands(app, ctx);
   mreg::cli::add_search_commands(app, ctx);
+  mreg::cli::show_progress_on_terminal();
 
   try {
     app.parse(argc, argv);

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "mreg/search.h"
+#include "progress_report.h"
 
 namespace mreg {
 namespace {
@@ -86,7 +87,10 @@ VersionSearchPage search_model_versions(const Snapshot& snapshot, const std::str
   const std::int64_t offset = parse_page_token(page_token);
 
   std::vector<ModelVersion> found;
-  for (const auto& name : snapshot.model_names()) {
+  const auto names = snapshot.model_names();
+  ProgressReport progress("Searching the versions of models", names.size());
+  for (const auto& name : names) {
+    progress.advance();
     if (!name_matches(parsed, name) || !snapshot.has_model(name)) continue;  // read only the models that can match
     for (auto& v : snapshot.get_model_versions(name))
       if (matches(parsed, v)) found.push_back(std::move(v));
