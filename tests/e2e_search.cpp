@@ -252,3 +252,22 @@ TEST_CASE("search on an empty registry finds nothing", "[search]") {
   CHECK(list_field(j, "model_versions").empty());
   CHECK_FALSE(j.contains("next_page_token"));
 }
+
+TEST_CASE("the prompt filter MLflow clients add keeps models without the tag", "[search]") {
+  // MLflow 2.21+ clients send tag.`mlflow.prompt.is_prompt` != 'true' with every model search.
+  Registry reg(true);
+  REQUIRE_EXIT(reg.mreg({"model", "create", "plain", "-q"}), 0);
+  REQUIRE_EXIT(reg.mreg({"model", "create", "prompt", "--tag", "mlflow.prompt.is_prompt=true", "-q"}), 0);
+  REQUIRE_EXIT(reg.mreg({"model", "create", "not-prompt", "--tag", "mlflow.prompt.is_prompt=false", "-q"}), 0);
+  auto names = [&](const std::string& filter) {
+    Names out;
+    for (const auto& m : list_field(reg.mreg_json({"search", "models", filter}), "registered_models"))
+      out.push_back(m["name"].get<std::string>());
+    return out;
+  };
+  CHECK(names("tag.`mlflow.prompt.is_prompt` != 'true'") == Names{"not-prompt", "plain"});
+  CHECK(names("tags.`mlflow.prompt.is_prompt` = 'false'") == Names{"not-prompt", "plain"});
+  CHECK(names("tags.`mlflow.prompt.is_prompt` = 'true'") == Names{"prompt"});
+  // Any other tag keeps MLflow's rule: a model without it matches no clause on it.
+  CHECK(names("tags.other != 'true'").empty());
+}

@@ -30,8 +30,8 @@ const T& pick(Rng& rng, const std::vector<T>& items) { return items[static_cast<
 bool coin(Rng& rng, int percent = 50) { return pick(rng, 100) < percent; }
 
 const std::vector<std::string> kModelNames = {"alpha", "beta", "Beta2", "gamma.x", "delta-1", "eps_2", "zeta", "eta9"};
-const std::vector<std::string> kTagKeys = {"team", "val_mae", "a.b", "owner name", "stage_note"};
-const std::vector<std::string> kTagValues = {"risk", "Risk", "1.5", "12", "it's", "", "a_b", "x%y", "say \"hi\""};
+const std::vector<std::string> kTagKeys = {"team", "val_mae", "a.b", "owner name", "stage_note", "mlflow.prompt.is_prompt"};
+const std::vector<std::string> kTagValues = {"risk", "Risk", "1.5", "12", "it's", "", "a_b", "x%y", "say \"hi\"", "true", "false"};
 const std::vector<std::string> kRunIds = {"", "r1a", "r2b", "abc", "ABC"};
 const std::vector<std::string> kSources = {"s3://b/m1", "s3://b/m2", "/tmp/x", "gs://c/M2"};
 const std::vector<std::string> kDescriptions = {"", "Detects fraud", "fraud v2", "Forecast", "it's 100%"};
@@ -158,6 +158,8 @@ bool tag_ok(const Clause& c, const TagMap& tags) {
 bool model_ok(const Clause& c, const RegisteredModel& m, const std::vector<ModelVersion>& versions) {
   if (c.field == "name") return string_ok(c, m.name);
   if (c.field == "description") return string_ok(c, m.description);
+  if (c.field == "tag" && !m.tags.count(c.tag_key) && c.tag_key == "mlflow.prompt.is_prompt")
+    return (c.op == "!=" && c.text == "true") || (c.op == "=" && c.text == "false");
   if (c.field == "tag") return tag_ok(c, m.tags);
   if (c.field == "created_at") return number_ok(c, m.created_at * 1000);
   if (c.field == "updated_at") return number_ok(c, m.updated_at * 1000);

@@ -80,12 +80,21 @@ bool tag_holds(const FilterClause& c, const TagMap& tags) {
   return it != tags.end() && string_holds(c, it->second);
 }
 
+// MLflow 2.21+ clients add tag.`mlflow.prompt.is_prompt` != 'true' to every model
+// search, and MLflow's stores let a model without that tag match it (and = 'false').
+bool untagged_prompt_clause_holds(const FilterClause& c) {
+  return c.tag_key == "mlflow.prompt.is_prompt" &&
+         ((c.comparator == Comparator::NotEqual && c.text == "true") ||
+          (c.comparator == Comparator::Equal && c.text == "false"));
+}
+
 bool model_holds(const FilterClause& c, const ModelSummary& s) {
   const RegisteredModel& m = s.model;
   switch (c.key) {
     case FilterKey::Name: return string_holds(c, m.name);
     case FilterKey::Description: return string_holds(c, m.description);
-    case FilterKey::Tag: return tag_holds(c, m.tags);
+    case FilterKey::Tag:
+      return m.tags.count(c.tag_key) ? tag_holds(c, m.tags) : untagged_prompt_clause_holds(c);
     case FilterKey::CreatedAt: return compare_number(c.comparator, m.created_at * 1000, c.number);
     case FilterKey::UpdatedAt: return compare_number(c.comparator, m.updated_at * 1000, c.number);
     case FilterKey::Stage: {

@@ -11,7 +11,9 @@
 //
 // Strings compare with =, !=, LIKE (SQL pattern, % and _, case-sensitive) and
 // ILIKE (ignoring case); version_number, created_at and updated_at with =, !=,
-// <, <=, >, >=. A model or version without the tag never matches a tag clause.
+// <, <=, >, >=. A model or version without the tag never matches a tag clause,
+// except MLflow's own: a model without mlflow.prompt.is_prompt matches
+// != 'true' and = 'false' (the filter MLflow clients add to model searches).
 // Every error is an Error(INVALID_PARAMETER_VALUE) with MLflow's wording that
 // names the 1-based position in the filter it is about.
 #pragma once
