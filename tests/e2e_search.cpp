@@ -116,6 +116,11 @@ TEST_CASE("search models: MLflow's JSON, order_by and pages", "[search]") {
   CHECK(second["registered_models"][0]["name"] == "fraud-legacy");
   CHECK_FALSE(second.contains("next_page_token"));
 
+  // A token past the end (here the largest offset there is) gives an empty last page.
+  Json past = s.search("models", {"--page-token", "eyJvZmZzZXQiOiA5MjIzMzcyMDM2ODU0Nzc1ODA3fQ=="});
+  CHECK(list_field(past, "registered_models").empty());
+  CHECK_FALSE(past.contains("next_page_token"));
+
   CHECK(s.models({"--order-by", "last_updated_timestamp DESC"}) == Names{"churn", "fraud-detector", "fraud-legacy"});
   CHECK(s.models({"--order-by", "creation_timestamp", "DESC"}) == Names{"fraud-legacy", "churn", "fraud-detector"});
   CHECK(s.models({"--order-by", "name desc"}) == Names{"fraud-legacy", "fraud-detector", "churn"});

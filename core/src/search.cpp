@@ -54,8 +54,8 @@ std::vector<T> page_of(std::vector<T> items, const std::vector<OrderClause>& ord
   });
   const auto size = static_cast<std::int64_t>(items.size());
   const std::int64_t begin = std::min(offset, size);
-  const std::int64_t end = std::min(size, begin + max_results);
-  if (offset + max_results < size) next_page_token = make_page_token(offset + max_results);
+  const std::int64_t end = begin + std::min(max_results, size - begin);  // no overflow, whatever the token says
+  if (end < size) next_page_token = make_page_token(end);
   return std::vector<T>(std::make_move_iterator(items.begin() + begin), std::make_move_iterator(items.begin() + end));
 }
 
