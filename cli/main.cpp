@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "context.h"
+#include "progress.h"
 #include "mreg/error.h"
 
 namespace {
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
   mreg::cli::add_request_commands(app, ctx);
   mreg::cli::add_approval_commands(app, ctx);
   mreg::cli::add_policy_commands(app, ctx);
+  mreg::cli::add_search_commands(app, ctx);
+  mreg::cli::show_progress_on_terminal();
 
   try {
     app.parse(argc, argv);

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "manifest.h"
+#include "progress_report.h"
 #include "mreg/names.h"
 #include "registry_impl.h"
 #include "summary_cache.h"
@@ -264,6 +265,7 @@ std::vector<ModelSummary> Snapshot::list_registered_models() const {
   const auto& stages = impl_->config.stages;
   std::vector<std::exception_ptr> errors(missing.size());
   std::vector<bool> absent(folders.size(), false);
+  ProgressReport progress("Reading models", missing.size());
   auto work = [&](size_t begin, size_t step, const git::Repository& repo) {
     for (size_t k = begin; k < missing.size(); k += step) {
       const size_t i = missing[k];
@@ -276,6 +278,7 @@ std::vector<ModelSummary> Snapshot::list_registered_models() const {
       } catch (...) {
         errors[k] = std::current_exception();
       }
+      progress.advance();
     }
   };
   const size_t threads = missing.size() >= 64 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
