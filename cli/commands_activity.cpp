@@ -3,6 +3,8 @@
 
 #include "context.h"
 #include "mreg/history.h"
+#include "mreg/policy.h"
+#include "mreg/verify.h"
 #include "mreg/timefmt.h"
 #include "print.h"
 #include "webhook.h"
@@ -16,13 +18,31 @@ Timestamp time_arg(const std::string& option, const std::string& text) {
   return *t;
 }
 
+// How an approval verifies as of the commit that added it: its tree, the
+// policy trusted there, its time. "OK" or an E_* code.
+std::string approval_verdict(const Registry& r, const std::string& trusted_root, const Event& e) {
+  try {
+    const Snapshot s = r.at(e.commit);
+    const PolicyChain chain = load_policy_chain(s, trusted_root);
+    if (!chain.effective()) return chain.empty() ? "E_NO_POLICY" : chain.problems.front().code;
+    const RequestVerdict v = verify_request(s, *chain.effective(), e.model, e.request, s.commit_time());
+    for (const auto& a : v.approvals)
+      if (a.principal == e.key) return a.code;
+    return "E_UNSIGNED";
+  } catch (const Error&) {
+    return "E_MALFORMED_REQUEST";
+  }
+}
+
 std::string describe(const Event& e) {
   const std::string v = e.version ? " v" + std::to_string(e.version) : "";
   const std::string what = e.model + v;
-  if (e.type == "transitioned") return "transitioned " + what + ": " + e.from + " -> " + e.to;
+  const std::string by_request = e.request.empty() ? "" : " (approved request " + e.request + ")";
+  if (e.type == "transitioned") return "transitioned " + what + ": " + e.from + " -> " + e.to + by_request;
   if (e.type == "archived") return "archived " + what + ": " + e.from + " -> " + e.to + " (side effect)";
   if (e.type == "alias_set")
-    return "alias " + e.alias + " of " + e.model + ": " + (e.from.empty() ? "(none)" : "v" + e.from) + " -> v" + e.to;
+    return "alias " + e.alias + " of " + e.model + ": " + (e.from.empty() ? "(none)" : "v" + e.from) + " -> v" + e.to +
+           by_request;
   if (e.type == "alias_deleted") return "alias " + e.alias + " of " + e.model + " deleted (was v" + e.from + ")";
   if (e.type == "model_renamed") return "renamed " + e.from + " -> " + e.to;
   if (e.type.find("tag_set") != std::string::npos) return "tag " + e.key + "=" + e.value + " set on " + what;
@@ -30,6 +50,8 @@ std::string describe(const Event& e) {
   if (e.type == "commented") return "comment on " + what + ": " + first_line(e.comment);
   if (e.type == "requested")
     return "requested " + what + " -> " + (e.alias.empty() ? e.to : "@" + e.alias) + " (request " + e.request + ")";
+  if (e.type == "approved")
+    return "approved " + what + " -> " + (e.alias.empty() ? e.to : "@" + e.alias) + " (request " + e.request + ") as " + e.key;
   if (e.type == "rejected" || e.type == "cancelled") return e.type + " request " + e.request + " for " + what;
   if (e.type == "edited") {
     std::string fields;
@@ -78,14 +100,21 @@ void add_activity_commands(CLI::App& app, Context& ctx) {
       any.limit = 1;
       if (read_log(r, ctx.ref, any).empty()) throw_not_found("Registered Model with name=" + q.model + " not found, now or in history");
     }
+    const std::string root = ctx.trusted_root_for(r);
     if (format != Format::Table) {
       OrderedJson arr = OrderedJson::array();
-      for (const auto& e : events) arr.push_back(to_json(e));
+      for (const auto& e : events) {
+        OrderedJson j = to_json(e);
+        if (e.type == "approved") j["verification"] = approval_verdict(r, root, e);
+        arr.push_back(j);
+      }
       print_structured(OrderedJson{{"events", arr}}, format);
       return;
     }
     Table t({"TIME", "COMMIT", "AUTHOR", "EVENT"});
-    for (const auto& e : events) t.add({format_time(e.time), short_id(e.commit), e.author, describe(e)});
+    for (const auto& e : events)
+      t.add({format_time(e.time), short_id(e.commit), e.author,
+             describe(e) + (e.type == "approved" ? " [" + approval_verdict(r, root, e) + "]" : "")});
     t.print(std::cout);
   });
 

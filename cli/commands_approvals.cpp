@@ -182,7 +182,7 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
                                                     " in policy version " + std::to_string(policy.version) +
                                                     " (approvals are made as git's user.email; --author changes it)");
     std::ostream& say = a->print || format != Format::Table ? std::cerr : std::cout;
-    say << "Approve request " << req.id << " of registry " << p.registry << ":\n"
+    if (!(ctx.quiet && a->yes)) say << "Approve request " << req.id << " of registry " << p.registry << ":\n"
         << "  model:        " << a->name << " version " << req.version << "\n"
         << "  source:       " << v.source << "\n"
         << "  digest:       " << (v.digest.empty() ? "-" : v.digest) << "\n"

@@ -3,6 +3,8 @@
 
 #include "context.h"
 #include "mreg/history.h"
+#include "mreg/policy.h"
+#include "mreg/verify.h"
 #include "mreg/timefmt.h"
 #include "print.h"
 
@@ -66,12 +68,34 @@ void add_request_commands(CLI::App& app, Context& ctx) {
         if (s.outcome == "open") open.push_back(std::move(s));
       states = std::move(open);
     }
+    // Approvals counted as verification counts them: valid, distinct, authorized, now.
+    const Snapshot snap = ctx.read(r);
+    const PolicyChain chain = load_policy_chain(snap, ctx.trusted_root_for(r));
+    const Timestamp now = now_seconds();
+    auto verdict = [&](const RequestState& s) -> std::optional<RequestVerdict> {
+      if (!chain.effective() || s.outcome != "open") return std::nullopt;
+      return verify_request(snap, *chain.effective(), s.request.model, s.request.id, now);
+    };
+    auto approvals_text = [&](const RequestState& s) {
+      auto v = verdict(s);
+      if (!v) return std::to_string(s.approval_files) + " file(s)";
+      if (!v->is_protected) return std::string("not needed");
+      const auto missing = v->needed - v->approved;
+      return std::to_string(v->approved) + "/" + std::to_string(v->needed) +
+             (missing > 0 ? " (needs " + std::to_string(missing) + " more)" : " (approved)");
+    };
     if (format != Format::Table) {
       OrderedJson arr = OrderedJson::array();
       for (const auto& s : states) {
         OrderedJson j = request_json(s.request);
         j["outcome"] = s.outcome;
         j["approval_files"] = s.approval_files;
+        if (auto v = verdict(s)) {
+          j["protected"] = v->is_protected;
+          j["approvals_valid"] = v->approved;
+          j["approvals_needed"] = v->needed;
+          j["approvers"] = v->approvers;
+        }
         if (!s.closed_commit.empty()) {
           j["closed_by"] = s.closed_by;
           j["closed_commit"] = s.closed_commit;
@@ -85,7 +109,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     for (const auto& s : states)
       t.add({s.request.id, s.request.model, std::to_string(s.request.version),
              s.request.from_stage + " -> " + s.request.target(), s.request.requested_by,
-             std::to_string(s.approval_files) + " (unverified)", s.outcome});
+             approvals_text(s), s.outcome});
     t.print(std::cout);
   });
 

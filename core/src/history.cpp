@@ -7,6 +7,7 @@
 #include "manifest.h"
 #include "mreg/names.h"
 #include "registry_impl.h"
+#include "mreg/approval.h"
 #include "yaml_doc.h"
 
 namespace mreg {
@@ -64,6 +65,41 @@ std::string scalar_text(const Json& j) {
   return j.dump();
 }
 
+// An added requests/<id>.yaml or approvals/<id>/<principal>.approval as the
+// event it stands for; false for other files and for files that do not parse.
+bool request_or_approval_event(const git::Repository& repo, const git::Oid& blob, const std::string& model,
+                               const std::string& rel, Event& e) {
+  e.model = model;
+  try {
+    if (rel.rfind("requests/", 0) == 0 && rel.find('/', 9) == std::string::npos) {
+      const TransitionRequest r = parse_request(repo.read_blob(blob), "models/" + model + "/" + rel);
+      e.type = "requested";
+      e.version = r.version;
+      e.request = r.id;
+      e.from = r.from_stage;
+      e.to = r.to_stage;
+      e.alias = r.alias;
+      e.comment = r.comment;
+      return true;
+    }
+    const std::string suffix = ".approval";
+    if (rel.rfind("approvals/", 0) == 0 && rel.size() > suffix.size() &&
+        rel.compare(rel.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      const ApprovalPayload a = parse_approval(repo.read_blob(blob));
+      e.type = "approved";
+      e.version = a.version;
+      e.request = a.request_id;
+      e.from = a.from_stage;
+      e.to = a.to_stage;
+      e.alias = a.alias;
+      e.key = a.approver;
+      return true;
+    }
+  } catch (const Error&) {
+  }
+  return false;
+}
+
 // A commit made by hand: compare each changed file under models/ (and mreg.yaml) with its parent's.
 void hand_edit_events(const git::Repository& repo, const git::CommitInfo& c, Event base, std::vector<Event>& out) {
   std::optional<git::Oid> parent_tree;
@@ -96,6 +132,14 @@ void hand_edit_events(const git::Repository& repo, const git::CommitInfo& c, Eve
       std::optional<git::Oid> nb = n == new_files.end() ? std::nullopt : std::optional(n->second);
       if (ob == nb) continue;
       Event e = base;
+      // Requests and approvals merged by squash or rebase lose their trailers;
+      // the files say what they were.
+      if (!ob && nb && request_or_approval_event(repo, *nb, name, rel, e)) {
+        out.push_back(std::move(e));
+        continue;
+      }
+      if (!ob && rel.rfind("approvals/", 0) == 0 && rel.size() > 4 && rel.compare(rel.size() - 4, 4, ".sig") == 0)
+        continue;  // the signature of an approval, shown with it
       e.type = "edited";
       e.model = name;
       e.path = "models/" + name + "/" + rel;
@@ -154,6 +198,7 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
       e.from = from;
       e.to = to;
       e.alias = trailer(trailers, "Mreg-Alias");
+      if (op == "approve") e.key = trailer(trailers, "Mreg-Approver");
     }
   } else if (op == "update-model" || op == "update-version") {
     e.type = op == "update-model" ? "model_updated" : "version_updated";

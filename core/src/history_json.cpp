@@ -30,6 +30,7 @@ OrderedJson to_json(const Event& e) {
   put(j, "to", e.to);
   put(j, "alias", e.alias);
   put(j, "key", e.key);
+  if (e.type == "approved") put(j, "approver", e.key);
   put(j, "value", e.value);
   put(j, "comment", e.comment);
   put(j, "request", e.request);

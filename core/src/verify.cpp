@@ -248,6 +248,10 @@ class Verifier {
         continue;
       }
       seen.insert(st.request);
+      if (verified_in_history_.count(st.request)) {
+        report_.states.push_back(ps);  // judged above, as of the commit that applied it
+        continue;
+      }
       auto uses = history_.applied.find(st.request);
       const Policy* in_force = policy;
       Timestamp at = now_;
@@ -407,6 +411,18 @@ class Verifier {
         if (ch.kind != 'A')
           problem("E_APPEND_ONLY_VIOLATION", ch.path,
                   ch.path + (ch.kind == 'M' ? " was changed" : " was removed") + " in commit " + c->hex().substr(0, 12));
+      // A move applied after the checkpoint is judged as of its own commit:
+      // its tree, the policy in force before it, its time.
+      if (info.message.find("Mreg-Request:") != std::string::npos) {
+        const auto trailers = git::parse_trailers(info.message);
+        const std::string id = trailer_of(trailers, "Mreg-Request"), op = trailer_of(trailers, "Mreg-Op");
+        const std::string model = trailer_of(trailers, "Mreg-Model");
+        if ((op == "transition" || op == "set-alias") && !model.empty() && !verified_in_history_.count(id)) {
+          verified_in_history_.insert(id);
+          if (const Policy* then = policy_at(info.parents[0]))
+            justify(registry_.impl().snapshot_at(*c), *then, model, id, info.committer.time, "applied", c->hex());
+        }
+      }
       if (info.committer.time < parent.committer.time)
         problem("E_BACKDATED_COMMIT", "",
                 "commit " + c->hex().substr(0, 12) + " is dated " + format_rfc3339(info.committer.time) +
@@ -425,6 +441,7 @@ class Verifier {
   PolicyChain chain_;
   History history_;
   std::vector<git::Oid> first_parents_;
+  std::set<std::string> verified_in_history_;
   VerifyReport report_;
 };
 
