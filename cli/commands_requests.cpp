@@ -121,7 +121,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, a, outcome] {
       const Format format = ctx.format();
       Registry r = ctx.open();
-      r.close_request(a->name, a->id, outcome, a->comment, ctx.write_options());
+      r.close_request(a->name, a->id, outcome, a->comment, ctx.write_options(r));
       if (format != Format::Table) print_structured(OrderedJson{{"request", a->id}, {"outcome", outcome == "reject" ? "rejected" : "cancelled"}, {"commit", r.last_commit()}}, format);
       else if (!ctx.quiet) std::cout << (outcome == "reject" ? "Rejected" : "Cancelled") << " request " << a->id << " (commit " << short_id(r.last_commit()) << ")\n";
     });

@@ -5,6 +5,7 @@
 #include "manifest.h"
 #include "mreg/history.h"
 #include "mreg/names.h"
+#include "mreg/policy.h"
 #include "mreg/timefmt.h"
 #include "registry_impl.h"
 
@@ -83,13 +84,9 @@ void Registry::close_request(const std::string& name, const std::string& request
   apply_operation(*impl_, opts, [&](Transaction& txn) {
     const TransitionRequest r = txn.base().get_request(name, request_id);
     if (outcome == "cancel" && email_of(r.requested_by) != txn.author().email) {
-      // Who else may cancel: the admins of the newest policy.
-      bool admin = false;
-      for (const auto& path : txn.base().list_files(".mreg/policy")) {
-        auto text = txn.base().read_file(path);
-        admin = admin || (text && text->find(txn.author().email) != std::string::npos &&
-                          path.find(".sigs/") == std::string::npos);
-      }
+      // Who else may cancel: the admins of the policy in force.
+      const PolicyChain chain = load_policy_chain(txn.base(), opts.trusted_root);
+      const bool admin = chain.effective() && chain.effective()->is_admin(txn.author().email);
       if (!admin)
         throw Error(ErrorCode::PERMISSION_DENIED, "only the requester (" + r.requested_by +
                                                       ") or an admin of the policy may cancel request " + request_id);
