@@ -376,3 +376,20 @@ TEST_CASE("options every command takes may come before the command", "[options]"
   REQUIRE_EXIT(r, 0);
   CHECK(json(r)["registered_models"][0]["name"] == "m");
 }
+
+TEST_CASE("a model whose name extends another's is found, and listing is by name", "[models]") {
+  // git sorts the folder "power-forecast" after "power-forecast-baseline" ('/' > '-').
+  Registry reg;
+  reg.mreg_json({"model", "create", "power-forecast"});
+  reg.mreg_json({"model", "create", "power-forecast-baseline"});
+  reg.mreg_json({"register", "power-forecast-baseline", "--source", "s3://b/1"});
+  reg.mreg_json({"request", "power-forecast-baseline", "1", "--to", "Staging"});
+  const auto list = reg.mreg_json({"model", "list"})["registered_models"];
+  REQUIRE(list.size() == 2);
+  CHECK(list[0]["name"] == "power-forecast");
+  CHECK(list[1]["name"] == "power-forecast-baseline");
+  for (const std::string name : {"power-forecast", "power-forecast-baseline"})
+    CHECK(reg.mreg_json({"model", "show", name})["registered_model"]["name"] == name);
+  // Reads that go through the whole list of models find it too.
+  CHECK(reg.mreg_json({"status"})["requests"].size() == 1);
+}
