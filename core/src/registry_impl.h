@@ -31,7 +31,9 @@ struct Snapshot::Impl {
   RegistryConfig config;
   git::Oid config_blob;
 
-  std::optional<git::TreeEntry> entry(const std::string& path) const { return repo->tree_entry(tree, path); }
+  // A path of the commit; paths below models/<name>/ go through the model's
+  // folder, so that the large models/ tree is not read again for each file.
+  std::optional<git::TreeEntry> entry(const std::string& path) const;
   std::optional<std::string> read(const std::string& path) const;
 
   // models/: name -> folder tree, read once (the tree of a large registry is

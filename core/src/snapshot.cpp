@@ -93,6 +93,20 @@ ModelSummary summarize(Folder f, const std::vector<std::string>& stages) {
 
 }  // namespace
 
+std::optional<git::TreeEntry> Snapshot::Impl::entry(const std::string& path) const {
+  const std::string prefix = "models/";
+  if (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0) {
+    const auto slash = path.find('/', prefix.size());
+    const std::string name = path.substr(prefix.size(), slash == std::string::npos ? std::string::npos : slash - prefix.size());
+    if (!name.empty() && slash != std::string::npos && slash + 1 < path.size()) {
+      const auto folder = model_folder(name);
+      if (!folder) return std::nullopt;
+      return repo->tree_entry(*folder, path.substr(slash + 1));
+    }
+  }
+  return repo->tree_entry(tree, path);
+}
+
 std::optional<std::string> Snapshot::Impl::read(const std::string& path) const {
   auto e = entry(path);
   if (!e || e->type != git::ObjectType::Blob) return std::nullopt;
@@ -132,7 +146,7 @@ std::optional<git::Oid> Snapshot::Impl::model_folder(const std::string& name) co
   }
   // One path lookup reads the whole models/ tree, which libgit2 does not keep
   // when it is large: remember the answer for the next read of this model.
-  auto e = entry(model_dir(name));
+  auto e = repo->tree_entry(tree, model_dir(name));
   std::optional<git::Oid> found;
   if (e && e->type == git::ObjectType::Tree) found = e->oid;
   std::lock_guard<std::mutex> lock(mutex_);

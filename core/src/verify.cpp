@@ -148,9 +148,9 @@ class Verifier {
 
   // The policy version in force at a commit: the newest trusted one in its tree.
   const Policy* policy_at(const git::Oid& commit) {
-    const Snapshot s = registry_.impl().snapshot_at(commit);
+    const git::Oid tree = repo_.read_commit(commit).tree;
     std::int64_t n = 0;
-    while (n < static_cast<std::int64_t>(chain_.trusted.size()) && s.read_file(policy_path(n + 1))) ++n;
+    while (n < static_cast<std::int64_t>(chain_.trusted.size()) && repo_.tree_entry(tree, policy_path(n + 1))) ++n;
     return n == 0 ? nullptr : &chain_.trusted[n - 1];
   }
 
