@@ -50,6 +50,7 @@ void add_activity_commands(CLI::App& app, Context& ctx);  // log, stage-history,
 void add_request_commands(CLI::App& app, Context& ctx);   // request, status, reject, cancel
 void add_approval_commands(CLI::App& app, Context& ctx);  // approve, verify, apply
 void add_policy_commands(CLI::App& app, Context& ctx);    // policy ...
+void add_mlflow_commands(CLI::App& app, Context& ctx);    // import mlflow, export mlflow
 void add_search_commands(CLI::App& app, Context& ctx);    // search models, search versions
 
 }  // namespace mreg::cli
