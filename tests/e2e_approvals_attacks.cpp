@@ -259,12 +259,16 @@ TEST_CASE("approvals: a request used twice", "[approvals][attacks]") {
   fx.reg.git_ok({"branch", "-f", "base"});
 
   SECTION("mreg stage --request and mreg apply refuse it") {
-    const std::string before = fx.reg.state();
-    Result staged = fx.reg.mreg({"stage", "m", "1", "Production", "--request", id});
-    CHECK(staged.status == 3);
-    CHECK_THAT(staged.err, Contains("applied already"));
-    CHECK(fx.reg.mreg({"apply", "m", id}).status == 3);
-    CHECK(fx.reg.state() == before);
+    for (const auto& args : {Strings{"stage", "m", "1", "Production", "--request", id}, Strings{"apply", "m", id}}) {
+      const std::string before = fx.reg.state();
+      Result r = fx.reg.mreg(args);
+      INFO(describe(r));
+      CHECK(r.status > 0);
+      CHECK(r.signal == 0);
+      CHECK_THAT(r.err, Contains("applied already"));
+      CHECK(fx.reg.state() == before);
+    }
+    CHECK(scalar_line(fx.reg.show("models/m/versions/1.yaml"), "stage") == "Staging");
   }
   SECTION("a pull request that moves it back by hand, naming the old request: E_REPLAY") {
     std::string v1 = fx.reg.show("models/m/versions/1.yaml");
@@ -406,5 +410,129 @@ TEST_CASE("approvals: history rewritten behind a checkpoint", "[approvals][attac
   }
   SECTION("nothing changed since: ok") {
     CHECK(fx.verify({"--since", checkpoint}).ok());
+  }
+}
+
+namespace {
+
+// An armored signature with its blob changed by a python3 snippet that edits `b` (bytes).
+std::string mutate_signature(const std::string& armored, const std::string& edit) {
+  const std::string script =
+      "import sys, base64, struct\n"
+      "lines = sys.stdin.read().splitlines()\n"
+      "b = base64.b64decode(''.join(lines[1:-1]))\n" +
+      edit +
+      "\ns = base64.b64encode(b).decode()\n"
+      "print(lines[0])\n"
+      "for i in range(0, len(s), 70): print(s[i:i + 70])\n"
+      "print(lines[-1])\n";
+  Result r = run({"python3", "-c", script}, "", {}, armored);
+  REQUIRE_EXIT(r, 0);
+  return r.out;
+}
+
+}  // namespace
+
+TEST_CASE("approvals: hostile inputs fail with a stable code, never a crash", "[approvals][attacks]") {
+  PullRequest pr;
+  const ApprovalFixture& fx = pr.fx;
+  const SignedApproval bob = fx.print_approval("bob", pr.id);
+  // Bob signs whatever bytes the attacker wants him to: the payload itself must be refused.
+  auto signed_payload = [&](const std::string& payload) {
+    commit_approval(fx, pr.id, "bob", payload, ssh_sign(fx.key("bob"), payload));
+    return refused_approval(fx, pr.id, "bob", "E_MALFORMED_PAYLOAD");
+  };
+  SECTION("a payload with CRLF line ends") {
+    std::string crlf;
+    for (char c : bob.payload) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    CHECK_THAT(text_of(signed_payload(crlf)["message"]), Contains("carriage return"));
+  }
+  SECTION("a payload with a NUL byte") {
+    std::string nul = bob.payload;
+    nul.insert(nul.find("approver: ") + 10, std::string(1, '\0'));
+    CHECK_THAT(text_of(signed_payload(nul)["message"]), Contains("NUL"));
+  }
+  SECTION("a payload with a key twice") { signed_payload(bob.payload + "approver: " + email("bob") + "\n"); }
+  SECTION("a payload with a key left out") {
+    signed_payload(replace_line(bob.payload, "from_stage: ", "approver: " + email("bob")));
+  }
+  SECTION("an oversized payload") { signed_payload(bob.payload + std::string(100000, 'x') + "\n"); }
+
+  auto malformed = [&](const std::string& signature) {
+    commit_approval(fx, pr.id, "bob", bob.payload, signature);
+    return refused_approval(fx, pr.id, "bob", "E_MALFORMED_SIGNATURE");
+  };
+  SECTION("a 10 MB signature") {
+    std::string huge = "-----BEGIN SSH SIGNATURE-----\n";
+    for (int i = 0; i < 150000; ++i) huge += std::string(70, 'A') + "\n";
+    huge += "-----END SSH SIGNATURE-----\n";
+    malformed(huge);
+  }
+  SECTION("NUL bytes in the signature") {
+    std::string nul = bob.signature;
+    nul.insert(40, std::string(3, '\0'));
+    malformed(nul);
+  }
+  SECTION("SSHSIG version 2") { malformed(mutate_signature(bob.signature, "b = b[:6] + struct.pack('>I', 2) + b[10:]")); }
+  SECTION("a length past the end") {
+    malformed(mutate_signature(bob.signature, "b = b[:10] + struct.pack('>I', 0xfffffff0) + b[14:]"));
+  }
+  SECTION("trailing bytes in the blob") { malformed(mutate_signature(bob.signature, "b = b + b'\\0\\0'")); }
+  SECTION("the blob cut short") { malformed(mutate_signature(bob.signature, "b = b[:len(b) - 20]")); }
+  SECTION("an empty namespace") {
+    const std::string empty_ns =
+        "n = struct.unpack('>I', b[10:14])[0]\n"
+        "at = 14 + n\n"
+        "m = struct.unpack('>I', b[at:at + 4])[0]\n"
+        "b = b[:at] + struct.pack('>I', 0) + b[at + 4 + m:]";
+    commit_approval(fx, pr.id, "bob", bob.payload, mutate_signature(bob.signature, empty_ns));
+    Report r = fx.verify({"--base", "base"});
+    const std::string verdict = r.approval(approval_file(pr.id, "bob"))["verdict"];
+    INFO(r.approval(approval_file(pr.id, "bob")).dump());
+    CHECK((verdict == "E_MALFORMED_SIGNATURE" || verdict == "E_BAD_NAMESPACE"));
+  }
+}
+
+TEST_CASE("approvals: the verdict agrees with ssh-keygen -Y verify on the exported allowed_signers",
+          "[approvals][attacks]") {
+  ApprovalFixture fx;
+  const std::string r1 = fx.request("carol", 1), r2 = fx.request("carol", 1), r3 = fx.request("carol", 1);
+  const SignedApproval a1 = fx.print_approval("alice", r1), b1 = fx.print_approval("bob", r1);
+  const SignedApproval a2 = fx.print_approval("alice", r2);
+  const SignedApproval a3 = fx.print_approval("alice", r3), b3 = fx.print_approval("bob", r3);
+  struct Fixture {
+    std::string name, request, who, payload, signature;
+    std::string path() const { return approval_file(request, who); }
+  };
+  const std::vector<Fixture> cases{
+      {"good", r1, "alice", a1.payload, a1.signature},
+      {"good", r1, "bob", b1.payload, b1.signature},
+      {"tampered", r2, "alice", with_value(a2.payload, "expires_at", time_from_now(10 * 86400)), a2.signature},
+      {"wrong principal", r2, "bob", a2.payload, a2.signature},
+      {"wrong namespace", r3, "alice", a3.payload, ssh_sign(fx.key("alice"), a3.payload, "git")},
+      {"unknown key", r3, "bob", b3.payload, ssh_sign(fx.key("mallory"), b3.payload)}};
+  for (const auto& c : cases) {
+    write_file(fx.reg.path() + "/" + c.path(), c.payload);
+    write_file(fx.reg.path() + "/" + c.path() + ".sig", c.signature);
+  }
+  fx.commit_files({}, "fixtures");
+
+  // The same files under the policy in force, then under one where alice's key has expired.
+  for (const bool expired : {false, true}) {
+    if (expired) {
+      REQUIRE(fx.propose_policy(with_key_field(fx.policy_text(2), "alice", "valid_before: 2020-01-01T00:00:00Z"),
+                                {"admin1", "admin2"}) == 3);
+    }
+    const std::string signers = fx.reg.show(".mreg/allowed_signers");
+    Report r = fx.verify();  // open requests are listed with the verdict on each approval
+    for (const auto& c : cases) {
+      const Json v = r.approval(c.path());
+      const bool ours = v["verdict"] == "OK";
+      const bool theirs = ssh_verify(signers, email(c.who), c.signature, c.payload);
+      INFO(c.name << " " << c.who << (expired ? " (alice's key expired)" : "") << ": " << v.dump());
+      CHECK(ours == theirs);
+      CHECK(ours == (c.name == "good" && !(expired && c.who == "alice")));
+    }
+    CHECK(r.approval(approval_file(r1, "alice"))["verdict"] == (expired ? "E_KEY_EXPIRED" : "OK"));
   }
 }

@@ -32,10 +32,6 @@ Json verify_in(const ApprovalFixture& fx, const std::string& repo, std::vector<s
   return json(r);
 }
 
-std::vector<std::string> problem_codes(const Json& report) {
-  return column(report["problems"], "code");
-}
-
 }  // namespace
 
 TEST_CASE("an approved promotion survives every merge strategy", "[approvals][flow]") {
@@ -84,7 +80,7 @@ TEST_CASE("an approved promotion survives every merge strategy", "[approvals][fl
   const SignedApproval pasted = split_printed(printed.out);
   CHECK_THAT(pasted.payload, Contains("approver: " + email("bob") + "\n"));
   CHECK_THAT(pasted.payload, Contains("request_id: " + id + "\n"));
-  git_ok({"pull", "-q", "--ff-only"}, work);
+  git_ok({"pull", "-q", "--ff-only", "origin", "promote"}, work);
   write_file(fx.reg.dir / "bob-approval.txt", printed.out);
   REQUIRE_EXIT(mreg_in(fx, work, "carol", {"approve", "m", id, "--attach", fx.reg.dir / "bob-approval.txt"}), 0);
   CHECK(read_file(work + "/" + approval_file(id, "bob")) == pasted.payload);
@@ -173,7 +169,8 @@ TEST_CASE("an approved promotion survives every merge strategy", "[approvals][fl
   CHECK(verify_in(fx, fx.reg.path(), {"--since", checkpoint}, 0)["mode"] == "history");
   // The request acts once.
   Result again = mreg_in(fx, fx.reg.path(), "ci", {"apply", "m", id});
-  CHECK(again.status == 3);
+  CHECK(again.status > 0);
+  CHECK(again.signal == 0);
   CHECK_THAT(again.err, Contains("applied already"));
   require_fsck_clean(fx.reg.path());
 

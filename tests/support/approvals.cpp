@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <memory>
 
 namespace fs = std::filesystem;
 
@@ -111,7 +112,20 @@ nlohmann::json Report::request(const std::string& id) const {
   return {};
 }
 
-ApprovalFixture::ApprovalFixture(bool bare) : reg(bare), keys(reg.dir / "keys") {
+namespace {
+
+const ApprovalFixture& built_once(bool bare) {
+  static std::unique_ptr<ApprovalFixture> made[2];
+  if (!made[bare]) made[bare] = std::make_unique<ApprovalFixture>(bare, ApprovalFixture::Build{});
+  return *made[bare];
+}
+
+}  // namespace
+
+ApprovalFixture::ApprovalFixture(bool bare)
+    : reg(Registry::CopyOf{built_once(bare).reg}), keys(reg.dir / "keys"), root(built_once(bare).root) {}
+
+ApprovalFixture::ApprovalFixture(bool bare, Build) : reg(bare), keys(reg.dir / "keys") {
   fs::create_directories(keys);
   for (const char* who : {"admin1", "admin2", "alice", "bob", "carol", "mallory"}) make_key(keys, who);
   reg.mreg_json({"register", "m", "--create-model", "--source", "s3://bucket/m/1"});

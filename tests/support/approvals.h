@@ -59,10 +59,13 @@ struct Report {
 // A registry with model m (versions 1 and 2, in stage None) and a policy chain of two versions:
 // admin1 and admin2 are the admins (both must sign the next version); alice and bob approve
 // moves into Production (2 needed); version 2 adds carol's key without a role. Mallory has a key
-// that no policy lists. The branch `base` marks the end of this setup.
+// that no policy lists. The branch `base` marks the end of this setup. Built once per process
+// (bare or not) and copied for each test.
 class ApprovalFixture {
  public:
   explicit ApprovalFixture(bool bare = false);
+  struct Build {};
+  ApprovalFixture(bool bare, Build);  // built from scratch
 
   Registry reg;
   std::string keys;  // the folder of the keys
