@@ -251,9 +251,7 @@ TEST_CASE("approvals: keys that expired or were revoked, approvals that expired"
 
 TEST_CASE("approvals: a request used twice", "[approvals][attacks]") {
   ApprovalFixture fx;
-  const std::string id = fx.request("carol", 1);
-  REQUIRE_EXIT(fx.approve("alice", id), 0);
-  REQUIRE_EXIT(fx.approve("bob", id), 0);
+  const std::string id = fx.approved_request(1);
   REQUIRE_EXIT(fx.reg.mreg({"apply", "m", id}), 0);
   REQUIRE_EXIT(fx.reg.mreg({"stage", "m", "1", "Staging", "--comment", "roll back"}), 0);  // demoted
   fx.reg.git_ok({"branch", "-f", "base"});
@@ -370,9 +368,7 @@ TEST_CASE("approvals: the policy chain", "[approvals][attacks]") {
 
 TEST_CASE("approvals: history rewritten behind a checkpoint", "[approvals][attacks]") {
   ApprovalFixture fx;
-  const std::string id = fx.request("carol", 1);
-  REQUIRE_EXIT(fx.approve("alice", id), 0);
-  REQUIRE_EXIT(fx.approve("bob", id), 0);
+  const std::string id = fx.approved_request(1);
   REQUIRE_EXIT(fx.reg.mreg({"apply", "m", id}), 0);
   Report good = fx.verify();
   REQUIRE(good.ok());

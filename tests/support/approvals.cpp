@@ -156,6 +156,13 @@ std::string ApprovalFixture::request(const std::string& who, int version, const 
   return json(r)["request"]["id"];
 }
 
+std::string ApprovalFixture::approved_request(int version) const {
+  const std::string id = request("carol", version);
+  REQUIRE_EXIT(approve("alice", id), 0);
+  REQUIRE_EXIT(approve("bob", id), 0);
+  return id;
+}
+
 Result ApprovalFixture::approve(const std::string& who, const std::string& id, const std::vector<std::string>& extra,
                                 const std::string& model) const {
   std::vector<std::string> args{"approve", model, id, "-f", key(who), "--yes"};

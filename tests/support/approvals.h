@@ -78,6 +78,8 @@ class ApprovalFixture {
   // `mreg request m VERSION --to STAGE` as who: the request id.
   std::string request(const std::string& who, int version, const std::string& to = "Production",
                       const std::string& model = "m") const;
+  // A request by carol to move m VERSION into Production, approved by alice and bob: its id.
+  std::string approved_request(int version) const;
   // `mreg approve MODEL ID -f KEY --yes` as who (with who's key unless key is given).
   Result approve(const std::string& who, const std::string& id, const std::vector<std::string>& extra = {},
                  const std::string& model = "m") const;
