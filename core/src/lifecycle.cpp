@@ -4,6 +4,7 @@
 
 #include "manifest.h"
 #include "mreg/names.h"
+#include "mreg/timefmt.h"
 #include "policy_gate.h"
 #include "mreg/history.h"
 #include "registry_impl.h"
@@ -133,7 +134,8 @@ ModelVersion Registry::apply_request(const std::string& name, const std::string&
       throw Error(ErrorCode::INVALID_STATE, "request " + request_id + " moves " + vname(name, r.version) + " from " +
                                                 r.from_stage + ", but it is in " + v.stage +
                                                 " now; request the move again");
-    check_request_approved(s, name, request_id, txn.now(), opts.trusted_root);
+    // Judged by this machine's clock, never by the commit date (GIT_AUTHOR_DATE) the caller chose.
+    check_request_approved(s, name, request_id, now_seconds(), opts.trusted_root);
     if (!r.to_stage.empty())
       return plan_transition(txn, name, r.version, r.to_stage, r.archive_existing, comment, request_id,
                              opts.trusted_root, result);

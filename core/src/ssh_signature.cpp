@@ -544,6 +544,8 @@ SignatureCheck verify_impl(const std::string& armored, const std::string& messag
     return verdict(S::Malformed, "signature is truncated or has a bad length");
   }
   if (!r.done()) return verdict(S::Malformed, "trailing data inside the signature");
+  // PROTOCOL.sshsig: the namespace MUST NOT be empty.
+  if (sig_ns.empty()) return verdict(S::Malformed, "the signature's namespace is empty");
   // ssh-keygen reads these as C strings and refuses embedded NULs.
   if (sig_ns.find('\0') != string_view::npos || hash_alg.find('\0') != string_view::npos) {
     return verdict(S::Malformed, "NUL byte in the signature's namespace or hash algorithm");

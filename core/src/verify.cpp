@@ -26,12 +26,20 @@ struct RequestUse {
 struct History {
   std::map<std::string, std::vector<RequestUse>> applied;  // request -> commits that applied it, newest first
   std::map<std::string, std::string> closed;               // request -> rejected / cancelled
+  std::map<std::string, git::Oid> last_moved;              // "model|version" -> newest transition commit
 };
 
 History read_history(const git::Repository& repo, const git::Oid& tip) {
   History h;
   for (const auto& oid : repo.walk(tip)) {
     const git::CommitInfo c = repo.read_commit(oid);
+    if (c.message.find("Mreg-Op: transition") != std::string::npos) {
+      const auto trailers = git::parse_trailers(c.message);
+      const std::string model = trailer_of(trailers, "Mreg-Model");
+      h.last_moved.emplace(model + "|" + trailer_of(trailers, "Mreg-Version"), oid);
+      for (const auto& [k, v] : trailers)
+        if (k == "Mreg-Archived") h.last_moved.emplace(model + "|" + v, oid);
+    }
     if (c.message.find("Mreg-Request:") == std::string::npos) continue;
     const auto trailers = git::parse_trailers(c.message);
     const std::string id = trailer_of(trailers, "Mreg-Request"), op = trailer_of(trailers, "Mreg-Op");
@@ -262,6 +270,16 @@ class Verifier {
           ps.message = "request " + st.request + " was applied " + std::to_string(uses->second.size()) +
                        " times (commits " + uses->second.back().commit.hex().substr(0, 12) + " and " +
                        uses->second.front().commit.hex().substr(0, 12) + ")";
+          problem(ps.verdict, request_path(st.model, st.request), ps.message);
+        }
+        // A version moved again after the request put it there cannot be put back by the same request.
+        auto moved = history_.last_moved.find(st.model + "|" + std::to_string(st.version));
+        if (!st.stage.empty() && ps.verdict == "justified" && moved != history_.last_moved.end() &&
+            moved->second != uses->second.front().commit) {
+          ps.verdict = "E_REPLAY";
+          ps.message = "request " + st.request + " moved " + what + " in commit " +
+                       uses->second.front().commit.hex().substr(0, 12) + ", but the version was moved again in commit " +
+                       moved->second.hex().substr(0, 12) + "; the request cannot justify it again";
           problem(ps.verdict, request_path(st.model, st.request), ps.message);
         }
         // Judged as of the commit that applied it, under the policy then in force.

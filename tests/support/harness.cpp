@@ -455,6 +455,10 @@ Registry::Registry(bool bare, const std::string& registry_id)
   REQUIRE_EXIT(e2e::mreg(args), 0);
 }
 
+Registry::Registry(CopyOf from) : path_(dir / "registry"), bare_(from.original.bare_) {
+  fs::copy(from.original.dir.path(), dir.path(), fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+}
+
 Result Registry::mreg(std::vector<std::string> args,
                       const std::vector<std::string>& extra_env) const {
   args.push_back("--repo");

@@ -118,6 +118,12 @@ void require_fsck_clean(const std::string& repo);
 class Registry {
  public:
   explicit Registry(bool bare = false, const std::string& registry_id = "test/registry");
+  // A copy of another registry's folder (the repository and everything beside it) in a fresh
+  // one: a fixture built once and copied is cheaper than built again.
+  struct CopyOf {
+    const Registry& original;
+  };
+  explicit Registry(CopyOf from);
   const std::string& path() const { return path_; }
   bool bare() const { return bare_; }
 
