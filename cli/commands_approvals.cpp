@@ -8,6 +8,7 @@
 #include "context.h"
 #include "mreg/approval.h"
 #include "mreg/history.h"
+#include "mreg/names.h"
 #include "mreg/policy.h"
 #include "mreg/timefmt.h"
 #include "mreg/verify.h"
@@ -181,6 +182,18 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
       throw Error(ErrorCode::PERMISSION_DENIED, "key " + key.fingerprint() + " is not a key of " + me.email +
                                                     " in policy version " + std::to_string(policy.version) +
                                                     " (approvals are made as git's user.email; --author changes it)");
+    // ... nor an approval verification would not count.
+    const PolicyKey* listed = policy.key_of(me.email, key);
+    const PolicyRule* rule = policy.rule_for(a->name, req.to_stage, req.alias);
+    auto refuse = [&](const std::string& why) { throw Error(ErrorCode::PERMISSION_DENIED, why + ": nothing was signed"); };
+    if (policy.revoked(key)) refuse("key " + key.fingerprint() + " is revoked in policy version " + std::to_string(policy.version));
+    if ((listed->valid_after && p.issued_at < *listed->valid_after) || (listed->valid_before && p.issued_at >= *listed->valid_before))
+      refuse("key " + key.fingerprint() + " of " + me.email + " is not valid now");
+    if (std::find(rule->approvers.begin(), rule->approvers.end(), me.email) == rule->approvers.end())
+      refuse(me.email + " is not an approver of " + a->name + " -> " + req.target() + " in policy version " +
+             std::to_string(policy.version));
+    if (!rule->allow_self_approval && email_of(req.requested_by) == me.email)
+      refuse(me.email + " requested " + req.id + " and may not approve it");
     std::ostream& say = a->print || format != Format::Table ? std::cerr : std::cout;
     if (!(ctx.quiet && a->yes)) say << "Approve request " << req.id << " of registry " << p.registry << ":\n"
         << "  model:        " << a->name << " version " << req.version << "\n"

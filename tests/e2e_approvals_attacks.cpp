@@ -103,7 +103,15 @@ TEST_CASE("approvals: signatures by the wrong key or person", "[approvals][attac
     CHECK_THAT(text_of(v["message"]), !Contains("bad signature"));
   }
   SECTION("carol, whose key the policy lists, is no approver: E_NOT_AUTHORIZED") {
-    REQUIRE_EXIT(fx.approve("carol", pr.id), 0);
+    // mreg approve refuses to sign it, and writes nothing ...
+    const std::string before = fx.reg.state();
+    Result refused = fx.approve("carol", pr.id);
+    CHECK(refused.status == 7);
+    CHECK_THAT(refused.err, Contains("not an approver"));
+    CHECK(fx.reg.state() == before);
+    // ... so carol signs the payload herself.
+    const std::string payload = with_value(bob.payload, "approver", email("carol"));
+    commit_approval(fx, pr.id, "carol", payload, ssh_sign(fx.key("carol"), payload));
     Report r = fx.verify({"--base", "base"});
     Json v = r.approval(approval_file(pr.id, "carol"));
     CHECK(v["verdict"] == "E_NOT_AUTHORIZED");
@@ -114,8 +122,10 @@ TEST_CASE("approvals: signatures by the wrong key or person", "[approvals][attac
   }
   SECTION("the requester approves her own request: E_SELF_APPROVAL") {
     const std::string own = fx.request("alice", 2);
-    REQUIRE_EXIT(fx.approve("alice", own), 0);
+    CHECK(fx.approve("alice", own).status == 7);  // refused before signing
     REQUIRE_EXIT(fx.approve("bob", own), 0);
+    const std::string payload = with_value(fx.reg.show(approval_file(own, "bob")), "approver", email("alice"));
+    commit_approval(fx, own, "alice", payload, ssh_sign(fx.key("alice"), payload));
     Report r = fx.verify({"--base", "base"});
     Json v = r.approval(approval_file(own, "alice"));
     CHECK(v["verdict"] == "E_SELF_APPROVAL");
@@ -203,7 +213,8 @@ TEST_CASE("approvals: keys that expired or were revoked, approvals that expired"
     new_base(with_key_field(fx.policy_text(2), "alice", "valid_before: 2020-01-01T00:00:00Z"));
     const std::string expected = "valid until 2020-01-01T00:00:00Z";
     SECTION("approved now") {
-      REQUIRE_EXIT(fx.approve("alice", id), 0);
+      CHECK(fx.approve("alice", id).status == 7);  // mreg approve refuses to sign with it
+      commit_approval(fx, id, "alice", alice.payload, alice.signature);  // signed before the change
     }
     SECTION("a back-dated payload in a back-dated commit") {
       std::string payload = with_value(alice.payload, "issued_at", "2019-12-01T00:00:00Z");
@@ -230,7 +241,10 @@ TEST_CASE("approvals: keys that expired or were revoked, approvals that expired"
   }
   SECTION("a revoked key: E_KEY_REVOKED") {
     new_base(with_revoked_key(fx.policy_text(2), public_key_line(fx.key("alice")), "laptop stolen"));
-    REQUIRE_EXIT(fx.approve("alice", id), 0);
+    Result refused = fx.approve("alice", id);
+    CHECK(refused.status == 7);
+    CHECK_THAT(refused.err, Contains("revoked"));
+    commit_approval(fx, id, "alice", alice.payload, alice.signature);  // signed before the revocation
     Json v = fx.verify({"--base", "base"}).approval(path);
     CHECK(v["verdict"] == "E_KEY_REVOKED");
     CHECK_THAT(text_of(v["message"]), Contains(fingerprint(fx.key("alice"))));
@@ -280,6 +294,31 @@ TEST_CASE("approvals: a request used twice", "[approvals][attacks]") {
     Report tree = fx.verify();
     CHECK(tree.has("E_REPLAY"));
   }
+}
+
+TEST_CASE("approvals: a protected alias request used twice", "[approvals][attacks]") {
+  ApprovalFixture fx;
+  // Version 3 protects the champion alias with the same rule.
+  const std::string v3 = replace_line(fx.policy_text(2), "    stages:", "    stages: [Production]\n    aliases: [champion]");
+  REQUIRE(fx.propose_policy(v3, {"admin1", "admin2"}) == 3);
+  Result req = fx.mreg_as("carol", {"-o", "json", "request", "m", "1", "--alias", "champion"});
+  REQUIRE_EXIT(req, 0);
+  const std::string id = json(req)["request"]["id"];
+  REQUIRE_EXIT(fx.approve("alice", id), 0);
+  REQUIRE_EXIT(fx.approve("bob", id), 0);
+  // Set directly, the alias is refused; through the request it moves and records the request.
+  CHECK(fx.reg.mreg({"alias", "set", "m", "champion", "1"}).status == 7);
+  REQUIRE_EXIT(fx.reg.mreg({"alias", "set", "m", "champion", "1", "--request", id}), 0);
+  CHECK_THAT(fx.reg.show("models/m/model.yaml"), Contains("champion: " + id));
+  CHECK(fx.verify().ok());
+  // Taken away, then put back by hand naming the same request: E_REPLAY.
+  REQUIRE_EXIT(fx.reg.mreg({"alias", "delete", "m", "champion"}), 0);
+  CHECK(fx.reg.mreg({"apply", "m", id}).status == 8);  // applied already
+  std::string model = fx.reg.show("models/m/model.yaml");
+  model += "aliases:\n  champion: 1\nalias_requests:\n  champion: " + id + "\n";
+  fx.commit_files({{"models/m/model.yaml", model}}, "champion back");
+  Report tree = fx.verify();
+  CHECK(tree.has("E_REPLAY"));
 }
 
 TEST_CASE("approvals: the policy chain", "[approvals][attacks]") {

@@ -26,7 +26,7 @@ struct RequestUse {
 struct History {
   std::map<std::string, std::vector<RequestUse>> applied;  // request -> commits that applied it, newest first
   std::map<std::string, std::string> closed;               // request -> rejected / cancelled
-  std::map<std::string, git::Oid> last_moved;              // "model|version" -> newest transition commit
+  std::map<std::string, git::Oid> last_moved;  // "model|version", "model|@alias" -> newest commit that moved it
 };
 
 History read_history(const git::Repository& repo, const git::Oid& tip) {
@@ -39,6 +39,10 @@ History read_history(const git::Repository& repo, const git::Oid& tip) {
       h.last_moved.emplace(model + "|" + trailer_of(trailers, "Mreg-Version"), oid);
       for (const auto& [k, v] : trailers)
         if (k == "Mreg-Archived") h.last_moved.emplace(model + "|" + v, oid);
+    } else if (c.message.find("Mreg-Op: set-alias") != std::string::npos ||
+               c.message.find("Mreg-Op: delete-alias") != std::string::npos) {
+      const auto trailers = git::parse_trailers(c.message);
+      h.last_moved.emplace(trailer_of(trailers, "Mreg-Model") + "|@" + trailer_of(trailers, "Mreg-Alias"), oid);
     }
     if (c.message.find("Mreg-Request:") == std::string::npos) continue;
     const auto trailers = git::parse_trailers(c.message);
@@ -273,8 +277,9 @@ class Verifier {
           problem(ps.verdict, request_path(st.model, st.request), ps.message);
         }
         // A version moved again after the request put it there cannot be put back by the same request.
-        auto moved = history_.last_moved.find(st.model + "|" + std::to_string(st.version));
-        if (!st.stage.empty() && ps.verdict == "justified" && moved != history_.last_moved.end() &&
+        auto moved = history_.last_moved.find(st.model + "|" +
+                                              (st.stage.empty() ? "@" + st.alias : std::to_string(st.version)));
+        if (ps.verdict == "justified" && moved != history_.last_moved.end() &&
             moved->second != uses->second.front().commit) {
           ps.verdict = "E_REPLAY";
           ps.message = "request " + st.request + " moved " + what + " in commit " +
