@@ -106,7 +106,10 @@ const std::vector<git::TreeEntry>& Snapshot::Impl::model_folders() const {
     if (models && models->type == git::ObjectType::Tree)
       for (auto& e : repo->read_tree(models->oid))
         if (e.type == git::ObjectType::Tree) folders.push_back(std::move(e));
-    model_folders_ = std::move(folders);  // git keeps tree entries sorted bytewise
+    // git sorts a folder as if its name ended in '/' ("m-x" before "m"); sort bytewise.
+    std::sort(folders.begin(), folders.end(),
+              [](const git::TreeEntry& a, const git::TreeEntry& b) { return a.name < b.name; });
+    model_folders_ = std::move(folders);
   }
   return *model_folders_;
 }
