@@ -42,5 +42,6 @@ void add_version_commands(CLI::App& app, Context& ctx);   // register, version .
 void add_lifecycle_commands(CLI::App& app, Context& ctx); // stage, alias, latest, resolve, tags
 void add_activity_commands(CLI::App& app, Context& ctx);  // log, stage-history, comment, events
 void add_request_commands(CLI::App& app, Context& ctx);   // request, status, reject, cancel
+void add_serve_commands(CLI::App& app, Context& ctx);     // serve
 
 }  // namespace mreg::cli

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   mreg::cli::add_lifecycle_commands(app, ctx);
   mreg::cli::add_activity_commands(app, ctx);
   mreg::cli::add_request_commands(app, ctx);
+  mreg::cli::add_serve_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

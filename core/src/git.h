@@ -110,6 +110,10 @@ class Repository {
 
   std::optional<std::string> config_string(const std::string& key) const;
 
+  // A mirror's update: fetches every ref of `url` under the same name (refs the
+  // remote no longer has are removed) and points HEAD where the remote's HEAD points.
+  void fetch_mirror(const std::string& url);
+
   // Work tree: the touched paths that differ between HEAD, the index and the
   // work tree (untracked files included), as "path" strings.
   std::vector<std::string> dirty_paths(const std::vector<std::string>& paths) const;

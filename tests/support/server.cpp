@@ -1,0 +1,93 @@
+#include "support/server.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cctype>
+#include <chrono>
+#include <regex>
+#include <thread>
+
+namespace e2e {
+
+Server::Server(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{MREG_BINARY, "serve", "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = spawn(argv, "", {}, dir_ / "out", dir_ / "log");
+  static const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)/");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (port_ == 0) {
+    std::smatch m;
+    const std::string text = log();
+    if (std::regex_search(text, m, listening)) {
+      port_ = std::stoi(m[1].str());
+      break;
+    }
+    int status = 0;
+    if (poll_exit(pid_, &status)) {
+      pid_ = -1;
+      FAIL("mreg serve exited with " << status << " before listening:\n" << text);
+    }
+    if (std::chrono::steady_clock::now() > deadline) FAIL("mreg serve did not start listening:\n" << text);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+Server::~Server() {
+  if (pid_ > 0) stop();
+}
+
+std::string Server::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+httplib::Client Server::client() const {
+  httplib::Client c("127.0.0.1", port_);
+  c.set_keep_alive(false);
+  c.set_url_encode(false);  // paths are sent as the tests write them, '+' included
+  c.set_read_timeout(30, 0);
+  return c;
+}
+
+httplib::Result Server::get(const std::string& path) const {
+  auto c = client();
+  auto r = c.Get(path.c_str());
+  INFO("GET " << path << " failed: " << httplib::to_string(r.error()) << "\nserver log:\n" << log());
+  REQUIRE(r);
+  return r;
+}
+
+std::string Server::log() const { return read_file(dir_ / "log"); }
+
+int Server::stop(int signal_number) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal_number);
+  const int status = wait_exit(pid_);
+  pid_ = -1;
+  return status;
+}
+
+std::string query_escape(const std::string& value) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+nlohmann::json json_body(const httplib::Result& r) {
+  INFO("status " << r->status << ", body:\n" << r->body);
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  REQUIRE_FALSE(j.is_discarded());
+  CHECK(r->get_header_value("Content-Type") == "application/json");
+  return j;
+}
+
+}  // namespace e2e

@@ -1,0 +1,49 @@
+// The real `mreg serve` on a free 127.0.0.1 port, for the HTTP tests: started
+// with the arguments given, stopped with SIGTERM at the end of the scope.
+#pragma once
+
+#include <httplib.h>
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/harness.h"
+
+namespace e2e {
+
+class Server {
+ public:
+  // `mreg serve --listen 127.0.0.1:0 ARGS...`; waits (at most 20 s) for the line
+  // that names the port, and fails the test when the server exits instead.
+  explicit Server(const std::vector<std::string>& args);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  int port() const { return port_; }
+  std::string url(const std::string& path = "/") const;
+  // A client of the server (keep-alive off, so every request is its own); paths are sent as given,
+  // already encoded.
+  httplib::Client client() const;
+  // GET that must get a response (any status).
+  httplib::Result get(const std::string& path) const;
+  // What the server has logged so far.
+  std::string log() const;
+  // SIGTERM (or another signal), then waits: the exit code.
+  int stop(int signal_number = 15);
+
+ private:
+  TempDir dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// Percent-encodes every byte but A-Z a-z 0-9 - _ . ~, for a query string value.
+std::string query_escape(const std::string& value);
+
+// A response body parsed as JSON; fails the test (showing the body) when it is not.
+nlohmann::json json_body(const httplib::Result& r);
+
+}  // namespace e2e
