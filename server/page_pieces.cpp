@@ -61,7 +61,9 @@ std::string events_table(const Links& links, const std::vector<Event>& events) {
   std::string out = "<table class=\"events\"><thead><tr><th>Time</th><th>Event</th><th>By</th><th>Commit</th></tr>"
                     "</thead><tbody>";
   for (const auto& e : events)
-    out += "<tr><td>" + time_html(e.time) + "</td><td>" + describe(links, e) + "</td><td>" + escape(e.author) +
+    out += "<tr><td>" + time_html(e.time) + "</td><td>" + describe(links, e) +
+           (e.comment.empty() || e.type == "commented" ? "" : "<br><span class=\"muted\">" + escape(e.comment) + "</span>") +
+           "</td><td>" + escape(e.author) +
            "</td><td>" + links.commit(e.commit) + "</td></tr>";
   return out + "</tbody></table>";
 }

@@ -78,16 +78,23 @@ void dispatch(const httplib::Request& req, httplib::Response& res, const ServeOp
 }
 
 void log_request(const httplib::Request& req, const httplib::Response& res) {
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - request_start).count();
-  char elapsed[32];
-  std::snprintf(elapsed, sizeof elapsed, "%.1fms", static_cast<double>(micros) / 1000.0);
+  // A request httplib could not read (a URI too long) has no start time, address or method.
+  std::string elapsed = "-";
+  if (request_start != std::chrono::steady_clock::time_point{}) {
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - request_start).count();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1fms", static_cast<double>(micros) / 1000.0);
+    elapsed = buf;
+  }
+  request_start = {};
+  auto or_dash = [](const std::string& s) { return s.empty() ? std::string("-") : s; };
   // The request line's target as sent (never a form body's fields); a huge one is cut short.
   std::string target = req.target.size() > 300 ? req.target.substr(0, 300) + "..." : req.target;
   for (auto& c : target)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';  // one request, one line
-  log_line(format_rfc3339(now_seconds()) + " " + req.remote_addr + " " + req.method + " " + target + " " +
-           std::to_string(res.status) + " " + std::to_string(res.body.size()) + "B " + elapsed);
+  log_line(format_rfc3339(now_seconds()) + " " + or_dash(req.remote_addr) + " " + or_dash(req.method) + " " +
+           or_dash(target) + " " + std::to_string(res.status) + " " + std::to_string(res.body.size()) + "B " + elapsed);
 }
 
 // The body of an error httplib answers by itself (a request it could not read).
@@ -174,6 +181,9 @@ void serve(ServeOptions opts) {
   server.set_write_timeout(5, 0);
   server.set_keep_alive_timeout(5);
   server.set_payload_max_length(1 << 20);
+  // More workers than httplib's default (8 on a small machine), so that a few
+  // idle or trickling connections cannot take every worker until they time out.
+  server.new_task_queue = [] { return new httplib::ThreadPool(32); };
   const httplib::Server::Handler handler = [&](const httplib::Request& req, httplib::Response& res) {
     dispatch(req, res, opts, source);
     log_request(req, res);

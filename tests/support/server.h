@@ -40,6 +40,23 @@ class Server {
   int port_ = 0;
 };
 
+// A raw TCP connection to 127.0.0.1:port, for requests no HTTP client would send.
+class RawConnection {
+ public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+  // Sends what it can; false when the server closed the connection first.
+  bool send(const std::string& data);
+  // What the server sends until the end of the response headers, or until it closes the
+  // connection (at most 30 s).
+  std::string read_headers();
+
+ private:
+  int fd_ = -1;
+};
+
 // Percent-encodes every byte but A-Z a-z 0-9 - _ . ~, for a query string value.
 std::string query_escape(const std::string& value);
 
