@@ -40,6 +40,9 @@ class Server {
   int port_ = 0;
 };
 
+// A port on 127.0.0.1 that nothing listens on (bound, then closed).
+int free_port();
+
 // A raw TCP connection to 127.0.0.1:port, for requests no HTTP client would send.
 class RawConnection {
  public:
