@@ -24,7 +24,8 @@ void add_serve_commands(CLI::App& app, Context& ctx) {
                     "Serve a bare mirror of this remote registry (git URL), kept in --repo and fetched every --interval");
   serve->add_option("--interval", a->interval, "How often --mirror fetches: 30s, 5m, 1h")->default_str("30s");
   serve->footer(
-      "Every response is computed from one commit: --ref (default HEAD) is resolved again for each request,\n"
+      "The global options --repo PATH (a bare or non-bare registry) and --ref REV (default HEAD) say what is\n"
+      "served. Every response is computed from one commit: the ref is resolved again for each request,\n"
       "so a push or a fetch is seen without a restart. Nothing can be written through the server: API writes\n"
       "answer 403 PERMISSION_DENIED. Logs one line per request on stderr; Ctrl-C (SIGINT) or SIGTERM stops it.\n"
       "Pages: / (models), /models/NAME, /models/NAME/versions/N, /activity. API: /api/2.0/mlflow/... and\n"
