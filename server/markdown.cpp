@@ -13,8 +13,9 @@ namespace {
 constexpr int kMaxDepth = 6;
 
 bool safe_url(const std::string& url) {
+  // No spaces, controls, quotes or angle brackets: none belongs in a URL unescaped.
   for (unsigned char c : url)
-    if (c < 0x21 || c == 0x7f) return false;
+    if (c < 0x21 || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`') return false;
   for (const char* scheme : {"https://", "http://", "mailto:"})
     if (url.rfind(scheme, 0) == 0) return true;
   return (url.rfind("/", 0) == 0 && url.rfind("//", 0) != 0) || url.rfind("#", 0) == 0;
