@@ -22,10 +22,10 @@ std::string scalar_text(const nlohmann::json& v) {
 
 ApiParams ApiParams::from(const httplib::Request& req) {
   ApiParams p;
-  p.values_ = query_params(req);
-  const bool use_body = req.method != "GET" || p.values_.empty();
-  if (!use_body || req.body.empty()) return p;
-  p.values_.clear();
+  if (req.method == "GET" || req.method == "HEAD" || req.body.empty()) {
+    p.values_ = query_params(req);
+    return p;
+  }
   auto body = nlohmann::json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object())
     throw_invalid("The request body is not a JSON object");

@@ -1,6 +1,7 @@
 // The parameters of an MLflow API request, as MLflow's server reads them:
-// from the query string, or from a JSON body (a POST, or a GET sent without a
-// query string, as `curl -X GET -d '{...}'` does).
+// from the query string of a GET, from the JSON body of a POST. (MLflow also
+// reads the body of a GET without a query string; httplib does not read GET
+// bodies, and MLflow clients never send them.)
 #pragma once
 
 #include <map>
@@ -16,7 +17,7 @@ namespace mreg::server {
 
 class ApiParams {
  public:
-  // INVALID_PARAMETER_VALUE when the body is not a JSON object.
+  // INVALID_PARAMETER_VALUE when a POST's body is not a JSON object.
   static ApiParams from(const httplib::Request& req);
 
   std::optional<std::string> get(const std::string& name) const;

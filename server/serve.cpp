@@ -215,10 +215,10 @@ void serve(ServeOptions opts) {
 
   if (opts.port == 0) {
     opts.port = server.bind_to_any_port(opts.host);
-    if (opts.port < 0) throw Error(ErrorCode::BAD_REQUEST, "--listen: cannot listen on " + opts.host);
+    if (opts.port < 0) throw_invalid("--listen: cannot listen on " + opts.host + " (not an address of this machine)");
   } else if (!server.bind_to_port(opts.host, opts.port)) {
-    throw Error(ErrorCode::BAD_REQUEST, "--listen: cannot listen on " + opts.host + ":" + std::to_string(opts.port) +
-                                            " (in use, or not an address of this machine)");
+    throw_invalid("--listen: cannot listen on " + opts.host + ":" + std::to_string(opts.port) +
+                  " (in use, or not an address of this machine)");
   }
   log_line("mreg serve: listening on " + server_url(opts) + " (" +
            (opts.ref.empty() ? std::string("HEAD") : opts.ref) + " of " + opts.repo + ")");
