@@ -7,6 +7,7 @@
 
 #include "api_params.h"
 #include "api_search.h"
+#include "page_cache.h"
 #include "mreg/names.h"
 #include "snapshot_source.h"
 
@@ -98,9 +99,13 @@ int http_status(ErrorCode code) {
   return 500;
 }
 
+std::string dump_json(const OrderedJson& body) {
+  return body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
 void send_json(httplib::Response& res, const OrderedJson& body, int status) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace), "application/json");
+  res.set_content(dump_json(body), "application/json");
 }
 
 void send_api_error(httplib::Response& res, int status, const std::string& error_code, const std::string& message) {
@@ -126,7 +131,17 @@ void handle_api(const httplib::Request& req, httplib::Response& res, const std::
   try {
     const ApiParams params = ApiParams::from(req);
     const View view = source.current();
-    send_json(res, it->second(view.snapshot, params));
+    // A GET's answer depends only on the commit and the URL: made once per commit.
+    static PageCache cache(64 << 20);
+    if (req.method == "POST") {
+      send_json(res, it->second(view.snapshot, params));
+      return;
+    }
+    auto body = cache.get(view.snapshot.commit_id() + " " + req.target, [&]() -> std::optional<std::string> {
+      return dump_json(it->second(view.snapshot, params));
+    });
+    res.status = 200;
+    res.set_content(*body, "application/json");
   } catch (const Error& e) {
     send_api_error(res, http_status(e.code()), error_code_name(e.code()), e.what());
   } catch (const std::exception& e) {

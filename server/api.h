@@ -26,6 +26,8 @@ void handle_api(const httplib::Request& req, httplib::Response& res, const std::
 void send_api_error(httplib::Response& res, int status, const std::string& error_code, const std::string& message);
 int http_status(ErrorCode code);
 
+// JSON text; text that is not UTF-8 is replaced, never thrown on.
+std::string dump_json(const OrderedJson& body);
 // Sends JSON as MLflow does (application/json); text that is not UTF-8 is replaced, never thrown on.
 void send_json(httplib::Response& res, const OrderedJson& body, int status = 200);
 

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "api.h"
+#include "page_cache.h"
 #include "page_parts.h"
 #include "query.h"
 #include "snapshot_source.h"
@@ -41,24 +42,30 @@ void handle_page(const httplib::Request& req, httplib::Response& res, const std:
   static const std::regex version_re("^/models/([^/]+)/versions/([^/]+)/?$");
   std::smatch m;
   try {
-    if (path == "/" || path.empty()) {
-      ModelsQuery q;
-      q.q = query_value(req, "q");
-      q.sort = query_value(req, "sort") == "updated" ? "updated" : "name";
-      q.page = page_number(query_value(req, "page"));
-      send_html(res, 200, models_page(links, source.current(), q));
-    } else if (std::regex_match(path, m, model_re)) {
-      send_html(res, 200, model_page(links, source.current(), m[1].str()));
-    } else if (std::regex_match(path, m, version_re)) {
-      static const std::regex number("^[1-9][0-9]{0,17}$");
-      if (!std::regex_match(m[2].str(), number))
-        throw_not_found("Version '" + m[2].str() + "' of " + m[1].str() + ": a version is a positive whole number");
-      send_html(res, 200, version_page(links, source.current(), m[1].str(), std::stoll(m[2].str())));
-    } else if (path == "/activity") {
-      send_html(res, 200, activity_page(links, source.current(), page_number(query_value(req, "page"))));
-    } else {
+    const View view = source.current();
+    static PageCache cache(64 << 20);
+    std::optional<std::string> html = cache.get(view.snapshot.commit_id() + " " + req.target, [&]() -> std::optional<std::string> {
+      if (path == "/" || path.empty()) {
+        ModelsQuery q;
+        q.q = query_value(req, "q");
+        q.sort = query_value(req, "sort") == "updated" ? "updated" : "name";
+        q.page = page_number(query_value(req, "page"));
+        return models_page(links, view, q);
+      }
+      if (std::regex_match(path, m, model_re)) return model_page(links, view, m[1].str());
+      if (std::regex_match(path, m, version_re)) {
+        static const std::regex number("^[1-9][0-9]{0,17}$");
+        if (!std::regex_match(m[2].str(), number))
+          throw_not_found("Version '" + m[2].str() + "' of " + m[1].str() + ": a version is a positive whole number");
+        return version_page(links, view, m[1].str(), std::stoll(m[2].str()));
+      }
+      if (path == "/activity") return activity_page(links, view, page_number(query_value(req, "page")));
+      return std::nullopt;
+    });
+    if (html)
+      send_html(res, 200, *html);
+    else
       send_error_page(res, links, 404, "There is no page at " + req.path + ".");
-    }
   } catch (const Error& e) {
     // A name that breaks the naming rules names no model: not found, as for the API.
     const int status = e.code() == ErrorCode::INVALID_PARAMETER_VALUE ? 404 : http_status(e.code());

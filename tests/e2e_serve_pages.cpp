@@ -82,6 +82,10 @@ TEST_CASE("serve pages: the models page lists, searches and sorts models", "[ser
   const std::string none = page_of(s.server, "/?q=%3Cscript%3E");
   CHECK_THAT(none, Contains("No models."));
   CHECK_THAT(none, Contains("value=\"&lt;script&gt;\""));
+
+  // The same URL after a write shows the new state (answers are kept per commit).
+  s.reg.mreg_json({"model", "create", "solar-yield"});
+  CHECK_THAT(page_of(s.server, "/"), Contains("/models/solar-yield\""));
 }
 
 TEST_CASE("serve pages: the models page comes in pages of 50", "[serve][pages]") {
