@@ -44,15 +44,12 @@ class GitDaemon {
   pid_t pid_ = -1;
 };
 
-// GET path until `done` says yes (at most 30 s); the last body.
+// Waits until `done` says yes (at most 30 s).
 template <class Done>
-std::string wait_for(const Server& s, const std::string& path, Done done) {
+void wait_until(Done done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  for (;;) {
-    auto r = s.get(path);
-    if (done(*r) || std::chrono::steady_clock::now() > deadline) return r->body;
+  while (!done() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
 }
 
 }  // namespace
@@ -77,20 +74,19 @@ TEST_CASE("serve --mirror serves a remote registry and follows it", "[serve][mir
 
   // A change pushed to the remote is served after the next fetch, without a restart.
   REQUIRE_EXIT(mreg({"stage", "--repo", origin_path, "power-forecast", "1", "Production"}), 0);
-  const std::string body = wait_for(server, "/api/2.0/mlflow/model-versions/get?name=power-forecast&version=1",
-                                    [](const httplib::Response& r) { return r.body.find("Production") != std::string::npos; });
-  CHECK_THAT(body, Contains("\"current_stage\":\"Production\""));
-  CHECK_THAT(server.log(), Contains("mirror of " + daemon.url("registry") + " now at " +
-                                    git_ok({"rev-parse", "HEAD"}, origin_path)));
+  const std::string url = "/api/2.0/mlflow/model-versions/get?name=power-forecast&version=1";
+  wait_until([&] { return server.get(url)->body.find("Production") != std::string::npos; });
+  CHECK_THAT(server.get(url)->body, Contains("\"current_stage\":\"Production\""));
+  // The fetch is logged once it is done, which may be just after the new state is served.
+  const std::string fetched = "mirror of " + daemon.url("registry") + " now at " + git_ok({"rev-parse", "HEAD"}, origin_path);
+  wait_until([&] { return server.log().find(fetched) != std::string::npos; });
+  CHECK_THAT(server.log(), Contains(fetched));
 
   // With the remote gone, fetches fail, are logged, and the last state is still served.
   daemon.stop();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (server.log().find("mirror fetch failed") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  wait_until([&] { return server.log().find("mirror fetch failed") != std::string::npos; });
   CHECK_THAT(server.log(), Contains("mirror fetch failed (still serving the last state)"));
-  CHECK_THAT(server.get("/api/2.0/mlflow/model-versions/get?name=power-forecast&version=1")->body,
-             Contains("Production"));
+  CHECK_THAT(server.get(url)->body, Contains("Production"));
   CHECK(server.stop(2) == 0);
 }
 
