@@ -106,9 +106,9 @@ const std::vector<git::TreeEntry>& Snapshot::Impl::model_folders() const {
     if (models && models->type == git::ObjectType::Tree)
       for (auto& e : repo->read_tree(models->oid))
         if (e.type == git::ObjectType::Tree) folders.push_back(std::move(e));
-    // git sorts a folder as if its name ended in '/' ("m-x" before "m"); sort bytewise.
-    std::sort(folders.begin(), folders.end(),
-              [](const git::TreeEntry& a, const git::TreeEntry& b) { return a.name < b.name; });
+    // git sorts a tree's folders as if their names ended in '/', so "a-b" comes before "a":
+    // sort by name for the binary searches below.
+    std::sort(folders.begin(), folders.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     model_folders_ = std::move(folders);
   }
   return *model_folders_;
