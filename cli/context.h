@@ -43,6 +43,7 @@ TagMap parse_tags(const std::vector<std::string>& items, const std::string& opti
 std::int64_t version_arg(const std::string& text);
 
 void add_registry_commands(CLI::App& app, Context& ctx);  // init, check
+void add_serve_commands(CLI::App& app, Context& ctx);     // serve
 void add_model_commands(CLI::App& app, Context& ctx);     // model ...
 void add_version_commands(CLI::App& app, Context& ctx);   // register, version ...
 void add_lifecycle_commands(CLI::App& app, Context& ctx); // stage, alias, latest, resolve, tags

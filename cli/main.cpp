@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "mreg 0.1.0");
   mreg::cli::add_global_options(app, ctx);
   mreg::cli::add_registry_commands(app, ctx);
+  mreg::cli::add_serve_commands(app, ctx);
   mreg::cli::add_model_commands(app, ctx);
   mreg::cli::add_version_commands(app, ctx);
   mreg::cli::add_lifecycle_commands(app, ctx);

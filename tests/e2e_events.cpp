@@ -2,6 +2,7 @@
 // --post, which sends them to a real HTTP receiver on 127.0.0.1 with a verifiable signature.
 #include "support/harness.h"
 #include "support/lifecycle.h"
+#include "support/server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -198,20 +199,6 @@ class Receiver {
   std::string problems_;
   std::thread thread_;
 };
-
-// A port on 127.0.0.1 that nothing listens on (bound, then closed).
-int closed_port() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // HMAC-SHA256 of body with key, in hex, as `openssl dgst -sha256 -hmac KEY FILE` computes it.
 std::string hmac_sha256_hex(const std::string& key, const std::string& body) {
@@ -474,7 +461,7 @@ TEST_CASE("events --post delivers each payload signed, and retries", "[events][p
   }
 
   SECTION("nothing listening: exit 1, naming the delivery") {
-    std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/hooks/mreg";
+    std::string url = "http://127.0.0.1:" + std::to_string(free_port()) + "/hooks/mreg";
     Result r = reg.mreg({"events", s.range(1, 2), "--post", url, "--secret", kSecret}, kNoProxy);
     INFO(describe(r));
     CHECK(r.status == 1);

@@ -415,6 +415,29 @@ std::optional<std::string> Repository::config_string(const std::string& key) con
   return std::string(value);
 }
 
+void Repository::fetch_mirror(const std::string& url) {
+  using RemoteH = Handle<git_remote, git_remote_free>;
+  RemoteH remote;
+  check(git_remote_create_anonymous(remote.out(), repo_, url.c_str()), "cannot fetch from " + url);
+  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  check(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr), "cannot fetch from " + url);
+  git_buf head = GIT_BUF_INIT;
+  const bool has_head = git_remote_default_branch(&head, remote.get()) == 0;
+  const std::string head_ref = has_head ? std::string(head.ptr, head.size) : "";
+  git_buf_dispose(&head);
+  char spec[] = "+refs/*:refs/*";
+  char* specs[] = {spec};
+  git_strarray refspecs{specs, 1};
+  git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
+  fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;  // the refspec has them all
+  check(git_remote_download(remote.get(), &refspecs, &fetch), "cannot fetch from " + url);
+  check(git_remote_update_tips(remote.get(), &callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_NONE, "mreg mirror"),
+        "cannot update refs from " + url);
+  check(git_remote_prune(remote.get(), &callbacks), "cannot prune refs from " + url);
+  git_remote_disconnect(remote.get());
+  if (!head_ref.empty()) check(git_repository_set_head(repo_, head_ref.c_str()), "cannot set HEAD to " + head_ref);
+}
+
 std::vector<std::string> Repository::dirty_paths(const std::vector<std::string>& paths) const {
   if (is_bare() || paths.empty()) return {};
   std::vector<std::string> specs = paths;

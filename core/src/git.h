@@ -119,6 +119,10 @@ class Repository {
   // Sets a value in the repository's own configuration (.git/config).
   void set_config_string(const std::string& key, const std::string& value);
 
+  // A mirror's update: fetches every ref of `url` under the same name (refs the
+  // remote no longer has are removed) and points HEAD where the remote's HEAD points.
+  void fetch_mirror(const std::string& url);
+
   // Work tree: the touched paths that differ between HEAD, the index and the
   // work tree (untracked files included), as "path" strings.
   std::vector<std::string> dirty_paths(const std::vector<std::string>& paths) const;

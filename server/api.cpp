@@ -1,0 +1,152 @@
+#include "api.h"
+
+#include <httplib.h>
+
+#include <map>
+#include <regex>
+
+#include "api_params.h"
+#include "api_search.h"
+#include "page_cache.h"
+#include "mreg/names.h"
+#include "snapshot_source.h"
+
+namespace mreg::server {
+namespace {
+
+// MLflow's own fields only: the API answers exactly what MLflow would.
+const JsonOptions kMlflowFields{false};
+
+std::int64_t version_param(const ApiParams& p, const std::string& name) {
+  const std::string text = p.required("version");
+  static const std::regex integer("^-?[0-9]+$");
+  if (!std::regex_match(text, integer)) throw_invalid("Model version must be an integer, got '" + text + "'");
+  // An integer that is not a version number names no version, as in MLflow.
+  static const std::regex number("^[1-9][0-9]{0,17}$");
+  if (!std::regex_match(text, number))
+    throw_not_found("Model Version (name=" + name + ", version=" + text + ") not found");
+  return parse_version_number(text);
+}
+
+OrderedJson get_registered_model(const Snapshot& s, const ApiParams& p) {
+  return {{"registered_model", to_mlflow_json(s.get_model_summary(p.required("name")), kMlflowFields)}};
+}
+
+OrderedJson version_list(const char* key, const std::vector<ModelVersion>& versions) {
+  OrderedJson j = OrderedJson::object();
+  if (versions.empty()) return j;  // MLflow leaves an empty repeated field out
+  for (const auto& v : versions) j[key].push_back(to_mlflow_json(v, kMlflowFields));
+  return j;
+}
+
+OrderedJson get_latest_versions(const Snapshot& s, const ApiParams& p) {
+  return version_list("model_versions", s.get_latest_versions(p.required("name"), p.all("stages")));
+}
+
+OrderedJson get_model_version_by_alias(const Snapshot& s, const ApiParams& p) {
+  const std::string name = p.required("name");
+  return {{"model_version", to_mlflow_json(s.get_model_version_by_alias(name, p.required("alias")), kMlflowFields)}};
+}
+
+OrderedJson get_model_version(const Snapshot& s, const ApiParams& p) {
+  const std::string name = p.required("name");
+  return {{"model_version", to_mlflow_json(s.get_model_version(name, version_param(p, name)), kMlflowFields)}};
+}
+
+OrderedJson get_model_version_download_uri(const Snapshot& s, const ApiParams& p) {
+  const std::string name = p.required("name");
+  ModelVersion v = s.get_model_version(name, version_param(p, name));
+  // A version whose source is another version's models:/ URI downloads that version's files, as in MLflow.
+  if (v.source.rfind("models:/", 0) == 0) v = s.resolve_model_uri(v.source);
+  return {{"artifact_uri", v.source}};
+}
+
+using Endpoint = OrderedJson (*)(const Snapshot&, const ApiParams&);
+
+const std::map<std::string, Endpoint>& read_endpoints() {
+  static const std::map<std::string, Endpoint> endpoints{
+      {"registered-models/get", get_registered_model},
+      {"registered-models/search", search_registered_models},
+      {"registered-models/get-latest-versions", get_latest_versions},
+      {"registered-models/alias", get_model_version_by_alias},
+      {"model-versions/get", get_model_version},
+      {"model-versions/search", search_model_versions},
+      {"model-versions/get-download-uri", get_model_version_download_uri},
+  };
+  return endpoints;
+}
+
+// MLflow clients send POST first for get-latest-versions (and fall back to GET
+// only on a JSON ENDPOINT_NOT_FOUND); it is a read, so it is answered.
+bool is_read(const std::string& method, const std::string& endpoint) {
+  if (method == "GET" || method == "HEAD") return true;
+  return method == "POST" && endpoint == "registered-models/get-latest-versions";
+}
+
+}  // namespace
+
+int http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::BAD_REQUEST:
+    case ErrorCode::INVALID_PARAMETER_VALUE:
+    case ErrorCode::RESOURCE_ALREADY_EXISTS: return 400;
+    case ErrorCode::PERMISSION_DENIED: return 403;
+    case ErrorCode::RESOURCE_DOES_NOT_EXIST: return 404;
+    case ErrorCode::RESOURCE_CONFLICT: return 409;
+    case ErrorCode::INTERNAL_ERROR:
+    case ErrorCode::INVALID_STATE: return 500;
+  }
+  return 500;
+}
+
+std::string dump_json(const OrderedJson& body) {
+  return body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+void send_json(httplib::Response& res, const OrderedJson& body, int status) {
+  res.status = status;
+  res.set_content(dump_json(body), "application/json");
+}
+
+void send_api_error(httplib::Response& res, int status, const std::string& error_code, const std::string& message) {
+  send_json(res, OrderedJson{{"error_code", error_code}, {"message", message}}, status);
+}
+
+void handle_api(const httplib::Request& req, httplib::Response& res, const std::string& endpoint,
+                const SnapshotSource& source) {
+  if (!is_read(req.method, endpoint)) {
+    send_api_error(res, 403, "PERMISSION_DENIED",
+                   "This registry is served read-only: " + req.method + " " + endpoint +
+                       " would change it. Make the change with the mreg CLI (for example 'mreg stage', "
+                       "'mreg alias set', 'mreg request') or a pull request to the registry repository.");
+    return;
+  }
+  const auto& endpoints = read_endpoints();
+  auto it = endpoints.find(endpoint);
+  if (it == endpoints.end()) {
+    send_api_error(res, 404, "ENDPOINT_NOT_FOUND", "No API endpoint " + req.method + " " + req.path +
+                                                       "; this server answers MLflow's model registry reads.");
+    return;
+  }
+  try {
+    const ApiParams params = ApiParams::from(req);
+    const View view = source.current();
+    // A GET's answer depends only on the commit and the URL: made once per commit.
+    static PageCache cache(64 << 20);
+    if (req.method == "POST") {
+      send_json(res, it->second(view.snapshot, params));
+      return;
+    }
+    auto body = cache.get(view.snapshot.commit_id() + " " + req.target, [&]() -> std::optional<std::string> {
+      return dump_json(it->second(view.snapshot, params));
+    });
+    res.status = 200;
+    res.set_content(*body, "application/json");
+  } catch (const Error& e) {
+    send_api_error(res, http_status(e.code()), error_code_name(e.code()), e.what());
+  } catch (const std::exception& e) {
+    send_api_error(res, 500, "INTERNAL_ERROR", std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace mreg::server

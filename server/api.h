@@ -1,0 +1,34 @@
+// MLflow's model registry REST API, read endpoints only (docs/http.md):
+// MLflow's JSON shapes, error bodies and HTTP statuses.
+#pragma once
+
+#include <string>
+
+#include "mreg/error.h"
+#include "mreg/mlflow_json.h"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace mreg::server {
+
+class SnapshotSource;
+
+// Answers a request for `endpoint` (the path after ".../2.0/mlflow/", e.g.
+// "registered-models/get"). Every answer is JSON: reads, PERMISSION_DENIED for
+// any write, ENDPOINT_NOT_FOUND for anything else.
+void handle_api(const httplib::Request& req, httplib::Response& res, const std::string& endpoint,
+                const SnapshotSource& source);
+
+// {"error_code": ..., "message": ...} with the HTTP status MLflow gives that code.
+void send_api_error(httplib::Response& res, int status, const std::string& error_code, const std::string& message);
+int http_status(ErrorCode code);
+
+// JSON text; text that is not UTF-8 is replaced, never thrown on.
+std::string dump_json(const OrderedJson& body);
+// Sends JSON as MLflow does (application/json); text that is not UTF-8 is replaced, never thrown on.
+void send_json(httplib::Response& res, const OrderedJson& body, int status = 200);
+
+}  // namespace mreg::server

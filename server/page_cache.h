@@ -1,0 +1,41 @@
+// Answers by commit: a page or an API answer is a function of the commit it
+// was read from and its URL, so an answer once made stays right forever. The
+// history a model or version page shows is read from every commit, which takes
+// long on a large registry; the cache makes every view after the first one
+// cheap, and spares the API parsing the same files again.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace mreg::server {
+
+class PageCache {
+ public:
+  explicit PageCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+  // The answer for `key`, made by `make` when it is not cached yet. While one
+  // request makes it, others asking for the same key wait for it instead of
+  // making it again (a burst on a page that takes long costs one making).
+  // `make` returns nullopt for an answer not to keep (an error); it may throw.
+  std::optional<std::string> get(const std::string& key, const std::function<std::optional<std::string>()>& make);
+
+ private:
+  std::optional<std::string> find_locked(const std::string& key);
+  void put_locked(const std::string& key, const std::string& page);
+
+  using Entry = std::pair<std::string, std::string>;  // key, page
+  std::mutex mutex_;
+  std::condition_variable made_;
+  std::unordered_set<std::string> making_;
+  std::list<Entry> entries_;                           // most recently used first
+  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+  std::size_t bytes_ = 0, max_bytes_;
+};
+
+}  // namespace mreg::server

@@ -1,0 +1,84 @@
+// The registered models: latest version per stage, aliases, last modified,
+// the first line of the description; a name search, sorting and pages.
+#include <algorithm>
+
+#include "mreg/names.h"
+#include "page_parts.h"
+
+namespace mreg::server {
+namespace {
+
+constexpr std::size_t kPerPage = 50;
+
+std::string models_url(const Links& links, const ModelsQuery& q, std::size_t page) {
+  std::string url = links.home() + "?sort=" + q.sort;
+  if (!q.q.empty()) url += "&q=" + url_encode(q.q);
+  if (page > 1) url += "&page=" + std::to_string(page);
+  return url;
+}
+
+std::string latest_cell(const Links& links, const ModelSummary& m) {
+  std::string out;
+  for (const auto& v : m.latest_versions)
+    out += "<a href=\"" + escape(links.version(v.name, v.version)) + "\">" + stage_badge(v.stage) + " v" +
+           std::to_string(v.version) + "</a> ";
+  return out.empty() ? "<span class=\"muted\">no versions</span>" : out;
+}
+
+std::string aliases_cell(const RegisteredModel& m) {
+  std::string out;
+  for (const auto& [alias, version] : m.aliases)
+    out += "<span class=\"alias\">@" + escape(alias) + "</span>&rarr; v" + std::to_string(version) + " ";
+  return out;
+}
+
+}  // namespace
+
+std::string models_page(const Links& links, const View& view, const ModelsQuery& query) {
+  std::vector<ModelSummary> models;
+  const std::string needle = fold_case(query.q);
+  for (auto& m : view.snapshot.list_registered_models())
+    if (needle.empty() || fold_case(m.model.name).find(needle) != std::string::npos) models.push_back(std::move(m));
+  if (query.sort == "updated")
+    std::stable_sort(models.begin(), models.end(), [](const ModelSummary& a, const ModelSummary& b) {
+      return a.model.updated_at > b.model.updated_at;
+    });
+
+  const std::size_t pages = std::max<std::size_t>(1, (models.size() + kPerPage - 1) / kPerPage);
+  const std::size_t current = std::min(query.page, pages);
+  const std::size_t begin = (current - 1) * kPerPage, end = std::min(models.size(), begin + kPerPage);
+
+  std::string body = "<h1>Registered models</h1>";
+  body += "<form class=\"search\" method=\"get\" action=\"" + escape(links.home()) + "\">"
+          "<input type=\"search\" name=\"q\" placeholder=\"Model name contains\" aria-label=\"Model name contains\" value=\"" +
+          escape(query.q) + "\"><input type=\"hidden\" name=\"sort\" value=\"" + escape(query.sort) +
+          "\"> <button type=\"submit\">Search</button></form>";
+  body += "<p class=\"muted\">" + std::to_string(models.size()) + (models.size() == 1 ? " model" : " models") +
+          (query.q.empty() ? "" : " matching &ldquo;" + escape(query.q) + "&rdquo;") + " at commit " +
+          links.commit(view.snapshot.commit_id()) + "</p>";
+  if (models.empty()) return page(links, "Models", body + "<p>No models.</p>");
+
+  ModelsQuery by_name = query, by_updated = query;
+  by_name.sort = "name";
+  by_updated.sort = "updated";
+  body += "<table class=\"models\"><thead><tr><th><a href=\"" + escape(models_url(links, by_name, 1)) +
+          "\">Name</a></th><th>Latest versions</th><th>Aliases</th><th><a href=\"" +
+          escape(models_url(links, by_updated, 1)) + "\">Last modified</a></th><th>Description</th></tr></thead><tbody>";
+  for (std::size_t i = begin; i < end; ++i) {
+    const auto& m = models[i];
+    body += "<tr><td>" + link(links.model(m.model.name), m.model.name) + "</td><td>" + latest_cell(links, m) +
+            "</td><td>" + aliases_cell(m.model) + "</td><td>" + time_html(m.model.updated_at) + "</td><td>" +
+            escape(first_line(m.model.description)) + "</td></tr>";
+  }
+  body += "</tbody></table>";
+  if (pages > 1) {
+    body += "<nav class=\"pages\">";
+    if (current > 1) body += "<a rel=\"prev\" href=\"" + escape(models_url(links, query, current - 1)) + "\">Previous</a>";
+    body += "<span>Page " + std::to_string(current) + " of " + std::to_string(pages) + "</span> ";
+    if (current < pages) body += "<a rel=\"next\" href=\"" + escape(models_url(links, query, current + 1)) + "\">Next</a>";
+    body += "</nav>";
+  }
+  return page(links, "Models", body);
+}
+
+}  // namespace mreg::server

@@ -1,0 +1,91 @@
+// Pieces the pages share: badges, the events table, the requests table.
+#include <cctype>
+
+#include "approvals_view.h"
+#include "page_parts.h"
+
+namespace mreg::server {
+namespace {
+
+// What happened, in words, with links to the model and version (HTML).
+std::string describe(const Links& links, const Event& e) {
+  const std::string model = e.model.empty() ? "" : link(links.model(e.model), e.model);
+  const std::string what =
+      e.version ? model + " " + link(links.version(e.model, e.version), "v" + std::to_string(e.version)) : model;
+  const std::string from = escape(e.from), to = escape(e.to);
+  if (e.type == "transitioned") return "moved " + what + ": " + from + " &rarr; " + to;
+  if (e.type == "archived") return "archived " + what + ": " + from + " &rarr; " + to + " (side effect)";
+  if (e.type == "alias_set")
+    return "alias <span class=\"alias\">@" + escape(e.alias) + "</span> of " + model + ": " +
+           (e.from.empty() ? "(none)" : "v" + from) + " &rarr; v" + to;
+  if (e.type == "alias_deleted")
+    return "alias <span class=\"alias\">@" + escape(e.alias) + "</span> of " + model + " deleted (was v" + from + ")";
+  if (e.type == "model_renamed") return "renamed " + from + " &rarr; " + model;
+  if (e.type.find("tag_set") != std::string::npos)
+    return "tag " + escape(e.key) + "=" + escape(e.value) + " set on " + what;
+  if (e.type.find("tag_deleted") != std::string::npos) return "tag " + escape(e.key) + " deleted from " + what;
+  if (e.type == "commented") return "comment on " + what + ": " + escape(e.comment);
+  if (e.type == "requested")
+    return "requested " + what + " &rarr; " + escape(e.alias.empty() ? e.to : "@" + e.alias) + " (request " +
+           escape(e.request) + ")";
+  if (e.type == "rejected" || e.type == "cancelled") return e.type + " request " + escape(e.request) + " for " + what;
+  if (e.type == "edited") {
+    std::string fields;
+    for (const auto& f : e.fields) fields += (fields.empty() ? "" : ", ") + escape(f);
+    return "edited by hand <code>" + escape(e.path) + "</code>" + (fields.empty() ? "" : ": " + fields);
+  }
+  std::string type = e.type;
+  for (auto& c : type)
+    if (c == '_') c = ' ';
+  return escape(type) + " " + what;
+}
+
+}  // namespace
+
+std::string stage_badge(const std::string& stage) {
+  // The class takes only letters, so a stage name from mreg.yaml cannot leave the attribute.
+  std::string cls;
+  for (char c : stage)
+    if (std::isalnum(static_cast<unsigned char>(c))) cls += c;
+  return "<span class=\"stage stage-" + cls + "\">" + escape(stage) + "</span>";
+}
+
+std::string alias_badges(const std::vector<std::string>& aliases) {
+  std::string out;
+  for (const auto& a : aliases) out += "<span class=\"alias\">@" + escape(a) + "</span>";
+  return out;
+}
+
+std::string events_table(const Links& links, const std::vector<Event>& events) {
+  if (events.empty()) return "<p class=\"muted\">No activity.</p>";
+  std::string out = "<table class=\"events\"><thead><tr><th>Time</th><th>Event</th><th>By</th><th>Commit</th></tr>"
+                    "</thead><tbody>";
+  for (const auto& e : events)
+    out += "<tr><td>" + time_html(e.time) + "</td><td>" + describe(links, e) +
+           (e.comment.empty() || e.type == "commented" ? "" : "<br><span class=\"muted\">" + escape(e.comment) + "</span>") +
+           "</td><td>" + escape(e.author) +
+           "</td><td>" + links.commit(e.commit) + "</td></tr>";
+  return out + "</tbody></table>";
+}
+
+std::string requests_table(const Links& links, const View& view, const std::vector<RequestState>& requests,
+                           std::int64_t version) {
+  std::string out = "<table class=\"requests\"><thead><tr><th>Request</th><th>Version</th><th>Move</th>"
+                    "<th>Requested</th><th>Outcome</th><th>Approvals</th></tr></thead><tbody>";
+  for (const auto& st : requests) {
+    const TransitionRequest& r = st.request;
+    if (version > 0 && r.version != version) continue;
+    std::string outcome = escape(st.outcome);
+    if (!st.closed_by.empty()) outcome += " by " + escape(st.closed_by);
+    if (!st.closed_commit.empty()) outcome += " " + links.commit(st.closed_commit);
+    if (!st.closed_comment.empty()) outcome += "<br>" + escape(st.closed_comment);
+    out += "<tr><td><code>" + escape(r.id) + "</code></td><td>" +
+           link(links.version(r.model, r.version), "v" + std::to_string(r.version)) + "</td><td>" +
+           escape(r.from_stage) + " &rarr; " + escape(r.target()) + (r.comment.empty() ? "" : "<br>" + escape(r.comment)) +
+           "</td><td>" + time_html(r.requested_at) + " by " + escape(r.requested_by) + "</td><td>" + outcome +
+           "</td><td>" + approval_summary(view.snapshot, r) + "</td></tr>";
+  }
+  return out + "</tbody></table>";
+}
+
+}  // namespace mreg::server

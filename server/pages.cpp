@@ -1,0 +1,78 @@
+#include "pages.h"
+
+#include <httplib.h>
+
+#include <regex>
+
+#include "api.h"
+#include "page_cache.h"
+#include "page_parts.h"
+#include "query.h"
+#include "snapshot_source.h"
+
+namespace mreg::server {
+namespace {
+
+void send_html(httplib::Response& res, int status, const std::string& html) {
+  res.status = status;
+  // Defence in depth behind escaping: no script of any origin runs on these pages.
+  res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_content(html, "text/html; charset=utf-8");
+}
+
+void send_error_page(httplib::Response& res, const Links& links, int status, const std::string& message) {
+  const std::string title = status == 404 ? "Not found" : status == 400 ? "Bad request" : "Error";
+  send_html(res, status, page(links, title, "<h1>" + escape(title) + "</h1><p>" + escape(message) + "</p><p>" +
+                                                link(links.home(), "All models") + "</p>"));
+}
+
+// "?page=N": a positive number, else 1.
+std::size_t page_number(const std::string& text) {
+  static const std::regex number("^[1-9][0-9]{0,5}$");
+  return std::regex_match(text, number) ? std::stoul(text) : 1;
+}
+
+}  // namespace
+
+void handle_page(const httplib::Request& req, httplib::Response& res, const std::string& path,
+                 const ServeOptions& opts, const SnapshotSource& source) {
+  const Links links{opts};
+  static const std::regex model_re("^/models/([^/]+)/?$");
+  static const std::regex version_re("^/models/([^/]+)/versions/([^/]+)/?$");
+  std::smatch m;
+  try {
+    const View view = source.current();
+    static PageCache cache(64 << 20);
+    std::optional<std::string> html = cache.get(view.snapshot.commit_id() + " " + req.target, [&]() -> std::optional<std::string> {
+      if (path == "/" || path.empty()) {
+        ModelsQuery q;
+        q.q = query_value(req, "q");
+        q.sort = query_value(req, "sort") == "updated" ? "updated" : "name";
+        q.page = page_number(query_value(req, "page"));
+        return models_page(links, view, q);
+      }
+      if (std::regex_match(path, m, model_re)) return model_page(links, view, m[1].str());
+      if (std::regex_match(path, m, version_re)) {
+        static const std::regex number("^[1-9][0-9]{0,17}$");
+        if (!std::regex_match(m[2].str(), number))
+          throw_not_found("Version '" + m[2].str() + "' of " + m[1].str() + ": a version is a positive whole number");
+        return version_page(links, view, m[1].str(), std::stoll(m[2].str()));
+      }
+      if (path == "/activity") return activity_page(links, view, page_number(query_value(req, "page")));
+      return std::nullopt;
+    });
+    if (html)
+      send_html(res, 200, *html);
+    else
+      send_error_page(res, links, 404, "There is no page at " + req.path + ".");
+  } catch (const Error& e) {
+    // A name that breaks the naming rules names no model: not found, as for the API.
+    const int status = e.code() == ErrorCode::INVALID_PARAMETER_VALUE ? 404 : http_status(e.code());
+    send_error_page(res, links, status, e.what());
+  } catch (const std::exception& e) {
+    send_error_page(res, links, 500, std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace mreg::server

@@ -1,0 +1,215 @@
+// mreg serve, the HTML pages: what a person reads on them, escaping of everything that comes
+// from the repository, and clear errors for bad or hostile requests.
+#include "support/harness.h"
+#include "support/lifecycle.h"
+#include "support/server.h"
+
+using namespace e2e;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+const std::string kHostile = "<script>document.title='pwned'</script>";
+
+// power-forecast: a Markdown description with a script in it, a hostile tag, v1 (run link,
+// requested for Staging), v2 (Production, alias champion); grid-load: plain.
+void build_registry(const Registry& reg) {
+  int k = 1;
+  auto write = [&](std::vector<std::string> args) { reg.mreg_json(std::move(args), dated(minute(k++))); };
+  write({"model", "create", "power-forecast", "--description",
+         "Forecasts wind power. " + kHostile + "\n\n## Inputs\n- **weather** forecasts\n- [docs](https://docs.example.com/pf)"
+         " and [bad](javascript:alert(1))\n",
+         "--tag", "owner=<b>bob</b>"});
+  write({"register", "power-forecast", "--source", "s3://ml/pf/1", "--run-id", "6f0a0b2c", "--run-link",
+         "https://tracking.example.com/#/experiments/1/runs/6f0a0b2c", "--experiment-id", "1"});
+  write({"register", "power-forecast", "--source", "s3://ml/pf/2", "--run-id", "77aa", "--run-link",
+         "javascript:alert(2)", "--tag", "note=<img src=x onerror=alert(3)>"});
+  write({"stage", "power-forecast", "2", "Production", "--comment", "ship it"});
+  write({"alias", "set", "power-forecast", "champion", "2"});
+  write({"request", "power-forecast", "1", "--to", "Staging", "--comment", "try <i>v1</i>"});
+  write({"model", "create", "grid-load", "--description", "Load per grid cell\nsecond line"});
+}
+
+struct Served {
+  Registry reg;
+  Server server;
+  explicit Served(std::vector<std::string> args = {})
+      : reg(), server((build_registry(reg), args.insert(args.begin(), {"--repo", reg.path()}), args)) {}
+};
+
+std::string page_of(const Server& s, const std::string& path, int status = 200) {
+  auto r = s.get(path);
+  INFO(path << " -> " << r->status << "\n" << r->body);
+  CHECK(r->status == status);
+  CHECK_THAT(r->get_header_value("Content-Type"), StartsWith("text/html"));
+  return r->body;
+}
+
+int count(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("serve pages: the models page lists, searches and sorts models", "[serve][pages]") {
+  Served s;
+  const std::string html = page_of(s.server, "/");
+  CHECK_THAT(html, Contains("<a href=\"/models/power-forecast\">power-forecast</a>"));
+  CHECK_THAT(html, Contains("<a href=\"/models/grid-load\">grid-load</a>"));
+  CHECK_THAT(html, Contains(">Production</span> v2</a>"));        // latest per stage
+  CHECK_THAT(html, Contains("<span class=\"alias\">@champion</span>&rarr; v2"));
+  CHECK_THAT(html, Contains("Load per grid cell"));
+  CHECK_THAT(html, !Contains("second line"));                     // the first line only
+  CHECK_THAT(html, Contains("datetime=\"" + minute(7) + "\""));  // last modified
+  // The description's script is text, not markup.
+  CHECK_THAT(html, Contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"));
+  CHECK_THAT(html, !Contains(kHostile));
+  // Sorted by name, or by last modified.
+  CHECK(html.find("/models/grid-load\"") < html.find("/models/power-forecast\""));
+  const std::string by_update = page_of(s.server, "/?sort=updated");
+  CHECK(by_update.find("/models/grid-load\"") < by_update.find("/models/power-forecast\""));
+
+  // The search box: a name substring, case ignored; the form works without script (GET).
+  CHECK_THAT(html, Contains("<form class=\"search\" method=\"get\" action=\"/\">"));
+  const std::string found = page_of(s.server, "/?q=POWER-fore&sort=name");
+  CHECK_THAT(found, Contains("/models/power-forecast\""));
+  CHECK_THAT(found, !Contains("/models/grid-load\""));
+  CHECK_THAT(found, Contains("value=\"POWER-fore\""));
+  CHECK_THAT(page_of(s.server, "/?q=grid+load"), Contains("No models."));  // '+' is a space
+  const std::string none = page_of(s.server, "/?q=%3Cscript%3E");
+  CHECK_THAT(none, Contains("No models."));
+  CHECK_THAT(none, Contains("value=\"&lt;script&gt;\""));
+
+  // The same URL after a write shows the new state (answers are kept per commit).
+  s.reg.mreg_json({"model", "create", "solar-yield"});
+  CHECK_THAT(page_of(s.server, "/"), Contains("/models/solar-yield\""));
+}
+
+TEST_CASE("serve pages: the models page comes in pages of 50", "[serve][pages]") {
+  Registry reg;
+  for (int i = 0; i < 51; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "m%02d", i);
+    reg.mreg_json({"model", "create", name});
+  }
+  Server server({"--repo", reg.path()});
+  const std::string first = page_of(server, "/");
+  CHECK(count(first, "<tr><td><a href=\"/models/m") == 50);
+  CHECK_THAT(first, Contains("Page 1 of 2"));
+  CHECK_THAT(first, Contains("<a rel=\"next\" href=\"/?sort=name&amp;page=2\">Next</a>"));
+  const std::string second = page_of(server, "/?sort=name&page=2");
+  CHECK(count(second, "<tr><td><a href=\"/models/m") == 1);
+  CHECK_THAT(second, Contains("/models/m50\""));
+  CHECK_THAT(second, Contains("rel=\"prev\""));
+  // A page past the end shows the last one.
+  CHECK_THAT(page_of(server, "/?page=99"), Contains("/models/m50\""));
+}
+
+TEST_CASE("serve pages: a model page shows description, tags, aliases, versions, requests and activity",
+          "[serve][pages]") {
+  Served s({"--commit-url", "https://git.example.com/acme/registry/commit/{sha}"});
+  const std::string html = page_of(s.server, "/models/power-forecast");
+  // Markdown, safely: a heading, a list, strong text and a web link; no script, no javascript: link.
+  CHECK_THAT(html, Contains("<h4>Inputs</h4>"));
+  CHECK_THAT(html, Contains("<li><strong>weather</strong> forecasts</li>"));
+  CHECK_THAT(html, Contains("<a href=\"https://docs.example.com/pf\" rel=\"nofollow noopener\">docs</a>"));
+  CHECK_THAT(html, Contains("[bad](javascript:alert(1))"));
+  CHECK_THAT(html, !Contains("href=\"javascript"));
+  CHECK_THAT(html, !Contains(kHostile));
+  CHECK_THAT(html, Contains("&lt;b&gt;bob&lt;/b&gt;"));  // the tag value
+  CHECK_THAT(html, Contains("<span class=\"alias\">@champion</span> &rarr; <a href=\"/models/power-forecast/versions/2\">"));
+  // The versions table, newest first, with the run linked through its run_link.
+  CHECK_THAT(html, Contains("<a href=\"/models/power-forecast/versions/2\">Version 2</a>"));
+  CHECK(html.find(">Version 2</a>") < html.find(">Version 1</a>"));
+  CHECK_THAT(html, Contains("<a href=\"https://tracking.example.com/#/experiments/1/runs/6f0a0b2c\"><code>6f0a0b2c</code></a>"));
+  CHECK_THAT(html, Contains("<code>77aa</code>"));  // a javascript: run_link is not a link
+  // The open request with its approval count, its comment escaped.
+  CHECK_THAT(html, Contains("None &rarr; Staging<br>try &lt;i&gt;v1&lt;/i&gt;"));
+  CHECK_THAT(html, Contains("0 approval files"));
+  // Activity, newest first, each change linked to its commit on the git host.
+  CHECK_THAT(html, Contains("moved <a href=\"/models/power-forecast\">power-forecast</a> "
+                            "<a href=\"/models/power-forecast/versions/2\">v2</a>: None &rarr; Production"));
+  const std::string request_commit = s.reg.git_ok({"rev-parse", "HEAD~1"});
+  CHECK_THAT(html, Contains("href=\"https://git.example.com/acme/registry/commit/" + request_commit + "\""));
+  CHECK(html.find("requested ") < html.find("moved "));
+
+  CHECK_THAT(page_of(s.server, "/models/grid-load"), Contains("No versions yet."));
+}
+
+TEST_CASE("serve pages: a version page shows its fields, lineage, stage history and requests", "[serve][pages]") {
+  Served s;
+  const std::string v2 = page_of(s.server, "/models/power-forecast/versions/2");
+  CHECK_THAT(v2, Contains("<h1>power-forecast version 2</h1>"));
+  CHECK_THAT(v2, Contains("<dt>Source</dt><dd><code>s3://ml/pf/2</code></dd>"));
+  CHECK_THAT(v2, Contains("<dt>Run</dt><dd><code>77aa</code></dd>"));
+  CHECK_THAT(v2, Contains("<dt>Run link</dt><dd>javascript:alert(2)</dd>"));
+  CHECK_THAT(v2, Contains("<dt>Aliases</dt><dd><span class=\"alias\">@champion</span></dd>"));
+  CHECK_THAT(v2, Contains("note</td><td>&lt;img src=x onerror=alert(3)&gt;"));
+  CHECK_THAT(v2, !Contains("<img"));
+  // Stage history: in None from its registration, in Production since the move.
+  CHECK_THAT(v2, Contains("<span class=\"stage stage-Production\">Production</span></td><td><time datetime=\"" +
+                          minute(4) + "\""));
+  CHECK_THAT(v2, Contains("(now)"));
+  CHECK_THAT(v2, Contains("ship it"));  // the move's comment, in the activity
+
+  const std::string v1 = page_of(s.server, "/models/power-forecast/versions/1");
+  CHECK_THAT(v1, Contains("<dt>Experiment</dt><dd>1</dd>"));
+  CHECK_THAT(v1, Contains("<a href=\"https://tracking.example.com/#/experiments/1/runs/6f0a0b2c\">"));
+  CHECK_THAT(v1, Contains("None &rarr; Staging"));
+  CHECK_THAT(v1, Contains("0 approval files"));
+}
+
+TEST_CASE("serve pages: the activity feed lists every change, newest first", "[serve][pages]") {
+  Served s;
+  const std::string html = page_of(s.server, "/activity");
+  CHECK_THAT(html, Contains("model created <a href=\"/models/grid-load\">grid-load</a>"));
+  CHECK_THAT(html, Contains("alias <span class=\"alias\">@champion</span>"));
+  CHECK(html.find("grid-load") < html.find("@champion"));
+  CHECK(html.find("@champion") < html.find("registered <a href=\"/models/power-forecast\">"));
+  CHECK_THAT(html, !Contains(kHostile));
+}
+
+TEST_CASE("serve pages: bad and hostile requests get clear errors and the server keeps serving",
+          "[serve][pages]") {
+  Served s({"--base-path", "/registry"});
+  CHECK_THAT(page_of(s.server, "/registry/models/nope", 404), Contains("Registered Model with name=nope not found"));
+  CHECK_THAT(page_of(s.server, "/registry/models/power-forecast/versions/abc", 404),
+             Contains("a version is a positive whole number"));
+  CHECK_THAT(page_of(s.server, "/registry/models/power-forecast/versions/9", 404), Contains("version=9"));
+  CHECK_THAT(page_of(s.server, "/registry/models/%3Cscript%3E", 404), Contains("&lt;script&gt;"));
+  CHECK_THAT(page_of(s.server, "/registry/nothing/here", 404), Contains("There is no page at /registry/nothing/here"));
+  // Path traversal leads nowhere outside the registry.
+  for (const std::string path : {"/registry/models/..%2F..%2F..%2Fetc%2Fpasswd", "/registry/models/../../etc/passwd",
+                                 "/registry/../../../../etc/passwd", "/registry/models/%2e%2e/versions/1"}) {
+    auto r = s.server.get(path);
+    INFO(path << " -> " << r->status << "\n" << r->body);
+    CHECK(r->status == 404);
+    CHECK_THAT(r->body, !Contains("root:"));
+  }
+  // A malformed query string is read as far as it goes.
+  CHECK_THAT(page_of(s.server, "/registry/?q=%zz&sort=%&page=-1"), Contains("No models."));
+  // A page takes no writes.
+  auto post = s.server.client().Post("/registry/models/power-forecast", "x", "text/plain");
+  REQUIRE(post);
+  CHECK(post->status == 405);
+
+  // A 10 MB query: refused, and the server goes on.
+  {
+    RawConnection c(s.server.port());
+    c.send("GET /registry/?q=" + std::string(10 << 20, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string answer = c.read_headers();
+    INFO(answer.substr(0, 200));
+    CHECK_THAT(answer, StartsWith("HTTP/1.1 414"));
+  }
+  // Idle and trickling connections do not keep others waiting.
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (int i = 0; i < 12; ++i) {
+    idle.push_back(std::make_unique<RawConnection>(s.server.port()));
+    idle.back()->send("GET /registry/ HTTP/1.1\r\nHost: x\r\n");
+  }
+  CHECK_THAT(page_of(s.server, "/registry/"), Contains("power-forecast"));
+  CHECK(s.server.get("/registry/api/2.0/mlflow/registered-models/get?name=grid-load")->status == 200);
+}
