@@ -2,6 +2,7 @@
 // (the files as MLflow 2.17 writes them: meta.yaml with sorted keys, tags/ and
 // aliases/ folders, deleted versions kept as Deleted_Internal).
 #include "support/harness.h"
+#include "support/server.h"
 
 using namespace e2e;
 using Catch::Matchers::Contains;
@@ -130,4 +131,26 @@ TEST_CASE("mreg import mlflow refuses a broken store and writes nothing", "[mlfl
   CHECK(r.status == 3);
   CHECK_THAT(r.err, Contains("not an MLflow file store"));
   CHECK(reg.mreg({"import", "mlflow"}).status == 3);  // neither a path nor --from-server
+}
+
+TEST_CASE("mreg import mlflow --from-server reads MLflow's REST API (here mreg serve's)", "[mlflow][serve]") {
+  Registry source;
+  write_store(source.dir / "mlruns");
+  source.mreg_json({"import", "mlflow", source.dir / "mlruns"});
+  Server server({"--repo", source.path(), "--base-path", "/registry"});
+
+  Registry copy;
+  const auto r = copy.mreg_json({"import", "mlflow", "--from-server", server.url("/registry")});
+  CHECK(r["models_created"] == 2);
+  CHECK(r["versions_created"] == 3);
+  for (const std::string name : {"fraud-detector", "churn"}) {
+    CHECK(copy.mreg_json({"model", "show", name})["registered_model"] ==
+          source.mreg_json({"model", "show", name})["registered_model"]);
+    CHECK(copy.mreg_json({"version", "list", name}) == source.mreg_json({"version", "list", name}));
+  }
+  // A rerun finds nothing new; an unreachable server is a clear error.
+  CHECK(copy.mreg_json({"import", "mlflow", "--from-server", server.url("/registry")})["versions_created"] == 0);
+  Result down = copy.mreg({"import", "mlflow", "--from-server", "http://127.0.0.1:" + std::to_string(free_port())});
+  CHECK(down.status == 1);
+  CHECK_THAT(down.err, Contains("cannot reach"));
 }
