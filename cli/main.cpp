@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   mreg::cli::add_approval_commands(app, ctx);
   mreg::cli::add_policy_commands(app, ctx);
   mreg::cli::add_search_commands(app, ctx);
+  mreg::cli::add_remote_commands(app, ctx);
   mreg::cli::show_progress_on_terminal();
 
   try {
