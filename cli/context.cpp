@@ -11,12 +11,31 @@ namespace mreg::cli {
 
 Format Context::format() const { return parse_format(output); }
 
+namespace {
+
+// Where a write goes with --push or --remote: the branch's upstream, with the
+// credentials and MREG_PUSH_ATTEMPTS from the environment.
+PushTarget push_target_for(const Registry& r) {
+  PushTarget target = default_push_target(r);
+  target.credentials = RemoteCredentials::from_environment();
+  if (const char* n = std::getenv("MREG_PUSH_ATTEMPTS"); n && *n) {
+    try {
+      target.max_attempts = std::stoi(n);
+    } catch (const std::exception&) {
+      throw_invalid(std::string("MREG_PUSH_ATTEMPTS: expected a whole number, got '") + n + "'");
+    }
+    if (target.max_attempts < 1) throw_invalid("MREG_PUSH_ATTEMPTS: must be at least 1");
+  }
+  return target;
+}
+
+}  // namespace
+
 Registry Context::open() const {
   if (!remote.empty()) {
     if (!repo.empty()) throw_invalid("--remote: a registry is named by --repo or --remote, not both");
     Registry r = open_remote(remote, RemoteCredentials::from_environment());
-    push_target_ = default_push_target(r);  // a write through the cache goes to the remote
-    push_target_->credentials = RemoteCredentials::from_environment();
+    push_target_ = push_target_for(r);  // a write through the cache goes to the remote
     return r;
   }
   std::string path = repo;
@@ -25,10 +44,7 @@ Registry Context::open() const {
     path = env && *env ? env : ".";
   }
   Registry r = Registry::open(path);
-  if (push) {
-    push_target_ = default_push_target(r);
-    push_target_->credentials = RemoteCredentials::from_environment();
-  }
+  if (push) push_target_ = push_target_for(r);
   return r;
 }
 

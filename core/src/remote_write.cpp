@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -15,9 +16,10 @@
 namespace mreg {
 namespace {
 
-// Full jitter, doubling from 20 ms up to about 1.3 s: writers that lost spread out.
+// Full jitter, doubling from 10 ms up to 320 ms. A low ceiling keeps writers that
+// lost in the race: with a high one, the writer that just won wins again and again.
 void back_off(int attempt, std::mt19937& rng) {
-  std::uniform_int_distribution<int> wait(0, 20 << std::min(attempt, 6));
+  std::uniform_int_distribution<int> wait(0, 10 << std::min(attempt, 5));
   std::this_thread::sleep_for(std::chrono::milliseconds(5 + wait(rng)));
 }
 
@@ -52,9 +54,14 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
 
   std::mt19937 rng(std::random_device{}());
   std::string last_reason;
+  std::optional<git::Oid> refused_on;  // the tip the last refused push was made on
   const int attempts = std::max(1, target.max_attempts);
   for (int attempt = 0; attempt < attempts; ++attempt) {
     const git::Oid tip = fetch_branch(repo, target, false);
+    // Refused although nobody moved the branch (and no push held its lock): a hook or
+    // a protected branch says no, and trying again will not change that.
+    if (refused_on == tip && last_reason.find("lock") == std::string::npos)
+      throw Error(ErrorCode::PERMISSION_DENIED, "the remote refused the push to " + upstream + ": " + last_reason);
     const auto local = repo.ref_target(*branch);
     if (local && !repo.is_ancestor(*local, tip))
       throw Error(ErrorCode::RESOURCE_CONFLICT,
@@ -86,6 +93,7 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
       return commit;
     }
     last_reason = rejected.front().reason;
+    refused_on = tip;
     back_off(attempt, rng);
   }
   throw Error(ErrorCode::RESOURCE_CONFLICT, "the remote branch " + upstream + " kept moving: " +

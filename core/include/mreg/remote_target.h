@@ -24,8 +24,9 @@ struct PushTarget {
   std::string branch;             // the remote's branch, e.g. "main"
   RemoteCredentials credentials;
   // A push that the remote rejects because it moved is re-applied on its new tip,
-  // this many times in all before the write fails with RESOURCE_CONFLICT.
-  int max_attempts = 10;
+  // this many times in all before the write fails with RESOURCE_CONFLICT. Generous:
+  // eight writers pushing without pause each need up to a few dozen tries.
+  int max_attempts = 100;
 };
 
 }  // namespace mreg
