@@ -250,6 +250,9 @@ TEST_CASE("Remote commands name the argument that is wrong, and write nothing") 
   Result pull = reg.mreg({"pull", "nosuch"});
   CHECK_EXIT(pull, 3);
   CHECK(pull.err.find("'nosuch'") != std::string::npos);
+  Result missing = mreg({"--remote", reg.dir / "nosuch.git", "model", "list"}, "", {"XDG_CACHE_HOME=" + reg.dir / "cache"});
+  CHECK_EXIT(missing, 3);
+  CHECK(missing.err.find("no such folder") != std::string::npos);
   Result both = reg.mreg({"--remote", reg.path(), "model", "list"});
   CHECK_EXIT(both, 3);
   CHECK(both.err.find("--remote") != std::string::npos);

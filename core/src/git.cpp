@@ -675,7 +675,13 @@ Repository::Advertised Repository::fetch(const std::string& remote, const std::v
                               const Credentials& credentials, bool all_tags, bool prune) {
   RemoteH r;
   lookup_remote(r, repo_, remote);
-  const std::string what = "cannot fetch from " + redact_url(git_remote_url(r.get()));
+  const std::string url = git_remote_url(r.get());
+  const std::string what = "cannot fetch from " + redact_url(url);
+  // Neither a URL nor user@host:path, and no such folder: say so rather than libgit2's "unsupported protocol".
+  const auto colon = url.find(':');
+  if (url.find("://") == std::string::npos && (colon == std::string::npos || url.find('/') < colon) &&
+      !local_path_of(url))
+    throw Error(ErrorCode::INVALID_PARAMETER_VALUE, what + ": no such folder");
   RemoteSession session;
   session.credentials = &credentials;
   git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;

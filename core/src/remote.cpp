@@ -162,7 +162,7 @@ std::string remote_cache_path(const std::string& url) {
 }
 
 Registry open_remote(const std::string& url, const RemoteCredentials& credentials) {
-  if (url.empty()) throw Error(ErrorCode::INVALID_PARAMETER_VALUE, "--remote: an empty URL");
+  if (url.empty()) throw Error(ErrorCode::INVALID_PARAMETER_VALUE, "the remote's URL is empty");
   const std::string path = remote_cache_path(url);
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   {
@@ -172,8 +172,9 @@ Registry open_remote(const std::string& url, const RemoteCredentials& credential
     git::Repository repo = std::filesystem::exists(path + "/HEAD", ec) ? git::Repository::open(path)
                                                                         : git::Repository::init(path, true);
     repo.set_remote_url("origin", url);
+    // No pruning: a write through this copy makes its tags here before it pushes them.
     const auto advertised = repo.fetch("origin", {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"},
-                                       credentials, true, true);
+                                       credentials, true);
     std::string branch = advertised.default_branch;
     if (branch.empty() && advertised.refs.count("refs/heads/main")) branch = "refs/heads/main";
     if (branch.empty())
