@@ -4,25 +4,55 @@
 #include <regex>
 
 #include "mreg/names.h"
+#include "mreg/remote.h"
 #include "signing.h"
 
 namespace mreg::cli {
 
 Format Context::format() const { return parse_format(output); }
 
+namespace {
+
+// Where a write goes with --push or --remote: the branch's upstream, with the
+// credentials and MREG_PUSH_ATTEMPTS from the environment.
+PushTarget push_target_for(const Registry& r) {
+  PushTarget target = default_push_target(r);
+  target.credentials = RemoteCredentials::from_environment();
+  if (const char* n = std::getenv("MREG_PUSH_ATTEMPTS"); n && *n) {
+    try {
+      target.max_attempts = std::stoi(n);
+    } catch (const std::exception&) {
+      throw_invalid(std::string("MREG_PUSH_ATTEMPTS: expected a whole number, got '") + n + "'");
+    }
+    if (target.max_attempts < 1) throw_invalid("MREG_PUSH_ATTEMPTS: must be at least 1");
+  }
+  return target;
+}
+
+}  // namespace
+
 Registry Context::open() const {
+  if (!remote.empty()) {
+    if (!repo.empty()) throw_invalid("--remote: a registry is named by --repo or --remote, not both");
+    Registry r = open_remote(remote, RemoteCredentials::from_environment());
+    push_target_ = push_target_for(r);  // a write through the cache goes to the remote
+    return r;
+  }
   std::string path = repo;
   if (path.empty()) {
     const char* env = std::getenv("MREG_REPO");
     path = env && *env ? env : ".";
   }
-  return Registry::open(path);
+  Registry r = Registry::open(path);
+  if (push) push_target_ = push_target_for(r);
+  return r;
 }
 
 WriteOptions Context::write_options() const {
   if (!ref.empty()) throw_invalid("--ref: a write goes to the branch HEAD names; --ref is for reads only");
   WriteOptions opts;
   opts.create_tags = !no_tags;
+  opts.push = push_target_;
   if (!author.empty()) {
     static const std::regex re("^\\s*(.*?)\\s*<([^<>]+)>\\s*$");
     std::smatch m;
@@ -59,6 +89,12 @@ void add_global_options(CLI::App& app, Context& ctx) {
   app.add_option("--trusted-root", ctx.trusted_root,
                  "sha256:HEX of policy version 1, the start of trust (default: $MREG_TRUSTED_ROOT, else git config "
                  "mreg.trustedRoot)");
+  app.add_flag("--push", ctx.push,
+               "A write goes to the remote branch the current branch follows (else origin): fetch, apply, push; "
+               "re-applied when someone else pushed first");
+  app.add_option("--remote", ctx.remote,
+                 "Use the registry at this git URL without a work tree, through a cache that is fetched first; "
+                 "writes are pushed to it");
 }
 
 TagMap parse_tags(const std::vector<std::string>& items, const std::string& option) {

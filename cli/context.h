@@ -21,18 +21,25 @@ struct Context {
   bool quiet = false;
   bool no_tags = false;
   std::string trusted_root;  // --trusted-root
+  bool push = false;         // --push
+  std::string remote;        // --remote URL
 
   Format format() const;
+  // The registry at --repo; with --remote, the refreshed cache of that remote.
   Registry open() const;
   // The registry at --ref (HEAD when not given).
   Snapshot read(const Registry& r) const { return r.at(ref); }
-  // Refuses --ref: writes go to the branch HEAD names.
+  // Refuses --ref: writes go to the branch HEAD names (and, with --push or
+  // --remote, to the remote branch it follows).
   WriteOptions write_options() const;
   // The same, with the trusted policy root and git's commit signing, for
   // the writes of the approval flow.
   WriteOptions write_options(const Registry& r) const;
   // --trusted-root, else $MREG_TRUSTED_ROOT, else git config mreg.trustedRoot.
   std::string trusted_root_for(const Registry& r) const;
+
+ private:
+  mutable std::optional<PushTarget> push_target_;  // set by open() with --push or --remote
 };
 
 // Adds the global options to `app` (and, through fallthrough, to its subcommands).
@@ -53,5 +60,6 @@ void add_approval_commands(CLI::App& app, Context& ctx);  // approve, verify, ap
 void add_policy_commands(CLI::App& app, Context& ctx);    // policy ...
 void add_mlflow_commands(CLI::App& app, Context& ctx);    // import mlflow, export mlflow
 void add_search_commands(CLI::App& app, Context& ctx);    // search models, search versions
+void add_remote_commands(CLI::App& app, Context& ctx);    // pull, push
 
 }  // namespace mreg::cli

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   mreg::cli::add_policy_commands(app, ctx);
   mreg::cli::add_search_commands(app, ctx);
   mreg::cli::add_mlflow_commands(app, ctx);
+  mreg::cli::add_remote_commands(app, ctx);
   mreg::cli::show_progress_on_terminal();
 
   try {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <filesystem>
@@ -56,6 +57,8 @@ using ConfigH = Handle<git_config, git_config_free>;
 using IndexH = Handle<git_index, git_index_free>;
 using StatusH = Handle<git_status_list, git_status_list_free>;
 using OdbH = Handle<git_odb, git_odb_free>;
+using RemoteH = Handle<git_remote, git_remote_free>;
+using RepoH = Handle<git_repository, git_repository_free>;
 
 git_oid to_git(const Oid& o) {
   git_oid g;
@@ -522,6 +525,319 @@ void Repository::sync_paths(const Oid& tree_oid, const std::vector<std::string>&
     put(path, *entry);
   }
   check(git_index_write(index.get()), "cannot write the index");
+}
+
+void Repository::set_ref(const std::string& refname, const Oid& target, const std::string& log_message) {
+  git_oid t = to_git(target);
+  RefH ref;
+  check(git_reference_create(ref.out(), repo_, refname.c_str(), &t, 1, log_message.c_str()), "cannot update " + refname);
+}
+
+void Repository::set_head(const std::string& refname) {
+  check(git_repository_set_head(repo_, refname.c_str()), "cannot point HEAD at " + refname);
+}
+
+std::vector<std::string> Repository::changed_paths(const std::optional<Oid>& from, const Oid& to) const {
+  TreeH a, b;
+  if (from) {
+    git_oid g = to_git(*from);
+    check(git_tree_lookup(a.out(), repo_, &g), "cannot read tree " + from->hex());
+  }
+  git_oid g = to_git(to);
+  check(git_tree_lookup(b.out(), repo_, &g), "cannot read tree " + to.hex());
+  Handle<git_diff, git_diff_free> diff;
+  check(git_diff_tree_to_tree(diff.out(), repo_, a.get(), b.get(), nullptr), "cannot compare trees");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
+    const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
+    out.push_back(d->new_file.path ? d->new_file.path : d->old_file.path);
+  }
+  return out;
+}
+
+std::string redact_url(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto host_start = scheme + 3;
+  const auto at = url.find('@', host_start);
+  const auto slash = url.find('/', host_start);
+  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
+  const auto colon = url.find(':', host_start);
+  if (colon == std::string::npos || colon > at) return url;  // a user name alone is no secret
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+namespace {
+
+// What the callbacks of one fetch or push remember.
+struct RemoteSession {
+  const Credentials* credentials = nullptr;
+  bool agent_tried = false, key_tried = false, token_tried = false;
+  std::string auth_failure;  // why no (more) credentials could be offered
+  std::vector<PushRejection> rejected;
+};
+
+int offer_credentials(git_credential** out, const char* /*url*/, const char* url_user, unsigned int allowed,
+                      void* payload) {
+  auto& s = *static_cast<RemoteSession*>(payload);
+  const Credentials& c = *s.credentials;
+  const std::string user = url_user && *url_user ? url_user : (c.username.empty() ? "git" : c.username);
+  if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+    if (!s.agent_tried) {
+      s.agent_tried = true;
+      const char* sock = std::getenv("SSH_AUTH_SOCK");
+      if (sock && *sock) return git_credential_ssh_key_from_agent(out, user.c_str());
+    }
+    if (!s.key_tried && !c.ssh_key.empty()) {
+      s.key_tried = true;
+      const std::string pub = c.ssh_key + ".pub";
+      std::error_code ec;
+      return git_credential_ssh_key_new(out, user.c_str(), fs::exists(pub, ec) ? pub.c_str() : nullptr,
+                                        c.ssh_key.c_str(), c.ssh_passphrase.empty() ? nullptr : c.ssh_passphrase.c_str());
+    }
+    s.auth_failure = c.ssh_key.empty() ? "the server took no key from ssh-agent, and no key file is set"
+                                       : "the server took no key from ssh-agent or the key file";
+    return GIT_EAUTH;
+  }
+  if (allowed & GIT_CREDENTIAL_USERNAME) return git_credential_username_new(out, user.c_str());
+  if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+    if (!s.token_tried && !c.token.empty()) {
+      s.token_tried = true;
+      return git_credential_userpass_plaintext_new(out, user.c_str(), c.token.c_str());
+    }
+    s.auth_failure = c.token.empty() ? "the server asks for credentials and no token is set"
+                                     : "the server refused the token";
+    return GIT_EAUTH;
+  }
+  s.auth_failure = "the server asks for a kind of credentials mreg does not offer";
+  return GIT_EAUTH;
+}
+
+int note_rejection(const char* refname, const char* status, void* payload) {
+  if (status) static_cast<RemoteSession*>(payload)->rejected.push_back({refname, status});
+  return 0;
+}
+
+git_remote_callbacks callbacks_for(RemoteSession& session) {
+  git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
+  cb.credentials = offer_credentials;
+  cb.push_update_reference = note_rejection;
+  cb.payload = &session;
+  return cb;
+}
+
+// Throws for a failed network step: authentication failures are PERMISSION_DENIED,
+// everything else (no route, no such repository on the server) INTERNAL_ERROR.
+void check_remote(int rc, const RemoteSession& s, const std::string& what) {
+  if (rc >= 0) return;
+  if (!s.auth_failure.empty() || rc == GIT_EAUTH)
+    throw Error(ErrorCode::PERMISSION_DENIED,
+                what + ": authentication failed" + (s.auth_failure.empty() ? "" : ": " + s.auth_failure));
+  const git_error* e = git_error_last();
+  throw Error(ErrorCode::INTERNAL_ERROR,
+              what + ": " + (e && e->message ? e->message : "libgit2 error " + std::to_string(rc)));
+}
+
+// The folder of a remote that libgit2 reaches through its local transport
+// (a path or file:// URL); nullopt for network URLs.
+std::optional<std::string> local_path_of(const std::string& url) {
+  if (url.rfind("file://", 0) == 0) return url.substr(7);
+  if (url.find("://") != std::string::npos) return std::nullopt;
+  std::error_code ec;
+  if (fs::is_directory(url, ec)) return url;
+  return std::nullopt;
+}
+
+struct StrArray {
+  std::vector<std::string> items;
+  std::vector<char*> ptrs;
+  git_strarray arr{};
+  explicit StrArray(std::vector<std::string> v) : items(std::move(v)) {
+    for (auto& i : items) ptrs.push_back(i.data());
+    arr.strings = ptrs.data();
+    arr.count = ptrs.size();
+  }
+};
+
+}  // namespace
+
+std::optional<std::string> Repository::remote_url(const std::string& remote) const {
+  RemoteH r;
+  int rc = git_remote_lookup(r.out(), repo_, remote.c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
+    git_error_clear();
+    return std::nullopt;
+  }
+  check(rc, "cannot read remote " + remote);
+  const char* url = git_remote_url(r.get());
+  return std::string(url ? url : "");
+}
+
+void Repository::set_remote_url(const std::string& remote, const std::string& url) {
+  if (!remote_url(remote)) {
+    RemoteH r;
+    check(git_remote_create(r.out(), repo_, remote.c_str(), url.c_str()), "cannot add remote " + redact_url(url));
+    return;
+  }
+  check(git_remote_set_url(repo_, remote.c_str(), url.c_str()), "cannot set the URL of " + remote);
+}
+
+namespace {
+
+void lookup_remote(RemoteH& r, git_repository* repo, const std::string& remote) {
+  int rc = git_remote_lookup(r.out(), repo, remote.c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC)
+    throw Error(ErrorCode::INVALID_PARAMETER_VALUE,
+                "no remote named '" + remote + "' (add one with 'git remote add " + remote + " URL')");
+  check(rc, "cannot read remote " + remote);
+}
+
+}  // namespace
+
+Repository::Advertised Repository::fetch(const std::string& remote, const std::vector<std::string>& refspecs,
+                              const Credentials& credentials, bool all_tags, bool prune) {
+  RemoteH r;
+  lookup_remote(r, repo_, remote);
+  const std::string url = git_remote_url(r.get());
+  const std::string what = "cannot fetch from " + redact_url(url);
+  // Neither a URL nor user@host:path, and no such folder: say so rather than libgit2's "unsupported protocol".
+  const auto colon = url.find(':');
+  if (url.find("://") == std::string::npos && (colon == std::string::npos || url.find('/') < colon) &&
+      !local_path_of(url))
+    throw Error(ErrorCode::INVALID_PARAMETER_VALUE, what + ": no such folder");
+  RemoteSession session;
+  session.credentials = &credentials;
+  git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+  fo.callbacks = callbacks_for(session);
+  fo.update_fetchhead = 0;  // concurrent writers would fight over FETCH_HEAD
+  fo.download_tags = all_tags ? GIT_REMOTE_DOWNLOAD_TAGS_ALL : GIT_REMOTE_DOWNLOAD_TAGS_AUTO;
+  fo.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
+  check_remote(git_remote_connect(r.get(), GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts, &fo.custom_headers),
+               session, what);
+  Advertised advertised;
+  git_buf buf = GIT_BUF_INIT;
+  if (git_remote_default_branch(&buf, r.get()) == 0) advertised.default_branch.assign(buf.ptr, buf.size);
+  else git_error_clear();
+  git_buf_dispose(&buf);
+  const git_remote_head** heads = nullptr;
+  size_t count = 0;
+  check_remote(git_remote_ls(&heads, &count, r.get()), session, what);
+  for (size_t i = 0; i < count; ++i) advertised.refs[heads[i]->name] = from_git(&heads[i]->oid);
+  StrArray specs(refspecs);
+  check_remote(git_remote_fetch(r.get(), &specs.arr, &fo, "mreg: fetch"), session, what);
+  return advertised;
+}
+
+namespace {
+
+// libgit2's local transport moves the remote's refs without compare-and-swap;
+// a push into a folder is done here instead: objects first, then each ref
+// only if it still points where it did.
+std::vector<PushRejection> push_into_folder(git_repository* local, const std::string& path,
+                                            const std::vector<RefPush>& updates) {
+  RepoH remote;
+  int rc = git_repository_open(remote.out(), path.c_str());
+  if (rc == GIT_ENOTFOUND) throw Error(ErrorCode::INVALID_PARAMETER_VALUE, "not a git repository: " + path);
+  check(rc, "cannot open " + path);
+  if (!git_repository_is_bare(remote.get()))
+    throw Error(ErrorCode::INVALID_PARAMETER_VALUE,
+                "cannot push into " + path + ": it has a work tree (push into a bare repository)");
+
+  Handle<git_revwalk, git_revwalk_free> walk;
+  check(git_revwalk_new(walk.out(), local), "cannot walk history");
+  Handle<git_packbuilder, git_packbuilder_free> pack;
+  check(git_packbuilder_new(pack.out(), local), "cannot pack objects");
+  for (const auto& u : updates) {
+    git_oid t = to_git(u.target);
+    ObjectH obj, commit;
+    check(git_object_lookup(obj.out(), local, &t, GIT_OBJECT_ANY), "cannot read " + u.target.hex());
+    if (git_object_type(obj.get()) == GIT_OBJECT_TAG) check(git_packbuilder_insert(pack.get(), &t, nullptr), "cannot pack a tag");
+    check(git_object_peel(commit.out(), obj.get(), GIT_OBJECT_COMMIT), "cannot read " + u.target.hex());
+    check(git_revwalk_push(walk.get(), git_object_id(commit.get())), "cannot walk history");
+  }
+  // What the remote has already is not sent again.
+  OdbH odb;
+  check(git_repository_odb(odb.out(), local), "cannot open object database");
+  Handle<git_reference_iterator, git_reference_iterator_free> it;
+  check(git_reference_iterator_new(it.out(), remote.get()), "cannot list the refs of " + path);
+  git_reference* ref = nullptr;
+  while (git_reference_next(&ref, it.get()) == 0) {
+    ObjectH peeled;
+    if (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+        git_reference_peel(peeled.out(), ref, GIT_OBJECT_COMMIT) == 0 &&
+        git_odb_exists(odb.get(), git_object_id(peeled.get())) == 1)
+      git_revwalk_hide(walk.get(), git_object_id(peeled.get()));
+    git_reference_free(ref);
+  }
+  git_error_clear();
+  check(git_packbuilder_insert_walk(pack.get(), walk.get()), "cannot pack objects");
+  if (git_packbuilder_object_count(pack.get()) > 0) {
+    const std::string pack_dir = std::string(git_repository_path(remote.get())) + "objects/pack";
+    check(git_packbuilder_write(pack.get(), pack_dir.c_str(), 0, nullptr, nullptr), "cannot write objects into " + path);
+  }
+
+  std::vector<PushRejection> rejected;
+  for (const auto& u : updates) {
+    git_oid t = to_git(u.target);
+    RefH out;
+    if (u.expected) {
+      git_oid e = to_git(*u.expected);
+      rc = git_reference_create_matching(out.out(), remote.get(), u.dst.c_str(), &t, 1, &e, "mreg: push");
+    } else {
+      rc = git_reference_create(out.out(), remote.get(), u.dst.c_str(), &t, 0, "mreg: push");
+    }
+    if (rc == GIT_EMODIFIED) rejected.push_back({u.dst, "fetch first: the remote has moved"});
+    else if (rc == GIT_EEXISTS) rejected.push_back({u.dst, "already exists"});
+    else if (rc == GIT_ELOCKED) rejected.push_back({u.dst, "locked by another writer"});
+    else if (rc < 0 && git_error_last() && std::strstr(git_error_last()->message, ".lock"))
+      rejected.push_back({u.dst, "locked by another writer"});
+    else check(rc, "cannot update " + u.dst + " in " + path);
+    git_error_clear();
+  }
+  return rejected;
+}
+
+}  // namespace
+
+std::vector<PushRejection> Repository::push(const std::string& remote, const std::vector<RefPush>& updates,
+                                            const Credentials& credentials) {
+  if (updates.empty()) return {};
+  RemoteH r;
+  lookup_remote(r, repo_, remote);
+  const std::string url = git_remote_url(r.get());
+  if (auto path = local_path_of(url)) return push_into_folder(repo_, *path, updates);
+
+  // libgit2 pushes from refs, not object ids: one ref per object, named by it, so
+  // that writers sharing this repository never move each other's.
+  std::vector<std::string> refspecs, sources;
+  for (const auto& u : updates) {
+    sources.push_back("refs/mreg/push/" + u.target.hex());
+    set_ref(sources.back(), u.target, "mreg: push");
+    refspecs.push_back(sources.back() + ":" + u.dst);
+  }
+  StrArray specs(refspecs);
+  RemoteSession session;
+  session.credentials = &credentials;
+  git_push_options po = GIT_PUSH_OPTIONS_INIT;
+  po.callbacks = callbacks_for(session);
+  int rc = git_remote_push(r.get(), &specs.arr, &po);
+  const git_error* pushed_error = git_error_last();
+  const std::string push_message = rc < 0 && pushed_error && pushed_error->message ? pushed_error->message : "";
+  for (const auto& source : sources) {
+    RefH ref;
+    if (git_reference_lookup(ref.out(), repo_, source.c_str()) == 0) git_reference_delete(ref.get());
+  }
+  git_error_clear();
+  if (rc < 0 && !push_message.empty()) git_error_set_str(GIT_ERROR_NET, push_message.c_str());
+  if (rc == GIT_ENONFASTFORWARD) {
+    // Found before sending: the remote's ref has commits this repository lacks.
+    git_error_clear();
+    std::vector<PushRejection> all;
+    for (const auto& u : updates) all.push_back({u.dst, "fetch first: the remote has moved"});
+    return all;
+  }
+  check_remote(rc, session, "cannot push to " + redact_url(url));
+  return session.rejected;
 }
 
 }  // namespace mreg::git

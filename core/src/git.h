@@ -6,10 +6,13 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "mreg/remote_target.h"
 
 struct git_repository;
 
@@ -58,6 +61,26 @@ struct TreeUpdate {
   std::string path;
   std::optional<Oid> blob;  // nullopt removes the path (a file or a whole folder)
 };
+
+// How to authenticate to a remote (mreg/remote_target.h).
+using Credentials = ::mreg::RemoteCredentials;
+
+// One ref to set on a remote: dst ("refs/heads/main") to target, only as a
+// fast-forward from `expected` (nullopt: the ref must not exist yet).
+struct RefPush {
+  std::string dst;
+  Oid target;
+  std::optional<Oid> expected;
+};
+
+// A ref the remote did not take, with the remote's reason.
+struct PushRejection {
+  std::string ref;
+  std::string reason;
+};
+
+// `url` with any password or token in it replaced by "***", for messages.
+std::string redact_url(const std::string& url);
 
 // The trailers of a commit message ("Key: value" lines of its last paragraph), in order.
 std::vector<std::pair<std::string, std::string>> parse_trailers(const std::string& message);
@@ -114,6 +137,31 @@ class Repository {
   bool is_ancestor(const Oid& ancestor, const Oid& descendant) const;
   // The best common ancestor of two commits; nullopt when they share none.
   std::optional<Oid> merge_base(const Oid& a, const Oid& b) const;
+
+  // Moves `refname` to `target` whatever it pointed at (refs that mirror a remote).
+  void set_ref(const std::string& refname, const Oid& target, const std::string& log_message);
+  // Points HEAD at a branch (born or not).
+  void set_head(const std::string& refname);
+  // Paths (files) that differ between two trees; `from` nullopt is the empty tree.
+  std::vector<std::string> changed_paths(const std::optional<Oid>& from, const Oid& to) const;
+
+  // Remotes. `remote` is the name of a configured remote; `url` its URL.
+  std::optional<std::string> remote_url(const std::string& remote) const;
+  void set_remote_url(const std::string& remote, const std::string& url);
+  // What a remote advertised when fetched from.
+  struct Advertised {
+    std::string default_branch;              // "refs/heads/main"; "" when the remote does not say
+    std::map<std::string, Oid> refs;         // every ref, by name
+  };
+  // Fetches `refspecs` from the remote (all tags too with all_tags, else those that
+  // point into what is fetched). Ref updates follow the refspecs; with prune, refs the
+  // remote no longer has are removed.
+  Advertised fetch(const std::string& remote, const std::vector<std::string>& refspecs,
+                    const Credentials& credentials, bool all_tags = false, bool prune = false);
+  // Sends the objects and sets the refs; returns the refs the remote refused
+  // (empty when every one was set). A remote that moved meanwhile refuses.
+  std::vector<PushRejection> push(const std::string& remote, const std::vector<RefPush>& updates,
+                                  const Credentials& credentials);
 
   std::optional<std::string> config_string(const std::string& key) const;
   // Sets a value in the repository's own configuration (.git/config).

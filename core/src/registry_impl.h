@@ -102,6 +102,17 @@ using Operation = std::function<PlannedCommit(Transaction&)>;
 
 // Runs `op` against the branch tip and commits its changes; retries on a lost race.
 git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const Operation& op);
+// The same against a remote branch (opts.push): fetch, apply, push; re-applies on a rejected push.
+git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Operation& op);
+
+// The commit `plan` makes on top of `tip`, not yet on any branch.
+git::Oid write_planned_commit(git::Repository& repo, const git::Oid& tip, const Transaction& txn,
+                              const PlannedCommit& plan, const git::Signature& committer, const WriteOptions& opts);
+// Refuses (RESOURCE_CONFLICT) when the work tree has uncommitted changes at `paths`.
+void refuse_dirty_paths(const git::Repository& repo, const std::vector<std::string>& paths);
+// Makes the annotated tags `plan` asks for on `commit`; returns those made (a failure is a warning).
+std::vector<std::string> create_tags(git::Repository& repo, const PlannedCommit& plan, const git::Oid& commit,
+                                     const git::Signature& tagger);
 
 std::string format_commit_message(const PlannedCommit& plan);
 

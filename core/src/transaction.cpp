@@ -30,23 +30,46 @@ void remove_stale_lock(const std::string& path) {
   if (std::time(nullptr) - st.st_mtime >= kStaleLockSeconds) ::unlink(path.c_str());
 }
 
+}  // namespace
+
 // Tags are derived from commits: one that cannot be made now is made by
 // 'mreg tags sync' later, so a failure here does not fail the write.
-void create_tags(git::Repository& repo, const PlannedCommit& plan, const git::Oid& commit,
-                 const git::Signature& tagger) {
+std::vector<std::string> create_tags(git::Repository& repo, const PlannedCommit& plan, const git::Oid& commit,
+                                     const git::Signature& tagger) {
+  std::vector<std::string> created;
   try {
-    for (const auto& [name, message] : plan.tags) repo.create_tag(name, commit, tagger, message);
+    for (const auto& [name, message] : plan.tags)
+      if (repo.create_tag(name, commit, tagger, message)) created.push_back(name);
     if (plan.stage_tag) {
       const auto& t = *plan.stage_tag;
       const std::int64_t k = stage_move_number(repo, commit, t.model, t.stage);
-      repo.create_tag(stage_tag_prefix(t.model, t.stage) + std::to_string(k), commit, tagger, t.message);
+      const std::string name = stage_tag_prefix(t.model, t.stage) + std::to_string(k);
+      if (repo.create_tag(name, commit, tagger, t.message)) created.push_back(name);
     }
   } catch (const Error& e) {
     std::fprintf(stderr, "mreg: warning: tag not created (%s); 'mreg tags sync' makes it later\n", e.what());
   }
+  return created;
 }
 
-}  // namespace
+void refuse_dirty_paths(const git::Repository& repo, const std::vector<std::string>& paths) {
+  const auto dirty = repo.dirty_paths(paths);
+  if (dirty.empty()) return;
+  std::string list;
+  for (const auto& p : dirty) list += (list.empty() ? "" : ", ") + p;
+  throw Error(ErrorCode::RESOURCE_CONFLICT,
+              "uncommitted changes in the work tree would be overwritten: " + list + " (commit or stash them first)");
+}
+
+git::Oid write_planned_commit(git::Repository& repo, const git::Oid& tip, const Transaction& txn,
+                              const PlannedCommit& plan, const git::Signature& committer, const WriteOptions& opts) {
+  std::vector<git::TreeUpdate> updates;
+  for (const auto& [path, content] : txn.changes())
+    updates.push_back({path, content ? std::optional<git::Oid>(repo.write_blob(*content)) : std::nullopt});
+  const git::Oid tree = repo.update_tree(repo.read_commit(tip).tree, updates);
+  return repo.write_commit(tree, {tip}, signature_of(txn.author()), committer, format_commit_message(plan),
+                           opts.sign_commit);
+}
 
 std::string stage_tag_prefix(const std::string& model, const std::string& stage) {
   std::string lower = stage;
@@ -97,6 +120,7 @@ std::string format_commit_message(const PlannedCommit& plan) {
 }
 
 git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const Operation& op) {
+  if (opts.push) return apply_and_push(impl, opts, op);
   git::Repository& repo = *impl.repo;
   const auto branch = repo.head_branch();
   if (!branch)
@@ -123,24 +147,9 @@ git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const O
 
     std::vector<std::string> touched;
     for (const auto& [path, content] : txn.changes()) touched.push_back(path);
-    if (lock) {
-      const auto dirty = repo.dirty_paths(touched);
-      if (!dirty.empty()) {
-        std::string list;
-        for (const auto& p : dirty) list += (list.empty() ? "" : ", ") + p;
-        throw Error(ErrorCode::RESOURCE_CONFLICT,
-                    "uncommitted changes in the work tree would be overwritten: " + list +
-                        " (commit or stash them first)");
-      }
-    }
-
-    std::vector<git::TreeUpdate> updates;
-    for (const auto& [path, content] : txn.changes())
-      updates.push_back({path, content ? std::optional<git::Oid>(repo.write_blob(*content)) : std::nullopt});
-    const auto base_tree = repo.read_commit(*tip).tree;
-    const git::Oid tree = repo.update_tree(base_tree, updates);
-    const git::Oid commit =
-        repo.write_commit(tree, {*tip}, signature_of(author), committer, format_commit_message(plan), opts.sign_commit);
+    if (lock) refuse_dirty_paths(repo, touched);
+    const git::Oid commit = write_planned_commit(repo, *tip, txn, plan, committer, opts);
+    const git::Oid tree = repo.read_commit(commit).tree;
 
     git::Repository::RefUpdate result;
     {

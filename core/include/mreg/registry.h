@@ -22,6 +22,7 @@
 
 #include "mreg/error.h"
 #include "mreg/problem.h"
+#include "mreg/remote_target.h"
 #include "mreg/types.h"
 
 namespace mreg {
@@ -34,6 +35,10 @@ struct WriteOptions {
   std::string trusted_root;
   // Signs a commit's bytes (gpgsig); returns the armored signature. Unset: unsigned commits.
   std::function<std::string(const std::string& commit_bytes)> sign_commit;
+  // Write to a remote's branch (mreg/remote.h): fetch it, apply the operation on its
+  // newest commit, push the commit and its tags; a push rejected because the remote
+  // moved is fetched and applied again, up to push->max_attempts times.
+  std::optional<PushTarget> push;
 };
 
 struct InitOptions {

@@ -1,0 +1,191 @@
+#include "mreg/remote.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "file_lock.h"
+#include "mreg/model_dir.h"
+#include "registry_impl.h"
+#include "remote_impl.h"
+
+namespace mreg {
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string short_branch(const std::string& ref) {
+  const std::string heads = "refs/heads/";
+  return ref.rfind(heads, 0) == 0 ? ref.substr(heads.size()) : ref;
+}
+
+std::string current_branch(const git::Repository& repo) {
+  const auto branch = repo.head_branch();
+  if (!branch) throw Error(ErrorCode::INVALID_STATE, "HEAD is detached: check out a branch first");
+  return *branch;
+}
+
+}  // namespace
+
+RemoteCredentials RemoteCredentials::from_environment() {
+  RemoteCredentials c;
+  c.ssh_key = env("MREG_SSH_KEY");
+  c.ssh_passphrase = env("MREG_SSH_KEY_PASSPHRASE");
+  c.username = env("MREG_GIT_USERNAME");
+  c.token = env("MREG_GIT_TOKEN");
+  return c;
+}
+
+std::string tracking_ref(const PushTarget& target) { return "refs/remotes/" + target.remote + "/" + target.branch; }
+
+git::Oid fetch_branch(git::Repository& repo, const PushTarget& target, bool all_tags,
+                      git::Repository::Advertised* advertised) {
+  const std::string ref = tracking_ref(target);
+  git::Repository::Advertised seen;
+  {
+    // Fetches into one repository take turns: each moves the same refs.
+    FileLock lock(repo.git_dir() + "mreg-fetch.lock");
+    seen = repo.fetch(target.remote, {"+refs/heads/" + target.branch + ":" + ref}, target.credentials, all_tags);
+  }
+  const auto tip = seen.refs.find("refs/heads/" + target.branch);
+  if (tip == seen.refs.end())
+    throw Error(ErrorCode::RESOURCE_DOES_NOT_EXIST,
+                "the remote " + target.remote + " has no branch '" + target.branch + "'");
+  if (advertised) *advertised = std::move(seen);
+  return tip->second;
+}
+
+std::optional<git::Oid> fast_forward(git::Repository& repo, const std::string& branch, const git::Oid& tip,
+                                     const std::string& upstream_name) {
+  const auto before = repo.ref_target(branch);
+  if (before == tip) return before;
+  if (before && !repo.is_ancestor(*before, tip))
+    throw Error(ErrorCode::RESOURCE_CONFLICT, short_branch(branch) + " has commits that " + upstream_name +
+                                                  " does not have: the branches have diverged");
+  const std::vector<std::string> paths =
+      repo.changed_paths(before ? std::optional<git::Oid>(repo.read_commit(*before).tree) : std::nullopt,
+                         repo.read_commit(tip).tree);
+  if (!repo.is_bare()) refuse_dirty_paths(repo, paths);
+  if (repo.update_ref(branch, tip, before, "mreg: fast-forward to " + upstream_name) !=
+      git::Repository::RefUpdate::Updated)
+    throw Error(ErrorCode::RESOURCE_CONFLICT, short_branch(branch) + " moved meanwhile; run the command again");
+  if (!repo.is_bare()) repo.sync_paths(repo.read_commit(tip).tree, paths);
+  return before;
+}
+
+std::vector<std::string> push_tags(git::Repository& repo, const PushTarget& target,
+                                   const std::vector<std::string>& names) {
+  std::vector<git::RefPush> updates;
+  for (const auto& name : names)
+    if (auto oid = repo.ref_target("refs/tags/" + name)) updates.push_back({"refs/tags/" + name, *oid, std::nullopt});
+  std::vector<std::string> sent;
+  try {
+    const auto rejected = repo.push(target.remote, updates, target.credentials);
+    for (const auto& u : updates) {
+      bool refused = false;
+      for (const auto& r : rejected)
+        if (r.ref == u.dst) {
+          refused = true;
+          std::fprintf(stderr, "mreg: warning: the remote refused %s (%s)\n", r.ref.c_str(), r.reason.c_str());
+        }
+      if (!refused) sent.push_back(u.dst.substr(10));
+    }
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mreg: warning: tags not pushed (%s); 'mreg push' sends them later\n", e.what());
+  }
+  return sent;
+}
+
+PushTarget default_push_target(const Registry& registry) {
+  const git::Repository& repo = *registry.impl().repo;
+  const std::string name = short_branch(current_branch(repo));
+  PushTarget target;
+  target.branch = name;
+  if (auto remote = repo.config_string("branch." + name + ".remote"); remote && *remote != ".") target.remote = *remote;
+  if (auto merge = repo.config_string("branch." + name + ".merge")) target.branch = short_branch(*merge);
+  return target;
+}
+
+PullResult pull(Registry& registry, const PushTarget& from) {
+  git::Repository& repo = *registry.impl().repo;
+  const std::string branch = current_branch(repo);
+  std::unique_ptr<FileLock> lock;
+  if (!repo.is_bare()) lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+  const git::Oid tip = fetch_branch(repo, from, true);
+  const auto before = fast_forward(repo, branch, tip, from.remote + "/" + from.branch);
+  registry.impl().last_commit = tip.hex();
+  return PullResult{before ? before->hex() : "", tip.hex()};
+}
+
+PushResult push(Registry& registry, const PushTarget& to) {
+  git::Repository& repo = *registry.impl().repo;
+  const std::string branch = current_branch(repo);
+  const auto local = repo.ref_target(branch);
+  if (!local) throw Error(ErrorCode::INVALID_STATE, short_branch(branch) + " has no commits: nothing to push");
+  git::Repository::Advertised advertised;
+  std::optional<git::Oid> remote_tip;
+  try {
+    remote_tip = fetch_branch(repo, to, false, &advertised);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::RESOURCE_DOES_NOT_EXIST) throw;  // a new branch on the remote
+  }
+  if (remote_tip && !repo.is_ancestor(*remote_tip, *local))
+    throw Error(ErrorCode::RESOURCE_CONFLICT, to.remote + "/" + to.branch + " has commits that " +
+                                                  short_branch(branch) + " does not have: run 'mreg pull' first");
+  const std::string dst = "refs/heads/" + to.branch;
+  if (remote_tip != local) {
+    const auto rejected = repo.push(to.remote, {{dst, *local, remote_tip}}, to.credentials);
+    if (!rejected.empty())
+      throw Error(ErrorCode::RESOURCE_CONFLICT, "the remote refused " + dst + " (" + rejected.front().reason +
+                                                    "): run 'mreg pull', then push again");
+    repo.set_ref(tracking_ref(to), *local, "mreg: push");
+  }
+  std::vector<std::string> missing;
+  for (const char* pattern : {"*@v*", "*#*#*"})
+    for (const auto& name : repo.tag_names(pattern))
+      if (!advertised.refs.count("refs/tags/" + name)) missing.push_back(name);
+  return PushResult{local->hex(), push_tags(repo, to, missing)};
+}
+
+std::string remote_cache_path(const std::string& url) {
+  std::string root = env("XDG_CACHE_HOME");
+  if (root.empty()) {
+    const std::string home = env("HOME");
+    if (home.empty()) throw Error(ErrorCode::INVALID_STATE, "neither XDG_CACHE_HOME nor HOME is set: no place for the cache of --remote");
+    root = home + "/.cache";
+  }
+  // The URL without a password, so that a changed token keeps the same cache.
+  return root + "/mreg/remotes/" + sha256_hex(git::redact_url(url)) + ".git";
+}
+
+Registry open_remote(const std::string& url, const RemoteCredentials& credentials) {
+  if (url.empty()) throw Error(ErrorCode::INVALID_PARAMETER_VALUE, "the remote's URL is empty");
+  const std::string path = remote_cache_path(url);
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  {
+    // One refresh at a time; readers that come meanwhile find it fresh.
+    FileLock lock(path + ".lock");
+    std::error_code ec;
+    git::Repository repo = std::filesystem::exists(path + "/HEAD", ec) ? git::Repository::open(path)
+                                                                        : git::Repository::init(path, true);
+    repo.set_remote_url("origin", url);
+    // No pruning: a write through this copy makes its tags here before it pushes them.
+    const auto advertised = repo.fetch("origin", {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"},
+                                       credentials, true);
+    std::string branch = advertised.default_branch;
+    if (branch.empty() && advertised.refs.count("refs/heads/main")) branch = "refs/heads/main";
+    if (branch.empty())
+      throw Error(ErrorCode::INVALID_STATE, git::redact_url(url) + " has no default branch: not a registry");
+    const auto tip = repo.ref_target("refs/remotes/origin/" + short_branch(branch));
+    if (!tip) throw Error(ErrorCode::INVALID_STATE, git::redact_url(url) + " has no commits: not a registry");
+    // The copy is the remote's: its branch follows the remote, even a rewound one.
+    repo.set_ref(branch, *tip, "mreg: refresh from the remote");
+    repo.set_head(branch);
+  }
+  return Registry::open(path);
+}
+
+}  // namespace mreg

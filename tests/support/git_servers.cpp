@@ -1,0 +1,101 @@
+#include "support/git_servers.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "support/harness.h"
+
+namespace e2e {
+namespace {
+
+bool accepts_connections(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+void Server::start(const std::vector<std::string>& argv, int port, const std::string& log_path) {
+  port_ = port;
+  pid_ = spawn(argv, "", {}, log_path, log_path);
+  // Readiness, not timing: poll until the server listens (or has died).
+  for (int i = 0; i < 1000; ++i) {
+    int status = 0;
+    if (poll_exit(pid_, &status)) {
+      pid_ = -1;
+      FAIL("the server exited with " << status << ": " << read_file(log_path));
+    }
+    if (accepts_connections(port)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("the server never listened on port " << port << ": " << read_file(log_path));
+}
+
+Server::~Server() {
+  if (pid_ <= 0) return;
+  ::kill(-pid_, SIGTERM);  // the server leads its own process group, with its children
+  wait_exit(pid_);
+}
+
+GitDaemon::GitDaemon(const std::string& base_path) {
+  const int port = free_port();
+  start({"git", "daemon", "--reuseaddr", "--listen=127.0.0.1", "--port=" + std::to_string(port),
+         "--base-path=" + base_path, "--export-all", "--enable=receive-pack", "--informative-errors", base_path},
+        port, base_path + "/../git-daemon.log");
+}
+
+std::string GitDaemon::url(const std::string& repo) const {
+  return "git://127.0.0.1:" + std::to_string(port()) + "/" + repo;
+}
+
+HttpGitServer::HttpGitServer(const std::string& base_path, const std::string& work_dir, const std::string& user,
+                             const std::string& token) {
+  const int port = free_port();
+  write_file(work_dir + "/users", user + ":" + token + "\n");
+  write_file(work_dir + "/lighttpd.conf",
+             "server.document-root = \"" + work_dir + "\"\n"
+             "server.bind = \"127.0.0.1\"\n"
+             "server.port = " + std::to_string(port) + "\n"
+             "server.errorlog = \"" + work_dir + "/error.log\"\n"
+             "server.modules = (\"mod_alias\", \"mod_auth\", \"mod_authn_file\", \"mod_cgi\", \"mod_setenv\")\n"
+             "alias.url = (\"/git\" => \"/usr/lib/git-core/git-http-backend\")\n"
+             "auth.backend = \"plain\"\n"
+             "auth.backend.plain.userfile = \"" + work_dir + "/users\"\n"
+             "$HTTP[\"url\"] =~ \"^/git\" {\n"
+             "  cgi.assign = (\"\" => \"\")\n"
+             "  setenv.add-environment = (\"GIT_PROJECT_ROOT\" => \"" + base_path + "\", \"GIT_HTTP_EXPORT_ALL\" => \"1\")\n"
+             "  auth.require = (\"\" => (\"method\" => \"basic\", \"realm\" => \"git\", \"require\" => \"valid-user\"))\n"
+             "}\n");
+  start({"lighttpd", "-D", "-f", work_dir + "/lighttpd.conf"}, port, work_dir + "/lighttpd.log");
+}
+
+std::string HttpGitServer::url(const std::string& repo) const {
+  return "http://127.0.0.1:" + std::to_string(port()) + "/git/" + repo;
+}
+
+}  // namespace e2e

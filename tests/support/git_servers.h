@@ -1,0 +1,48 @@
+// Real git servers on 127.0.0.1 for the remote tests, started and stopped by the test:
+// `git daemon` with receive-pack, and `git http-backend` behind lighttpd with basic auth.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace e2e {
+
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+int free_port();
+
+// A server process, stopped (with its children) at the end of the scope.
+class Server {
+ public:
+  Server() = default;
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  int port() const { return port_; }
+
+ protected:
+  // Starts argv and waits until the port accepts connections; fails the test when it never does.
+  void start(const std::vector<std::string>& argv, int port, const std::string& log_path);
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// `git daemon` serving every repository below base_path, pushes allowed:
+// git://127.0.0.1:PORT/<path below base_path>.
+class GitDaemon : public Server {
+ public:
+  explicit GitDaemon(const std::string& base_path);
+  std::string url(const std::string& repo_below_base) const;
+};
+
+// `git http-backend` under lighttpd, serving every repository below base_path at
+// http://127.0.0.1:PORT/git/<path>; only the user `user` with password `token` gets in.
+class HttpGitServer : public Server {
+ public:
+  HttpGitServer(const std::string& base_path, const std::string& work_dir, const std::string& user,
+                const std::string& token);
+  std::string url(const std::string& repo_below_base) const;
+};
+
+}  // namespace e2e
