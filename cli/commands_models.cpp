@@ -54,9 +54,8 @@ void add_model_commands(CLI::App& app, Context& ctx) {
       print_model_list(models, std::cout);
       return;
     }
-    OrderedJson arr = OrderedJson::array();
-    for (const auto& m : models) arr.push_back(to_mlflow_json(m));
-    print_structured(OrderedJson{{"registered_models", arr}}, format);
+    print_structured_list("registered_models", models.size(), [&](size_t i) { return to_mlflow_json(models[i]); },
+                          format);
   });
 
   auto* show = model->add_subcommand("show", "One model");

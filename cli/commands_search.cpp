@@ -92,11 +92,9 @@ void print_page(Format format, const char* key, const std::vector<T>& items, con
     if (!token.empty()) std::cout << "\nMore results: --page-token " << token << "\n";
     return;
   }
-  OrderedJson arr = OrderedJson::array();
-  for (const auto& item : items) arr.push_back(to_mlflow_json(item));
-  OrderedJson out{{key, arr}};
-  if (!token.empty()) out["next_page_token"] = token;
-  print_structured(out, format);
+  OrderedJson after = OrderedJson::object();
+  if (!token.empty()) after["next_page_token"] = token;
+  print_structured_list(key, items.size(), [&](size_t i) { return to_mlflow_json(items[i]); }, format, after);
 }
 
 using RunSearch = std::function<void(const Snapshot&, const SearchRequest&, const std::string& page_token, Format)>;

@@ -67,6 +67,39 @@ void print_structured(const OrderedJson& value, Format format) {
   }
 }
 
+namespace {
+// `text` with `indent` after each newline (JSON strings hold no newline).
+std::string indented(const std::string& text, const std::string& indent) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += indent;
+  }
+  return out;
+}
+}  // namespace
+
+void print_structured_list(const std::string& key, std::size_t count,
+                           const std::function<OrderedJson(std::size_t)>& item, Format format,
+                           const OrderedJson& after) {
+  if (format == Format::Yaml || count == 0) {
+    OrderedJson arr = OrderedJson::array();
+    for (std::size_t i = 0; i < count; ++i) arr.push_back(item(i));
+    OrderedJson whole{{key, std::move(arr)}};
+    for (const auto& [k, v] : after.items()) whole[k] = v;
+    print_structured(whole, format);
+    return;
+  }
+  // dump(2) of the whole, piece by piece.
+  std::cout << "{\n  " << OrderedJson(key).dump() << ": [\n";
+  for (std::size_t i = 0; i < count; ++i)
+    std::cout << "    " << indented(item(i).dump(2), "    ") << (i + 1 < count ? ",\n" : "\n");
+  std::cout << "  ]";
+  for (const auto& [k, v] : after.items()) std::cout << ",\n  " << OrderedJson(k).dump() << ": " << indented(v.dump(2), "  ");
+  std::cout << "\n}\n";
+}
+
 void Table::print(std::ostream& out) const {
   std::vector<size_t> widths;
   for (const auto& row : rows_)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ Format parse_format(const std::string& name);
 
 // Structured output in JSON or YAML.
 void print_structured(const OrderedJson& value, Format format);
+// {"<key>": [items...], <the members of `after`>} as print_structured prints it,
+// one item made at a time (a long list is never held as JSON all at once).
+void print_structured_list(const std::string& key, std::size_t count,
+                           const std::function<OrderedJson(std::size_t)>& item, Format format,
+                           const OrderedJson& after = OrderedJson::object());
 
 // A table with a header row, columns padded to their widest cell.
 class Table {

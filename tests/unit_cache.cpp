@@ -1,5 +1,6 @@
-// The read cache never changes an answer: on random registries, listings
-// with a warm, missing, torn or garbage cache equal a listing without it.
+// The read caches never change an answer: on random registries, listings and
+// version searches with a warm, missing, torn or garbage cache equal those
+// without it.
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
@@ -8,9 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "mreg/mlflow_json.h"
 #include "mreg/registry.h"
+#include "mreg/search.h"
 
 using namespace mreg;
 namespace fs = std::filesystem;
@@ -36,6 +39,33 @@ std::string listing(const Registry& r) {
   return arr.dump();
 }
 
+// Every version of every model, read model by model (many reads: the blob cache
+// serves them), and a version search over all of them.
+std::string versions_listing(const Registry& r) {
+  const Snapshot s = r.at();
+  OrderedJson arr = OrderedJson::array();
+  for (const auto& name : s.model_names())
+    for (const auto& v : s.get_model_versions(name)) arr.push_back(to_mlflow_json(v));
+  for (const auto& v : search_model_versions(s, "version_number > 1", {"name ASC"}, kVersionSearchMaxResults).model_versions)
+    arr.push_back(to_mlflow_json(v));
+  return arr.dump();
+}
+
+// Damages a cache file the ways a crash or a stray write would.
+void tear(const fs::path& file) {
+  std::ofstream f(file, std::ios::app | std::ios::binary);
+  f << "\x40\x00\x00\x00partial";
+}
+void garble(const fs::path& file) {
+  std::ofstream f(file, std::ios::trunc | std::ios::binary);
+  f << "not a cache at all";
+}
+void flip_middle_byte(const fs::path& file) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(fs::file_size(file) / 2));
+  f.put('\x7f');
+}
+
 }  // namespace
 
 TEST_CASE("cached and uncached listings agree on random registries", "[cache]") {
@@ -45,6 +75,7 @@ TEST_CASE("cached and uncached listings agree on random registries", "[cache]") 
   init.registry_id = "unit/cache";
   Registry r = Registry::init((tmp.dir / "reg.git").string(), init, WriteOptions{});
   const fs::path cache = tmp.dir / "reg.git" / "mreg" / "cache-v1.bin";
+  const fs::path blobs = tmp.dir / "reg.git" / "mreg" / "blobs-v1.bin";
   std::mt19937 rng(7);
   std::vector<std::string> models;
   WriteOptions opts;
@@ -52,7 +83,7 @@ TEST_CASE("cached and uncached listings agree on random registries", "[cache]") 
 
   for (int step = 0; step < 120; ++step) {
     const int op = std::uniform_int_distribution<int>(0, 9)(rng);
-    if (models.empty() || op == 0) {
+    if (models.empty() || op <= 1) {
       std::string name = "m" + std::to_string(step);
       r.create_registered_model(name, "model " + std::to_string(step), {{"team", "t" + std::to_string(op)}}, opts);
       models.push_back(name);
@@ -73,26 +104,68 @@ TEST_CASE("cached and uncached listings agree on random registries", "[cache]") 
     if (step % 20 != 19) continue;
 
     fs::remove(cache);
-    const std::string uncached = listing(r);   // fills the cache
+    fs::remove(blobs);
+    const std::string uncached_versions = versions_listing(r);  // parses every file; fills the blob cache
+    const std::string uncached = listing(r);   // fills the summary cache
     REQUIRE(fs::exists(cache));
     CHECK(listing(r) == uncached);            // served from it
+    if (models.size() >= 16) REQUIRE(fs::exists(blobs));
+    CHECK(versions_listing(r) == uncached_versions);
 
-    {  // a torn record at the end, as a writer killed mid-append leaves it
-      std::ofstream f(cache, std::ios::app | std::ios::binary);
-      f << "\x40\x00\x00\x00partial";
+    // A listing with an empty summary cache reads every folder through the blob cache.
+    fs::remove(cache);
+    CHECK(listing(r) == uncached);
+
+    for (const auto& file : {cache, blobs}) {
+      if (!fs::exists(file)) continue;
+      tear(file);  // a torn record at the end, as a writer killed mid-append leaves it
+      CHECK(listing(r) == uncached);
+      CHECK(versions_listing(r) == uncached_versions);
+      garble(file);  // garbage over the whole file
+      CHECK(listing(r) == uncached);
+      CHECK(versions_listing(r) == uncached_versions);
+      CHECK(listing(r) == uncached);
+      CHECK(versions_listing(r) == uncached_versions);
+      flip_middle_byte(file);  // a flipped byte inside a record
+      CHECK(listing(r) == uncached);
+      CHECK(versions_listing(r) == uncached_versions);
     }
-    CHECK(listing(r) == uncached);
-    {  // garbage over the whole file
-      std::ofstream f(cache, std::ios::trunc | std::ios::binary);
-      f << "not a cache at all";
-    }
-    CHECK(listing(r) == uncached);
-    CHECK(listing(r) == uncached);
-    {  // a flipped byte inside a record
-      std::fstream f(cache, std::ios::in | std::ios::out | std::ios::binary);
-      f.seekp(static_cast<std::streamoff>(fs::file_size(cache) / 2));
-      f.put('\x7f');
-    }
-    CHECK(listing(r) == uncached);
   }
+}
+
+TEST_CASE("readers filling the caches at the same time get the same answers", "[cache]") {
+  TempRepo tmp;
+  InitOptions init;
+  init.bare = true;
+  init.registry_id = "unit/cache";
+  const std::string path = (tmp.dir / "reg.git").string();
+  Registry r = Registry::init(path, init, WriteOptions{});
+  WriteOptions opts;
+  opts.create_tags = false;
+  for (int m = 0; m < 40; ++m) {
+    const std::string name = "m" + std::to_string(m);
+    r.create_registered_model(name, "", {}, opts);
+    for (int v = 0; v < 3; ++v) {
+      NewVersion nv;
+      nv.source = "s3://b/" + name + "/" + std::to_string(v);
+      r.create_model_version(name, nv, opts);
+    }
+  }
+  const std::string versions = versions_listing(r), models = listing(r);
+  fs::remove_all(tmp.dir / "reg.git" / "mreg");
+
+  std::vector<std::string> got(4 * 6);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      Registry mine = Registry::open(path);  // as another process would
+      for (int i = 0; i < 3; ++i) {
+        got[t * 6 + 2 * i] = versions_listing(mine);
+        got[t * 6 + 2 * i + 1] = listing(mine);
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == (i % 2 ? models : versions));
+  CHECK(versions_listing(r) == versions);
+  CHECK(listing(r) == models);
 }

@@ -20,7 +20,14 @@ namespace mreg::git {
 namespace {
 
 struct LibraryInit {
-  LibraryInit() { git_libgit2_init(); }
+  LibraryInit() {
+    git_libgit2_init();
+    // Reads of many trees touch pages all over a large pack, and fill the object cache:
+    // map the pack in smaller windows, fewer at a time, and keep the cache small.
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(32) << 20);
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(64) << 20);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(32) << 20);
+  }
 };
 void ensure_init() { static LibraryInit once; }
 

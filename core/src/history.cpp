@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "history_index.h"
 #include "manifest.h"
 #include "mreg/names.h"
 #include "registry_impl.h"
@@ -255,6 +256,94 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
   return out;
 }
 
+// The commits a history query reads, in Repository::walk's order, and what they
+// did: from the history index, or read from git when the repository's config
+// says mreg.historyIndex = false (or the index cannot be made, as in a shallow clone).
+class CommitSource {
+ public:
+  struct Item {
+    git::Oid oid;
+    std::uint32_t pos = 0;  // in the index
+  };
+
+  // Without `indexed`, reads git (for short walks, where loading the index costs more).
+  explicit CommitSource(const git::Repository& repo, bool indexed = true) : repo_(repo) {
+    const auto setting = repo.config_string("mreg.historyIndex");
+    if (indexed && (!setting || (*setting != "false" && *setting != "0" && *setting != "no" && *setting != "off")))
+      index_.emplace(repo.git_dir());
+  }
+
+  // The commits reachable from `from` and not from `hide`.
+  std::vector<Item> walk(const git::Oid& from, const std::optional<git::Oid>& hide = std::nullopt) {
+    std::vector<Item> out;
+    if (update(from) && (!hide || update(*hide))) {
+      const auto linear = index_->linear_walk(*index_->position(from), hide ? index_->position(*hide) : std::nullopt);
+      if (linear) {
+        for (std::uint32_t pos : *linear) out.push_back({index_->commit(pos).oid, pos});
+        return out;
+      }
+    }
+    for (const auto& oid : repo_.walk(from, hide)) out.push_back({oid, index_ ? *index_->position(oid) : 0});
+    return out;
+  }
+
+  Timestamp author_time(const Item& item) { return index_ ? index_->commit(item.pos).author_time : info(item).author.time; }
+
+  // False when the commit has no event about any of these models (true when unsure).
+  bool may_concern(const Item& item, const std::set<std::string>& models) {
+    if (index_) return index_->names_any(item.pos, models);
+    // A commit of mreg names its model in a trailer.
+    const auto trailers = git::parse_trailers(info(item).message);
+    const std::string op = trailer(trailers, "Mreg-Op");
+    if (op == "init") return false;
+    return op.empty() || models.count(trailer(trailers, "Mreg-Model"));
+  }
+
+  std::vector<Event> events(const Item& item) {
+    return index_ ? index_->events(item.pos) : commit_events(repo_, info(item));
+  }
+
+  // The newest commit on the first-parent line from `start` whose committer time is at or before `when`.
+  std::optional<git::Oid> first_parent_at_or_before(const git::Oid& start, Timestamp when) {
+    if (update(start)) {
+      for (std::optional<std::uint32_t> pos = index_->position(start); pos;) {
+        const auto& c = index_->commit(*pos);
+        if (c.committer_time <= when) return c.oid;
+        pos = c.parents.empty() ? std::nullopt : std::optional<std::uint32_t>(c.parents.front());
+      }
+      return std::nullopt;
+    }
+    std::optional<git::Oid> cur = start;
+    while (cur) {
+      auto c = repo_.read_commit(*cur);
+      if (c.committer.time <= when) return cur;
+      if (c.parents.empty()) break;
+      cur = c.parents.front();
+    }
+    return std::nullopt;
+  }
+
+ private:
+  bool update(const git::Oid& tip) {
+    if (!index_) return false;
+    try {
+      index_->update(repo_, tip, [this](const git::CommitInfo& c) { return commit_events(repo_, c); });
+      return true;
+    } catch (const Error&) {
+      index_.reset();  // read git instead
+      return false;
+    }
+  }
+  const git::CommitInfo& info(const Item& item) {
+    if (!current_ || current_->oid != item.oid) current_ = repo_.read_commit(item.oid);
+    return *current_;
+  }
+
+  const git::Repository& repo_;
+  std::optional<HistoryIndex> index_;
+  std::optional<git::CommitInfo> current_;
+};
+
 bool is_move(const Event& e) { return e.type == "transitioned" || e.type == "archived" || (e.type == "edited" && !e.to.empty()); }
 
 }  // namespace
@@ -262,12 +351,11 @@ bool is_move(const Event& e) { return e.type == "transitioned" || e.type == "arc
 std::int64_t count_moves(const git::Repository& repo, const git::Oid& tip, const std::optional<git::Oid>& hide,
                          const std::string& model, const std::string& stage) {
   std::int64_t n = 0;
-  for (const auto& oid : repo.walk(tip, hide)) {
-    const git::CommitInfo c = repo.read_commit(oid);
-    const auto trailers = git::parse_trailers(c.message);
-    const std::string op = trailer(trailers, "Mreg-Op");
-    if (!op.empty() && (op != "transition" || trailer(trailers, "Mreg-Model") != model)) continue;
-    for (const auto& e : commit_events(repo, c))
+  CommitSource source(repo, !hide);  // a walk from the last tag is short
+  const std::set<std::string> names{model};
+  for (const auto& item : source.walk(tip, hide)) {
+    if (!source.may_concern(item, names)) continue;
+    for (const auto& e : source.events(item))
       if (e.model == model && (e.type == "transitioned" || (e.type == "edited" && !e.to.empty() && !e.from.empty())) &&
           e.from != e.to && e.to == stage)
         ++n;
@@ -283,19 +371,14 @@ std::vector<Event> read_log(const Registry& registry, const std::string& rev, co
   std::set<std::string> names;
   if (!q.model.empty()) names.insert(q.model);
   std::vector<Event> out;
-  for (const auto& oid : repo.walk(start)) {
+  CommitSource source(repo);
+  for (const auto& item : source.walk(start)) {
     if (!q.model.empty() && names.empty()) break;
-    const git::CommitInfo c = repo.read_commit(oid);
-    const bool in_time = !(q.until && c.author.time > *q.until) && !(q.since && c.author.time < *q.since);
-    // Cheap test first: a commit of mreg names its model in a trailer.
-    if (!names.empty()) {
-      const auto trailers = git::parse_trailers(c.message);
-      const std::string op = trailer(trailers, "Mreg-Op");
-      if (op == "init") continue;
-      if (!op.empty() && !names.count(trailer(trailers, "Mreg-Model"))) continue;
-    }
+    const Timestamp time = source.author_time(item);
+    const bool in_time = !(q.until && time > *q.until) && !(q.since && time < *q.since);
+    if (!names.empty() && !source.may_concern(item, names)) continue;  // the cheap test first
     if (!in_time && q.model.empty()) continue;
-    for (auto& e : commit_events(repo, c)) {
+    for (auto& e : source.events(item)) {
       if (!names.empty()) {
         if (!names.count(e.model)) continue;
         if (e.type == "model_renamed") names.insert(e.from);
@@ -401,12 +484,17 @@ std::vector<Event> events_in_range(const Registry& registry, const std::string& 
   const git::Repository& repo = *registry.impl().repo;
   const std::string a = range.substr(0, dots), b = range.substr(dots + 2);
   const git::Oid from = resolve_revision(repo, a), to = resolve_revision(repo, b);
-  auto commits = repo.walk(to, from);
+  CommitSource source(repo);
+  auto commits = source.walk(to, from);
   std::reverse(commits.begin(), commits.end());
   std::vector<Event> out;
-  for (const auto& oid : commits)
-    for (auto& e : commit_events(repo, repo.read_commit(oid))) out.push_back(std::move(e));
+  for (const auto& item : commits)
+    for (auto& e : source.events(item)) out.push_back(std::move(e));
   return out;
+}
+
+std::optional<git::Oid> first_parent_at_or_before(const git::Repository& repo, const git::Oid& start, Timestamp when) {
+  return CommitSource(repo).first_parent_at_or_before(start, when);
 }
 
 std::vector<std::string> Registry::sync_tags() {

@@ -22,7 +22,11 @@ struct Registry::Impl {
   Snapshot snapshot_at(const git::Oid& commit) const;
 };
 
+class BlobCache;
+
 struct Snapshot::Impl {
+  ~Impl();  // writes what the blob cache was given
+
   std::shared_ptr<git::Repository> repo;
   git::Oid commit;
   git::Oid tree;
@@ -40,16 +44,25 @@ struct Snapshot::Impl {
   // big, and libgit2 does not cache big trees).
   const std::vector<git::TreeEntry>& model_folders() const;
   std::optional<git::Oid> model_folder(const std::string& name) const;
+  // The cache of parsed files, once this snapshot has read `kBlobCacheAfter` model folders
+  // (counting the `folders` about to be read); null before.
+  BlobCache* blob_cache(std::size_t folders) const;
+  static constexpr std::size_t kBlobCacheAfter = 16;
 
  private:
   mutable std::mutex mutex_;
   mutable std::optional<std::vector<git::TreeEntry>> model_folders_;
   mutable std::map<std::string, std::optional<git::Oid>> folder_lookups_;  // single lookups, remembered
+  mutable std::size_t folders_read_ = 0;
+  mutable std::unique_ptr<BlobCache> blobs_;
 };
 
 // Resolves a revision as the CLI accepts it ("" = HEAD; REV@{DATE}); throws
 // RESOURCE_DOES_NOT_EXIST when it names nothing.
 git::Oid resolve_revision(const git::Repository& repo, const std::string& rev);
+// The newest commit on the first-parent line from `start` committed at or before `when`
+// (from the history index).
+std::optional<git::Oid> first_parent_at_or_before(const git::Repository& repo, const git::Oid& start, Timestamp when);
 
 // The identity a write records: explicit, else GIT_AUTHOR_*, else git config.
 Identity resolve_author(const git::Repository& repo, const std::optional<Identity>& explicit_author);

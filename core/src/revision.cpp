@@ -17,14 +17,7 @@ git::Oid resolve_revision(const git::Repository& repo, const std::string& rev) {
     if (when) {
       // A bare date means the end of that day.
       if (std::regex_match(m[2].str(), std::regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))) *when += 86399;
-      auto start = resolve_revision(repo, m[1].str());
-      std::optional<git::Oid> cur = start;
-      while (cur) {
-        auto info = repo.read_commit(*cur);
-        if (info.committer.time <= *when) return *cur;
-        if (info.parents.empty()) break;
-        cur = info.parents.front();
-      }
+      if (auto found = first_parent_at_or_before(repo, resolve_revision(repo, m[1].str()), *when)) return *found;
       throw_not_found("no commit at or before " + m[2].str() + " in the history of " +
                       (m[1].str().empty() ? std::string("HEAD") : m[1].str()));
     }

@@ -45,13 +45,22 @@ struct Folder {
   std::vector<ModelVersion> versions;  // ascending
 };
 
-Folder read_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree) {
+// With `cache`, parsed files come from it where it has them, and go into it.
+Folder read_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
+                   BlobCache* cache = nullptr) {
   const auto entries = repo.read_tree(tree);
   const std::string mpath = model_path(name);
   auto model_entry = find_entry(entries, "model.yaml");
   if (!model_entry || model_entry->type != git::ObjectType::Blob) throw_not_found("Registered Model with name=" + name + " not found");
   Folder f;
-  f.model = parse_model(repo.read_blob(model_entry->oid), mpath);
+  // A cached file that does not fit its place is read again (the error, if any, is the file's).
+  auto cached_model = cache ? cache->find_model(model_entry->oid) : std::nullopt;
+  if (cached_model && cached_model->name == name) {
+    f.model = std::move(*cached_model);
+  } else {
+    f.model = parse_model(repo.read_blob(model_entry->oid), mpath);
+    if (cache) cache->add_model(model_entry->oid, f.model);
+  }
   if (f.model.name != name)
     throw ManifestError({{mpath, 1, "field 'name': '" + f.model.name + "' does not match the folder name '" + name + "'"}});
   auto versions = find_entry(entries, "versions");
@@ -60,7 +69,12 @@ Folder read_folder(const git::Repository& repo, const std::string& name, const g
       const std::int64_t n = version_of_file(e.name);
       if (n == 0 || e.type != git::ObjectType::Blob) continue;
       const std::string path = version_path(name, n);
-      ModelVersion v = parse_version(repo.read_blob(e.oid), path);
+      std::optional<ModelVersion> cached = cache ? cache->find_version(e.oid) : std::nullopt;
+      if (!cached || cached->name != name || cached->version != n) {
+        cached = parse_version(repo.read_blob(e.oid), path);
+        if (cache) cache->add_version(e.oid, *cached);
+      }
+      ModelVersion& v = *cached;
       if (v.name != name || v.version != n)
         throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
                                            std::to_string(n) + ")"}});
@@ -105,6 +119,19 @@ std::optional<git::TreeEntry> Snapshot::Impl::entry(const std::string& path) con
     }
   }
   return repo->tree_entry(tree, path);
+}
+
+Snapshot::Impl::~Impl() {
+  if (blobs_) blobs_->flush();
+}
+
+BlobCache* Snapshot::Impl::blob_cache(std::size_t folders) const {
+  // Loading the cache costs more than parsing a few files: only reads of many
+  // folders use it.
+  std::lock_guard<std::mutex> lock(mutex_);
+  folders_read_ += folders;
+  if (!blobs_ && folders_read_ >= kBlobCacheAfter) blobs_ = std::make_unique<BlobCache>(repo->git_dir());
+  return blobs_.get();
 }
 
 std::optional<std::string> Snapshot::Impl::read(const std::string& path) const {
@@ -237,7 +264,7 @@ std::vector<ModelVersion> Snapshot::get_model_versions(const std::string& name) 
   check_model_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder) model_not_found(*this, name);
-  return read_folder(*impl_->repo, name, *folder).versions;
+  return read_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)).versions;
 }
 
 std::string Snapshot::canonical_stage(const std::string& stage) const {
@@ -263,7 +290,7 @@ ModelSummary Snapshot::get_model_summary(const std::string& name) const {
   check_model_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder) model_not_found(*this, name);
-  return summarize(read_folder(*impl_->repo, name, *folder), impl_->config.stages);
+  return summarize(read_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)), impl_->config.stages);
 }
 
 std::vector<ModelSummary> Snapshot::list_registered_models() const {
@@ -273,6 +300,7 @@ std::vector<ModelSummary> Snapshot::list_registered_models() const {
   std::vector<size_t> missing;
   for (size_t i = 0; i < folders.size(); ++i) {
     out[i] = cache.find(folders[i].oid, impl_->config_blob);
+    if (out[i] && out[i]->model.name != folders[i].name) out[i].reset();  // not this folder's: read it again
     if (!out[i]) missing.push_back(i);
   }
 
@@ -282,6 +310,7 @@ std::vector<ModelSummary> Snapshot::list_registered_models() const {
   const auto& stages = impl_->config.stages;
   std::vector<std::exception_ptr> errors(missing.size());
   std::vector<bool> absent(folders.size(), false);
+  BlobCache* blobs = impl_->blob_cache(missing.size());
   ProgressReport progress("Reading models", missing.size());
   auto work = [&](size_t begin, size_t step, const git::Repository& repo) {
     for (size_t k = begin; k < missing.size(); k += step) {
@@ -291,7 +320,7 @@ std::vector<ModelSummary> Snapshot::list_registered_models() const {
           absent[i] = true;  // a folder without model.yaml is not a model (mreg check says so)
           continue;
         }
-        out[i] = summarize(read_folder(repo, folders[i].name, folders[i].oid), stages);
+        out[i] = summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), stages);
       } catch (...) {
         errors[k] = std::current_exception();
       }

@@ -1,47 +1,29 @@
 #include "summary_cache.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstring>
 
 namespace mreg {
 namespace {
 
-constexpr char kMagic[] = "mreg-cache 2\n";
-constexpr size_t kMagicSize = sizeof(kMagic) - 1;
-constexpr size_t kKeySize = 40;
-// A record: u32 payload size, 40-byte key, payload, u64 checksum of key and payload.
-constexpr size_t kOverhead = 4 + kKeySize + 8;
-
-std::uint64_t fnv1a(const char* data, size_t n, std::uint64_t h = 1469598103934665603ull) {
-  for (size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+constexpr char kMagic[] = "mreg-cache 3\n";
+constexpr char kBlobMagic[] = "mreg-blobs 1\n";
 
 std::string make_key(const git::Oid& a, const git::Oid& b) {
-  std::string k(kKeySize, '\0');
+  std::string k(40, '\0');
   std::memcpy(k.data(), a.bytes.data(), 20);
   std::memcpy(k.data() + 20, b.bytes.data(), 20);
   return k;
 }
 
-// Little-endian, length-prefixed fields.
-class Writer {
+// A parsed file's key: what it was parsed as, then its blob id.
+std::string blob_key(char kind, const git::Oid& blob) {
+  std::string k(1, kind);
+  k.append(reinterpret_cast<const char*>(blob.bytes.data()), 20);
+  return k;
+}
+
+class Writer : public RecordWriter {
  public:
-  void u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
-  }
-  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
-  void str(const std::string& s) {
-    u64(s.size());
-    out += s;
-  }
   void json(const Json& j) { str(j.is_null() ? std::string() : j.dump()); }
   void tags(const TagMap& m) {
     u64(m.size());
@@ -57,32 +39,11 @@ class Writer {
       json(v);
     }
   }
-  std::string out;
 };
 
-class Reader {
+class Reader : public RecordReader {
  public:
-  Reader(const char* p, size_t n) : p_(p), end_(p + n) {}
-  bool u64(std::uint64_t& v) {
-    if (end_ - p_ < 8) return false;
-    v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p_[i])) << (8 * i);
-    p_ += 8;
-    return true;
-  }
-  bool i64(std::int64_t& v) {
-    std::uint64_t u;
-    if (!u64(u)) return false;
-    v = static_cast<std::int64_t>(u);
-    return true;
-  }
-  bool str(std::string& s) {
-    std::uint64_t n;
-    if (!u64(n) || n > static_cast<std::uint64_t>(end_ - p_)) return false;
-    s.assign(p_, n);
-    p_ += n;
-    return true;
-  }
+  using RecordReader::RecordReader;
   bool json(Json& j) {
     std::string s;
     if (!str(s)) return false;
@@ -95,7 +56,7 @@ class Reader {
   }
   bool tags(TagMap& m) {
     std::uint64_t n;
-    if (!u64(n)) return false;
+    if (!count(n)) return false;
     for (std::uint64_t i = 0; i < n; ++i) {
       std::string k, v;
       if (!str(k) || !str(v)) return false;
@@ -105,7 +66,7 @@ class Reader {
   }
   bool extensions(Extensions& e) {
     std::uint64_t n;
-    if (!u64(n)) return false;
+    if (!count(n)) return false;
     for (std::uint64_t i = 0; i < n; ++i) {
       std::string k;
       Json v;
@@ -114,11 +75,6 @@ class Reader {
     }
     return true;
   }
-  bool done() const { return p_ == end_; }
-
- private:
-  const char* p_;
-  const char* end_;
 };
 
 void encode_version(Writer& w, const ModelVersion& v) {
@@ -150,13 +106,13 @@ bool decode_version(Reader& r, ModelVersion& v) {
   std::uint64_t n;
   if (!(r.str(v.name) && r.i64(v.version) && r.str(v.stage) && r.str(v.stage_request) && r.str(v.description) &&
         r.str(v.source) && r.str(v.run_id) && r.str(v.run_link) && r.str(v.experiment_id) && r.str(v.digest) &&
-        r.u64(n)))
+        r.count(n)))
     return false;
   v.flavors.resize(n);
   for (auto& f : v.flavors)
     if (!r.str(f)) return false;
   if (!(r.json(v.signature) && r.str(v.status) && r.str(v.status_message) && r.i64(v.created_at) &&
-        r.str(v.created_by) && r.i64(v.updated_at) && r.tags(v.tags) && r.extensions(v.extensions) && r.u64(n)))
+        r.str(v.created_by) && r.i64(v.updated_at) && r.tags(v.tags) && r.extensions(v.extensions) && r.count(n)))
     return false;
   v.aliases.resize(n);
   for (auto& a : v.aliases)
@@ -164,11 +120,7 @@ bool decode_version(Reader& r, ModelVersion& v) {
   return true;
 }
 
-}  // namespace
-
-std::string SummaryCache::encode(const ModelSummary& s) {
-  Writer w;
-  const RegisteredModel& m = s.model;
+void encode_model(Writer& w, const RegisteredModel& m) {
   w.str(m.name);
   w.str(m.description);
   w.i64(m.created_at);
@@ -183,6 +135,27 @@ std::string SummaryCache::encode(const ModelSummary& s) {
   w.tags(m.alias_requests);
   w.tags(m.tags);
   w.extensions(m.extensions);
+}
+
+bool decode_model(Reader& r, RegisteredModel& m) {
+  std::uint64_t n;
+  if (!(r.str(m.name) && r.str(m.description) && r.i64(m.created_at) && r.str(m.created_by) && r.i64(m.updated_at) &&
+        r.i64(m.last_version) && r.count(n)))
+    return false;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string a;
+    std::int64_t v;
+    if (!r.str(a) || !r.i64(v)) return false;
+    m.aliases[a] = v;
+  }
+  return r.tags(m.alias_requests) && r.tags(m.tags) && r.extensions(m.extensions);
+}
+
+}  // namespace
+
+std::string SummaryCache::encode(const ModelSummary& s) {
+  Writer w;
+  encode_model(w, s.model);
   w.u64(s.latest_versions.size());
   for (const auto& v : s.latest_versions) encode_version(w, v);
   return w.out;
@@ -191,19 +164,8 @@ std::string SummaryCache::encode(const ModelSummary& s) {
 std::optional<ModelSummary> SummaryCache::decode(const char* data, size_t size) {
   Reader r(data, size);
   ModelSummary s;
-  RegisteredModel& m = s.model;
   std::uint64_t n;
-  if (!(r.str(m.name) && r.str(m.description) && r.i64(m.created_at) && r.str(m.created_by) && r.i64(m.updated_at) &&
-        r.i64(m.last_version) && r.u64(n)))
-    return std::nullopt;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    std::string a;
-    std::int64_t v;
-    if (!r.str(a) || !r.i64(v)) return std::nullopt;
-    m.aliases[a] = v;
-  }
-  if (!r.tags(m.alias_requests) || !r.tags(m.tags) || !r.extensions(m.extensions) || !r.u64(n)) return std::nullopt;
-  if (n > 1024) return std::nullopt;
+  if (!decode_model(r, s.model) || !r.count(n) || n > 1024) return std::nullopt;
   s.latest_versions.resize(n);
   for (auto& v : s.latest_versions)
     if (!decode_version(r, v)) return std::nullopt;
@@ -211,100 +173,61 @@ std::optional<ModelSummary> SummaryCache::decode(const char* data, size_t size) 
   return s;
 }
 
-SummaryCache::SummaryCache(std::string git_dir) : path_(std::move(git_dir) + "mreg/cache-v1.bin") {
-  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-    data_.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (got < data_.size()) {
-      ssize_t n = ::read(fd, data_.data() + got, data_.size() - got);
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    data_.resize(got);
-  }
-  ::close(fd);
-  if (data_.size() < kMagicSize || data_.compare(0, kMagicSize, kMagic) != 0) {
-    data_.clear();  // not ours, or from another version: start over
-    return;
-  }
-  size_t pos = kMagicSize;
-  while (pos + kOverhead <= data_.size()) {
-    std::uint32_t len = 0;
-    std::memcpy(&len, data_.data() + pos, 4);
-    if (len > data_.size() - pos - kOverhead) break;
-    const char* key = data_.data() + pos + 4;
-    std::uint64_t sum = 0;
-    std::memcpy(&sum, key + kKeySize + len, 8);
-    if (sum != fnv1a(key, kKeySize + len)) break;  // torn or corrupt: ignore the rest
-    index_[std::string(key, kKeySize)] = {pos + 4 + kKeySize, len};
-    pos += kOverhead + len;
-  }
-  valid_end_ = pos;
-}
+SummaryCache::SummaryCache(const std::string& git_dir) : file_(git_dir + "mreg/cache-v1.bin", kMagic, 40) {}
 
 std::optional<ModelSummary> SummaryCache::find(const git::Oid& folder_tree, const git::Oid& config_blob) const {
-  auto it = index_.find(make_key(folder_tree, config_blob));
-  if (it == index_.end()) return std::nullopt;
-  return decode(data_.data() + it->second.first, it->second.second);
+  const std::string_view* payload = file_.find(make_key(folder_tree, config_blob));
+  if (!payload) return std::nullopt;
+  return decode(payload->data(), payload->size());
 }
 
 void SummaryCache::add(const git::Oid& folder_tree, const git::Oid& config_blob, const ModelSummary& summary) {
   const std::string key = make_key(folder_tree, config_blob);
-  if (index_.count(key) || !pending_keys_.insert(key).second) return;
-  const std::string payload = encode(summary);
-  const auto len = static_cast<std::uint32_t>(payload.size());
-  std::string record(reinterpret_cast<const char*>(&len), 4);
-  record += key;
-  record += payload;
-  const std::uint64_t sum = fnv1a(record.data() + 4, record.size() - 4);
-  record.append(reinterpret_cast<const char*>(&sum), 8);
-  pending_ += record;
+  if (!file_.find(key) && !file_.has_pending(key)) file_.add(key, encode(summary));
 }
 
-void SummaryCache::flush() {
-  if (pending_.empty()) return;
-  const std::string dir = path_.substr(0, path_.rfind('/'));
-  ::mkdir(dir.c_str(), 0755);
-  int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return;
-  if (::flock(fd, LOCK_EX) == 0) {
-    struct stat st;
-    if (::fstat(fd, &st) == 0) {
-      // Read the header again under the lock: another process may have made the file.
-      char magic[kMagicSize] = {};
-      const bool ours = st.st_size >= static_cast<off_t>(kMagicSize) &&
-                        ::pread(fd, magic, kMagicSize, 0) == static_cast<ssize_t>(kMagicSize) &&
-                        std::memcmp(magic, kMagic, kMagicSize) == 0;
-      std::string head;
-      bool ok = true;
-      if (!ours) {
-        // Empty, or not a cache of this version: start it again.
-        ok = ::ftruncate(fd, 0) == 0;
-        head = kMagic;
-      } else if (static_cast<size_t>(st.st_size) == data_.size() && valid_end_ < data_.size()) {
-        // Nobody appended since it was read, and it ends in a torn record: cut that off.
-        ok = ::ftruncate(fd, static_cast<off_t>(valid_end_)) == 0;
-      }
-      if (!ok) {
-        ::close(fd);
-        pending_.clear();
-        return;
-      }
-      const std::string out = head + pending_;
-      ::lseek(fd, 0, SEEK_END);
-      size_t done = 0;
-      while (done < out.size()) {
-        ssize_t n = ::write(fd, out.data() + done, out.size() - done);
-        if (n <= 0) break;
-        done += static_cast<size_t>(n);
-      }
-    }
-  }
-  ::close(fd);  // releases the lock
-  pending_.clear();
+void SummaryCache::flush() { file_.flush(); }
+
+BlobCache::BlobCache(const std::string& git_dir) : file_(git_dir + "mreg/blobs-v1.bin", kBlobMagic, 21) {}
+
+std::optional<RegisteredModel> BlobCache::find_model(const git::Oid& blob) const {
+  const std::string_view* payload = file_.find(blob_key('m', blob));
+  if (!payload) return std::nullopt;
+  Reader r(payload->data(), payload->size());
+  RegisteredModel m;
+  if (!decode_model(r, m) || !r.done()) return std::nullopt;
+  return m;
+}
+
+std::optional<ModelVersion> BlobCache::find_version(const git::Oid& blob) const {
+  const std::string_view* payload = file_.find(blob_key('v', blob));
+  if (!payload) return std::nullopt;
+  Reader r(payload->data(), payload->size());
+  ModelVersion v;
+  if (!decode_version(r, v) || !r.done()) return std::nullopt;
+  return v;
+}
+
+void BlobCache::add(const std::string& key, const std::function<void(RecordWriter&)>& encode) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (file_.find(key) || file_.has_pending(key)) return;
+  Writer w;
+  encode(w);
+  file_.add(key, w.out);
+  if (file_.pending_bytes() > kFlushBytes) file_.flush();
+}
+
+void BlobCache::add_model(const git::Oid& blob, const RegisteredModel& model) {
+  add(blob_key('m', blob), [&](RecordWriter& w) { encode_model(static_cast<Writer&>(w), model); });
+}
+
+void BlobCache::add_version(const git::Oid& blob, const ModelVersion& version) {
+  add(blob_key('v', blob), [&](RecordWriter& w) { encode_version(static_cast<Writer&>(w), version); });
+}
+
+void BlobCache::flush() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  file_.flush();
 }
 
 }  // namespace mreg

@@ -1,30 +1,32 @@
-// A cache of parsed model folders, kept in the repository's git directory
-// (mreg/cache-v1.bin) and keyed by git object ids. Objects never change, so an
-// entry never goes stale: the summary of the folder tree T read with the
-// mreg.yaml blob C is the same forever. The cache only saves parsing; it never
-// changes an answer.
+// Caches of what reads parse, kept in the repository's git directory in
+// RecordFiles (record_file.h) and keyed by git object ids. Objects never
+// change, so an entry never goes stale. The caches only save parsing; they
+// never change an answer.
 //
-// The file is append-only: records are length-prefixed and checksummed;
-// readers take no lock and ignore a torn or corrupt tail; writers append
-// under an exclusive flock and cut such a tail off first. A missing or
-// unreadable cache is rebuilt as models are read.
+// - SummaryCache (mreg/cache-v1.bin): the summary of a model folder, keyed by
+//   the folder's tree and the mreg.yaml blob it was read with (model list).
+// - BlobCache (mreg/blobs-v1.bin): a parsed model.yaml or versions/<n>.yaml,
+//   keyed by its blob (version search, and every read of many models). A
+//   version from it has no aliases (they come from model.yaml), and the reader
+//   still checks that its name and number match the file's place.
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
-#include <vector>
 
 #include "git.h"
 #include "mreg/types.h"
+#include "record_file.h"
 
 namespace mreg {
 
 class SummaryCache {
  public:
   // Loads the cache of the repository whose git directory is `git_dir`.
-  explicit SummaryCache(std::string git_dir);
+  explicit SummaryCache(const std::string& git_dir);
 
   std::optional<ModelSummary> find(const git::Oid& folder_tree, const git::Oid& config_blob) const;
   // Queued, written by flush().
@@ -36,12 +38,27 @@ class SummaryCache {
   static std::optional<ModelSummary> decode(const char* data, size_t size);
 
  private:
-  std::string path_;
-  std::string data_;       // the file as read
-  size_t valid_end_ = 0;   // end of the last good record in data_
-  std::unordered_map<std::string, std::pair<size_t, size_t>> index_;  // key -> payload offset, size
-  std::string pending_;
-  std::unordered_set<std::string> pending_keys_;
+  RecordFile file_;
+};
+
+// find_* may run on several threads at once, and with add_*.
+class BlobCache {
+ public:
+  explicit BlobCache(const std::string& git_dir);
+
+  std::optional<RegisteredModel> find_model(const git::Oid& blob) const;
+  std::optional<ModelVersion> find_version(const git::Oid& blob) const;
+  // Queued; written by flush(), or along the way when much is queued.
+  void add_model(const git::Oid& blob, const RegisteredModel& model);
+  void add_version(const git::Oid& blob, const ModelVersion& version);
+  void flush();
+
+ private:
+  void add(const std::string& key, const std::function<void(RecordWriter&)>& encode);
+
+  static constexpr std::size_t kFlushBytes = 4 << 20;
+  RecordFile file_;
+  std::mutex mutex_;
 };
 
 }  // namespace mreg

@@ -27,20 +27,8 @@ bool accepts_connections(int port) {
 
 }  // namespace
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
-void Server::start(const std::vector<std::string>& argv, int port, const std::string& log_path) {
+void GitServer::start(const std::vector<std::string>& argv, int port, const std::string& log_path) {
   port_ = port;
   pid_ = spawn(argv, "", {}, log_path, log_path);
   // Readiness, not timing: poll until the server listens (or has died).
@@ -56,7 +44,7 @@ void Server::start(const std::vector<std::string>& argv, int port, const std::st
   FAIL("the server never listened on port " << port << ": " << read_file(log_path));
 }
 
-Server::~Server() {
+GitServer::~GitServer() {
   if (pid_ <= 0) return;
   ::kill(-pid_, SIGTERM);  // the server leads its own process group, with its children
   wait_exit(pid_);

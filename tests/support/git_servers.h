@@ -13,12 +13,12 @@ namespace e2e {
 int free_port();
 
 // A server process, stopped (with its children) at the end of the scope.
-class Server {
+class GitServer {
  public:
-  Server() = default;
-  ~Server();
-  Server(const Server&) = delete;
-  Server& operator=(const Server&) = delete;
+  GitServer() = default;
+  ~GitServer();
+  GitServer(const GitServer&) = delete;
+  GitServer& operator=(const GitServer&) = delete;
   int port() const { return port_; }
 
  protected:
@@ -30,7 +30,7 @@ class Server {
 
 // `git daemon` serving every repository below base_path, pushes allowed:
 // git://127.0.0.1:PORT/<path below base_path>.
-class GitDaemon : public Server {
+class GitDaemon : public GitServer {
  public:
   explicit GitDaemon(const std::string& base_path);
   std::string url(const std::string& repo_below_base) const;
@@ -38,7 +38,7 @@ class GitDaemon : public Server {
 
 // `git http-backend` under lighttpd, serving every repository below base_path at
 // http://127.0.0.1:PORT/git/<path>; only the user `user` with password `token` gets in.
-class HttpGitServer : public Server {
+class HttpGitServer : public GitServer {
  public:
   HttpGitServer(const std::string& base_path, const std::string& work_dir, const std::string& user,
                 const std::string& token);

@@ -1,0 +1,116 @@
+// An append-only file of checksummed records with fixed-size keys, kept in the
+// repository's git directory: what the read caches and the history index are
+// stored in. Every record says something that never changes (it is keyed by
+// git object ids), so a record once written stays true.
+//
+// Records are length-prefixed and checksummed; readers take no lock and stop
+// at a torn or corrupt record (what follows it is read again from git and
+// appended anew); writers append under an exclusive flock, and first cut off
+// such a tail or start the file again when its header is not this format's.
+// A missing or unreadable file is rebuilt as things are read; failing to write
+// it only costs speed next time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace mreg {
+
+class RecordFile {
+ public:
+  // Loads `path` if it exists and starts with `magic` (a line that names the format and its version).
+  RecordFile(std::string path, std::string magic, std::size_t key_size);
+  RecordFile(const RecordFile&) = delete;  // records_ and index_ point into data_
+  RecordFile& operator=(const RecordFile&) = delete;
+
+  // The payload of the record with this key in the file as loaded. Thread-safe.
+  const std::string_view* find(std::string_view key) const;
+  // The records of the file as loaded, in file order.
+  const std::vector<std::pair<std::string_view, std::string_view>>& records() const { return records_; }
+
+  // Queues a record (once per key); flush() writes the queue.
+  void add(std::string_view key, std::string_view payload);
+  bool has_pending(std::string_view key) const { return pending_keys_.count(std::string(key)) != 0; }
+  std::size_t pending_bytes() const { return pending_.size(); }
+  void flush();
+
+ private:
+  std::string path_;
+  std::string magic_;
+  std::size_t key_size_;
+  std::string data_;      // the file as read
+  std::size_t valid_end_ = 0;  // end of the last good record in data_
+  std::vector<std::pair<std::string_view, std::string_view>> records_;  // key, payload: views into data_
+  mutable std::once_flag indexed_;  // index_ is made on the first find()
+  mutable std::unordered_map<std::string_view, std::string_view> index_;
+  std::string pending_;
+  std::unordered_set<std::string> pending_keys_;
+};
+
+// The fields of a record's payload: numbers as variable-length integers, strings length-prefixed.
+class RecordWriter {
+ public:
+  void u64(std::uint64_t v) {  // 7 bits a byte, low first; the high bit says more follow
+    while (v >= 0x80) {
+      out += static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    out += static_cast<char>(v);
+  }
+  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
+  void str(std::string_view s) {
+    u64(s.size());
+    out += s;
+  }
+  std::string out;
+};
+
+class RecordReader {
+ public:
+  RecordReader(const char* p, std::size_t n) : p_(p), end_(p + n) {}
+  bool u64(std::uint64_t& v) {
+    v = 0;
+    for (int shift = 0; p_ != end_ && shift < 64; shift += 7) {
+      const auto byte = static_cast<unsigned char>(*p_++);
+      v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return true;
+    }
+    return false;
+  }
+  // A count of items that take a byte or more each: no more than the bytes left.
+  bool count(std::uint64_t& n) { return u64(n) && n <= static_cast<std::uint64_t>(end_ - p_); }
+  bool i64(std::int64_t& v) {
+    std::uint64_t u;
+    if (!u64(u)) return false;
+    v = static_cast<std::int64_t>(u);
+    return true;
+  }
+  bool str(std::string& s) {
+    std::uint64_t n;
+    if (!u64(n) || n > static_cast<std::uint64_t>(end_ - p_)) return false;
+    s.assign(p_, n);
+    p_ += n;
+    return true;
+  }
+  bool view(std::string_view& s) {
+    std::uint64_t n;
+    if (!u64(n) || n > static_cast<std::uint64_t>(end_ - p_)) return false;
+    s = std::string_view(p_, n);
+    p_ += n;
+    return true;
+  }
+  bool done() const { return p_ == end_; }
+  const char* here() const { return p_; }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
+
+}  // namespace mreg

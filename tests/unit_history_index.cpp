@@ -1,0 +1,190 @@
+// The history index never changes an answer: on random registries, mreg log,
+// stage-history, events and REV@{DATE} give the same with the index as read
+// from git (mreg.historyIndex = false), after new commits, merges made with
+// plain git, a rewritten branch and a damaged index file.
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "git.h"
+#include "mreg/history.h"
+#include "mreg/registry.h"
+#include "mreg/timefmt.h"
+
+using namespace mreg;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path dir;
+  TempDir() {
+    char tmpl[] = "/tmp/mreg-unit-XXXXXX";
+    dir = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(dir); }
+};
+
+constexpr Timestamp kStart = 1795478400;  // 2026-11-24T00:00:00Z
+
+std::string dump_events(const std::vector<Event>& events) {
+  OrderedJson arr = OrderedJson::array();
+  for (const auto& e : events) arr.push_back(to_json(e));
+  return arr.dump();
+}
+
+// Everything the history queries answer about the registry, as one text.
+std::string answers(const Registry& r, const std::vector<std::string>& models, Timestamp end) {
+  std::string out;
+  out += dump_events(read_log(r, "", LogQuery{})) + "\n";
+  LogQuery limited;
+  limited.limit = 7;
+  limited.since = kStart + 600;
+  out += dump_events(read_log(r, "", limited)) + "\n";
+  for (const auto& m : models) {
+    LogQuery q;
+    q.model = m;
+    out += m + " " + dump_events(read_log(r, "", q)) + "\n";
+    q.stage = "production";
+    out += dump_events(read_log(r, "HEAD~2", q)) + "\n";
+    OrderedJson intervals = OrderedJson::array();
+    for (const auto& i : stage_history(r, "", m, "")) intervals.push_back(to_json(i));
+    out += intervals.dump() + "\n";
+  }
+  const std::string root = read_log(r, "", LogQuery{}).back().commit;
+  out += dump_events(events_in_range(r, root + "..HEAD")) + "\n";
+  out += dump_events(events_in_range(r, "HEAD~3..HEAD")) + "\n";
+  for (Timestamp t = kStart - 60; t <= end + 60; t += 97) {
+    const std::string rev = "HEAD@{" + format_rfc3339(t) + "}";
+    try {
+      out += rev + " " + r.at(rev).commit_id() + "\n";
+    } catch (const Error& e) {
+      out += rev + " " + e.what() + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("indexed and unindexed history answers agree", "[history]") {
+  TempDir tmp;
+  setenv("GIT_COMMITTER_NAME", "Unit Test", 1);
+  setenv("GIT_COMMITTER_EMAIL", "unit@example.com", 1);
+  const std::string path = (tmp.dir / "reg.git").string();
+  Timestamp now = kStart;
+  auto opts = [&] {
+    WriteOptions o;
+    o.author = Identity{"Unit Test", "unit@example.com", now += 60, 0};
+    return o;
+  };
+  InitOptions init;
+  init.bare = true;
+  init.registry_id = "unit/history";
+  Registry r = Registry::init(path, init, opts());
+  const fs::path index = tmp.dir / "reg.git" / "mreg" / "history-v1.bin";
+  std::mt19937 rng(11);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  std::vector<std::string> models;
+  const std::vector<std::string> stages{"None", "Staging", "Production", "Archived"};
+
+  auto random_writes = [&](int count) {
+    for (int step = 0; step < count; ++step) {
+      const int op = pick(10);
+      if (models.empty() || op == 0) {
+        std::string name = "m" + std::to_string(models.size());
+        r.create_registered_model(name, "", {}, opts());
+        models.push_back(name);
+        continue;
+      }
+      const std::string name = models[static_cast<size_t>(pick(static_cast<int>(models.size())))];
+      auto versions = r.at().get_model_versions(name);
+      if (versions.empty() || op <= 3) {
+        NewVersion nv;
+        nv.source = "s3://b/" + std::to_string(step);
+        r.create_model_version(name, nv, opts());
+        continue;
+      }
+      const std::int64_t v = versions[static_cast<size_t>(pick(static_cast<int>(versions.size())))].version;
+      if (op <= 6) {
+        try {
+          r.transition_stage(name, v, stages[static_cast<size_t>(pick(4))], op == 6, "why " + std::to_string(step), opts());
+        } catch (const Error&) {
+        }
+      } else if (op == 7) {
+        r.set_alias(name, "champion", v, opts());
+      } else if (op == 8) {
+        r.set_model_version_tag(name, v, "k", std::to_string(step), opts());
+      } else if (versions.size() > 2) {
+        r.delete_model_version(name, v, opts());
+      }
+    }
+  };
+  auto check = [&] {
+    r.set_config_value("mreg.historyIndex", "false");
+    const std::string unindexed = answers(r, models, now);
+    r.set_config_value("mreg.historyIndex", "true");
+    CHECK(answers(r, models, now) == unindexed);  // builds or extends the index
+    REQUIRE(fs::exists(index));
+    CHECK(answers(r, models, now) == unindexed);  // from the index
+    return unindexed;
+  };
+
+  random_writes(60);
+  check();
+  random_writes(30);  // new commits on top of an indexed history
+  check();
+
+  auto repo = git::Repository::open(path);
+  const git::Signature sig{"Hand Edit", "hand@example.com", now += 60, 0};
+  SECTION("merges and hand edits made with plain git") {
+    const git::Oid tip = *repo.resolve_commit("HEAD");
+    const git::Oid base = *repo.resolve_commit("HEAD~5");
+    // A side branch from an older commit that edits a model by hand, merged back.
+    const std::string file = "models/" + models.front() + "/model.yaml";
+    auto text = *r.at("HEAD~5").read_file(file);
+    text += "x-note: edited by hand\n";
+    const git::Oid side_tree = repo.update_tree(repo.read_commit(base).tree, {{file, repo.write_blob(text)}});
+    const git::Oid side = repo.write_commit(side_tree, {base}, sig, sig, "edit by hand\n");
+    const git::Oid merged = repo.write_commit(repo.read_commit(tip).tree, {tip, side}, sig, sig, "merge side\n");
+    REQUIRE(repo.update_ref("refs/heads/main", merged, tip, "merge") == git::Repository::RefUpdate::Updated);
+    check();
+    random_writes(10);
+    check();
+  }
+  SECTION("a rewritten branch") {
+    const git::Oid tip = *repo.resolve_commit("HEAD");
+    const git::Oid older = *repo.resolve_commit("HEAD~8");
+    REQUIRE(repo.update_ref("refs/heads/main", older, tip, "reset") == git::Repository::RefUpdate::Updated);
+    models.clear();
+    for (const auto& n : r.at().model_names()) models.push_back(n);
+    random_writes(15);
+    check();
+  }
+  SECTION("a damaged index file") {
+    const std::string good = check();
+    {  // a torn record at the end
+      std::ofstream f(index, std::ios::app | std::ios::binary);
+      f << "\x40\x00\x00\x00partial";
+    }
+    CHECK(answers(r, models, now) == good);
+    {  // a flipped byte in the middle: what follows is read again
+      std::fstream f(index, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(fs::file_size(index) / 2));
+      f.put('\x7f');
+    }
+    CHECK(answers(r, models, now) == good);
+    CHECK(answers(r, models, now) == good);
+    {  // garbage over the whole file
+      std::ofstream f(index, std::ios::trunc | std::ios::binary);
+      f << "not an index";
+    }
+    CHECK(answers(r, models, now) == good);
+    random_writes(10);
+    check();
+  }
+}
