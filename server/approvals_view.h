@@ -1,6 +1,8 @@
-// What the pages say about a request's approvals. For now: how many approval
-// files it has (Snapshot::count_approval_files), unverified. When `mreg verify`
-// gives verdicts, they replace this one function.
+// What the pages say about a request's approvals: each approval's verdict, as
+// `mreg verify` judges it now under the newest trusted policy of the commit
+// served. The server has no trusted root of its own, so the chain starts at
+// the policy's version 1 as found; CI's `mreg verify --trusted-root` is what
+// pins it.
 #pragma once
 
 #include <string>
@@ -9,7 +11,7 @@
 
 namespace mreg::server {
 
-// HTML, e.g. "2 approval files (not verified here)".
+// HTML: "2/2 approvals" and one line per approval file with its principal and verdict.
 std::string approval_summary(const Snapshot& s, const TransitionRequest& request);
 
 }  // namespace mreg::server
