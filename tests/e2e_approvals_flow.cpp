@@ -248,3 +248,23 @@ TEST_CASE("a tampered pull request fails verification, and so does a tampered ma
     CHECK(fx.verify({"--base", "base"}).has("E_STAGE_NOT_JUSTIFIED"));
   }
 }
+
+TEST_CASE("mreg status says how many approvals each open request still needs", "[approvals][flow]") {
+  ApprovalFixture fx;
+  const std::string id = fx.request("carol", 1);
+  REQUIRE_EXIT(fx.approve("alice", id), 0);
+  // bob's name on a file signed by mallory does not count.
+  const SignedApproval bob = fx.print_approval("bob", id);
+  fx.commit_files({{approval_file(id, "bob"), bob.payload},
+                   {approval_file(id, "bob") + ".sig", ssh_sign(fx.key("mallory"), bob.payload)}},
+                  "approve as bob");
+  const auto status = json(fx.reg.mreg({"-o", "json", "status"}))["requests"];
+  REQUIRE(status.size() == 1);
+  CHECK(status[0]["approval_files"] == 2);
+  CHECK(status[0]["approvals_valid"] == 1);
+  CHECK(status[0]["approvals_needed"] == 2);
+  CHECK(status[0]["approvers"] == nlohmann::json::array({email("alice")}));
+  Result table = fx.reg.mreg({"status"});
+  REQUIRE_EXIT(table, 0);
+  CHECK_THAT(table.out, Contains("1/2 (needs 1 more)"));
+}
