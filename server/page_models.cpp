@@ -1,8 +1,9 @@
 // The registered models: latest version per stage, aliases, last modified,
-// the first line of the description; a name search, sorting and pages.
+// the first line of the description; a search (a name, or a filter), sorting and pages.
 #include <algorithm>
 
 #include "mreg/names.h"
+#include "mreg/search.h"
 #include "page_parts.h"
 
 namespace mreg::server {
@@ -32,13 +33,29 @@ std::string aliases_cell(const RegisteredModel& m) {
   return out;
 }
 
+// Text with a comparison is a filter in MLflow's grammar (name LIKE 'fraud%',
+// tags.team = 'risk'); anything else is a part of a model's name.
+bool is_filter(const std::string& q) {
+  const std::string f = " " + fold_case(q) + " ";
+  return q.find('=') != std::string::npos || f.find(" like ") != std::string::npos || f.find(" ilike ") != std::string::npos;
+}
+
 }  // namespace
 
 std::string models_page(const Links& links, const View& view, const ModelsQuery& query) {
   std::vector<ModelSummary> models;
   const std::string needle = fold_case(query.q);
-  for (auto& m : view.snapshot.list_registered_models())
-    if (needle.empty() || fold_case(m.model.name).find(needle) != std::string::npos) models.push_back(std::move(m));
+  std::optional<SearchFilter> filter;
+  std::string filter_error;
+  if (is_filter(query.q)) try {
+      filter = parse_model_filter(query.q);
+    } catch (const Error& e) {
+      filter_error = e.what();
+    }
+  if (filter_error.empty())
+    for (auto& m : view.snapshot.list_registered_models())
+      if (filter ? matches(*filter, m) : needle.empty() || fold_case(m.model.name).find(needle) != std::string::npos)
+        models.push_back(std::move(m));
   if (query.sort == "updated")
     std::stable_sort(models.begin(), models.end(), [](const ModelSummary& a, const ModelSummary& b) {
       return a.model.updated_at > b.model.updated_at;
@@ -50,12 +67,13 @@ std::string models_page(const Links& links, const View& view, const ModelsQuery&
 
   std::string body = "<h1>Registered models</h1>";
   body += "<form class=\"search\" method=\"get\" action=\"" + escape(links.home()) + "\">"
-          "<input type=\"search\" name=\"q\" placeholder=\"Model name contains\" aria-label=\"Model name contains\" value=\"" +
+          "<input type=\"search\" name=\"q\" placeholder=\"Name, or a filter: tags.team = 'risk'\" aria-label=\"Search models\" value=\"" +
           escape(query.q) + "\"><input type=\"hidden\" name=\"sort\" value=\"" + escape(query.sort) +
           "\"> <button type=\"submit\">Search</button></form>";
   body += "<p class=\"muted\">" + std::to_string(models.size()) + (models.size() == 1 ? " model" : " models") +
           (query.q.empty() ? "" : " matching &ldquo;" + escape(query.q) + "&rdquo;") + " at commit " +
           links.commit(view.snapshot.commit_id()) + "</p>";
+  if (!filter_error.empty()) return page(links, "Models", body + "<p class=\"error\">" + escape(filter_error) + "</p>");
   if (models.empty()) return page(links, "Models", body + "<p>No models.</p>");
 
   ModelsQuery by_name = query, by_updated = query;

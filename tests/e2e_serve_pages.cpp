@@ -82,6 +82,14 @@ TEST_CASE("serve pages: the models page lists, searches and sorts models", "[ser
   const std::string none = page_of(s.server, "/?q=%3Cscript%3E");
   CHECK_THAT(none, Contains("No models."));
   CHECK_THAT(none, Contains("value=\"&lt;script&gt;\""));
+  // A filter in MLflow's grammar, as mreg search takes it; a broken one says what is wrong.
+  const std::string by_tag = page_of(s.server, "/?q=" + query_escape("tags.owner = '<b>bob</b>'"));
+  CHECK_THAT(by_tag, Contains("/models/power-forecast\""));
+  CHECK_THAT(by_tag, !Contains("/models/grid-load\""));
+  CHECK_THAT(page_of(s.server, "/?q=" + query_escape("name LIKE 'grid%'")), Contains("/models/grid-load\""));
+  const std::string broken = page_of(s.server, "/?q=" + query_escape("name = 'grid"));
+  CHECK_THAT(broken, Contains("is not closed"));
+  CHECK_THAT(broken, !Contains("/models/grid-load\""));
 
   // The same URL after a write shows the new state (answers are kept per commit).
   s.reg.mreg_json({"model", "create", "solar-yield"});
