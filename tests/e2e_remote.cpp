@@ -195,7 +195,7 @@ TEST_CASE("A push that the remote's hook refuses fails at once with exit 7, and 
   CHECK(git_ok({"rev-parse", "HEAD"}, a) == before);
 }
 
-TEST_CASE("--remote URL reads and writes a registry over http without a work tree, and the token is never shown") {
+TEST_CASE("A registry over http is read and written with --remote URL without a work tree, and the token is never shown") {
   Origin origin;
   const std::string token = "s3cr3t-token-4711";
   const std::string web = origin.dir / "web";
