@@ -133,7 +133,7 @@ TEST_CASE("Writes with --push into a folder remote take turns too (a path and fi
   }
 }
 
-TEST_CASE("mreg push sends local writes and their tags, and mreg pull brings another clone up to date", "[remote]") {
+TEST_CASE("mreg push sends local writes and their tags, and mreg pull brings another clone up to date") {
   Origin origin;
   GitDaemon daemon(origin.base());
   const std::string a = clone(daemon.url("reg.git"), origin.dir / "a");
@@ -195,7 +195,7 @@ TEST_CASE("A push that the remote's hook refuses fails at once with exit 7, and 
   CHECK(git_ok({"rev-parse", "HEAD"}, a) == before);
 }
 
-TEST_CASE("mreg --remote URL reads and writes a registry over http without a work tree, and never shows the token", "[remote]") {
+TEST_CASE("A registry over http is read and written with --remote URL without a work tree, and the token is never shown") {
   Origin origin;
   const std::string token = "s3cr3t-token-4711";
   const std::string web = origin.dir / "web";
