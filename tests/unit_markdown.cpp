@@ -5,9 +5,9 @@
 #include <string>
 
 #include "markdown.h"
-#include "search_filter.h"
+#include "mreg/search.h"
 
-using mreg::server::like;
+using mreg::like_match;
 using mreg::server::markdown;
 
 TEST_CASE("markdown renders the subset descriptions use", "[markdown]") {
@@ -53,14 +53,14 @@ TEST_CASE("markdown takes any input without deep recursion", "[markdown]") {
 }
 
 TEST_CASE("LIKE matches % and _ wildcards, ILIKE ignores case", "[search]") {
-  CHECK(like("churn-legacy", "churn%", false));
-  CHECK(like("churn", "churn%", false));
-  CHECK_FALSE(like("xchurn", "churn%", false));
-  CHECK(like("fraud-detector", "%detect%", false));
-  CHECK(like("fraud-detector", "fraud_detector", false));
-  CHECK_FALSE(like("fraud-detector", "%DETECT%", false));
-  CHECK(like("fraud-detector", "%DETECT%", true));
-  CHECK(like("a%b", "a%", false));
-  CHECK_FALSE(like("abc", "a_", false));
-  CHECK(like(std::string(5000, 'a') + "b", "%a%a%a%b", false));
+  CHECK(like_match("churn-legacy", "churn%", false));
+  CHECK(like_match("churn", "churn%", false));
+  CHECK_FALSE(like_match("xchurn", "churn%", false));
+  CHECK(like_match("fraud-detector", "%detect%", false));
+  CHECK(like_match("fraud-detector", "fraud_detector", false));
+  CHECK_FALSE(like_match("fraud-detector", "%DETECT%", false));
+  CHECK(like_match("fraud-detector", "%DETECT%", true));
+  CHECK(like_match("a%b", "a%", false));
+  CHECK_FALSE(like_match("abc", "a_", false));
+  CHECK(like_match(std::string(5000, 'a') + "b", "%a%a%a%b", false));
 }
