@@ -102,20 +102,7 @@ MlflowRegistry read_mlflow_server(const std::string& url) {
       if (!vpage.empty()) params.emplace("page_token", vpage);
       const Json body = get(client, server, "model-versions/search", params);
       for (const auto& mv : body.value("model_versions", Json::array())) {
-        MlflowVersion v;
-        v.version = num(mv, "version");
-        v.stage = str(mv, "current_stage");
-        if (v.stage.empty()) v.stage = "None";
-        v.description = str(mv, "description");
-        v.source = str(mv, "source");
-        v.run_id = str(mv, "run_id");
-        v.run_link = str(mv, "run_link");
-        v.status = str(mv, "status");
-        if (v.status.empty()) v.status = "READY";
-        v.status_message = str(mv, "status_message");
-        v.user_id = str(mv, "user_id");
-        v.created_ms = num(mv, "creation_timestamp");
-        v.updated_ms = num(mv, "last_updated_timestamp");
+        MlflowVersion v = mlflow_version_fields(mv, server.origin + server.base + " (model-versions/search)");
         v.tags = tags_of(mv);
         m.versions.push_back(std::move(v));
       }

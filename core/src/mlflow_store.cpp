@@ -39,7 +39,7 @@ std::string text_of(const Json& obj, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-std::int64_t number_of(const Json& obj, const char* key, const fs::path& file) {
+std::int64_t number_of(const Json& obj, const char* key, const std::string& file) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return 0;
   if (it->is_number_integer()) return it->get<std::int64_t>();
@@ -47,7 +47,7 @@ std::int64_t number_of(const Json& obj, const char* key, const fs::path& file) {
       return std::stoll(it->get<std::string>());
     } catch (...) {
     }
-  throw_invalid(file.string() + ": field '" + key + "' is not a number");
+  throw_invalid(file + ": field '" + key + "' is not a number");
 }
 
 Json read_meta(const fs::path& file) {
@@ -117,6 +117,25 @@ std::string mlflow_user(const std::string& created_by) {
 
 }  // namespace
 
+MlflowVersion mlflow_version_fields(const Json& vm, const std::string& where) {
+  MlflowVersion v;
+  v.version = number_of(vm, "version", where);
+  if (v.version <= 0) throw_invalid(where + ": no version number");
+  v.stage = text_of(vm, "current_stage");
+  if (v.stage.empty()) v.stage = "None";
+  v.description = text_of(vm, "description");
+  v.source = text_of(vm, "source");
+  v.run_id = text_of(vm, "run_id");
+  v.run_link = text_of(vm, "run_link");
+  v.status = text_of(vm, "status");
+  if (v.status.empty()) v.status = "READY";
+  v.status_message = text_of(vm, "status_message");
+  v.user_id = text_of(vm, "user_id");
+  v.created_ms = number_of(vm, "creation_timestamp", where);
+  v.updated_ms = number_of(vm, "last_updated_timestamp", where);
+  return v;
+}
+
 MlflowRegistry read_mlflow_file_store(const std::string& path) {
   fs::path root = path;
   if (fs::is_directory(root / "models")) root /= "models";
@@ -130,8 +149,8 @@ MlflowRegistry read_mlflow_file_store(const std::string& path) {
     m.name = text_of(meta, "name");
     if (m.name.empty()) throw_invalid(meta_file.string() + ": no name");
     m.description = text_of(meta, "description");
-    m.created_ms = number_of(meta, "creation_timestamp", meta_file);
-    m.updated_ms = number_of(meta, "last_updated_timestamp", meta_file);
+    m.created_ms = number_of(meta, "creation_timestamp", meta_file.string());
+    m.updated_ms = number_of(meta, "last_updated_timestamp", meta_file.string());
     m.tags = read_tags(dir.path() / "tags");
     // The aliases/ folder is what MLflow reads; the copies in meta.yaml go stale.
     if (fs::is_directory(dir.path() / "aliases"))
@@ -147,21 +166,7 @@ MlflowRegistry read_mlflow_file_store(const std::string& path) {
       if (!vdir.is_directory() || n.rfind("version-", 0) != 0) continue;
       const fs::path vfile = vdir.path() / "meta.yaml";
       const Json vm = read_meta(vfile);
-      MlflowVersion v;
-      v.version = number_of(vm, "version", vfile);
-      if (v.version <= 0) throw_invalid(vfile.string() + ": no version number");
-      v.stage = text_of(vm, "current_stage");
-      if (v.stage.empty()) v.stage = "None";
-      v.description = text_of(vm, "description");
-      v.source = text_of(vm, "source");
-      v.run_id = text_of(vm, "run_id");
-      v.run_link = text_of(vm, "run_link");
-      v.status = text_of(vm, "status");
-      if (v.status.empty()) v.status = "READY";
-      v.status_message = text_of(vm, "status_message");
-      v.user_id = text_of(vm, "user_id");
-      v.created_ms = number_of(vm, "creation_timestamp", vfile);
-      v.updated_ms = number_of(vm, "last_updated_timestamp", vfile);
+      MlflowVersion v = mlflow_version_fields(vm, vfile.string());
       v.tags = read_tags(vdir.path() / "tags");
       m.versions.push_back(std::move(v));
     }

@@ -36,6 +36,11 @@ struct MlflowRegistry {
   std::vector<MlflowModel> models;
 };
 
+// A version's fields as MLflow names them, in a version meta.yaml and in the
+// REST API's ModelVersion alike (tags are not among them: the file store keeps
+// them in files). `where` names the source in errors.
+MlflowVersion mlflow_version_fields(const Json& fields, const std::string& where);
+
 // Reads `path`: an MLflow file store root (holding models/) or its models/
 // folder. Throws Error(INVALID_PARAMETER_VALUE) naming the file that does not read.
 MlflowRegistry read_mlflow_file_store(const std::string& path);
