@@ -9,18 +9,31 @@
 //                    models x versions + 1 commits (the first one, "init registry", writes
 //                    mreg.yaml).
 // --history compact  one commit per model (a hand-made import: no Mreg-Op trailer) + 1.
+// --history batched  for sizes whose stream fast-import cannot take in reasonable time: writes
+//                    a pack (--pack FILE, for `git index-pack --stdin`) instead of a stream, and
+//                    prints the `git update-ref --stdin` line for the branch. The full history
+//                    with all but its last --tail registrations (default 1000) squashed into one
+//                    commit per --batch models (default 1000; a hand-made import, no Mreg-Op
+//                    trailer); the last --tail commits are the full history's own, same trees.
 //
-// Both histories end in the same tree for the same --models/--versions/--seed.
+// All histories end in the same tree for the same --models/--versions/--seed.
 // The output depends only on the flags (a fixed pseudo-random generator, no clock).
 
+#include <openssl/evp.h>
+#include <zlib.h>
+
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -303,13 +316,316 @@ struct Out {
   }
 };
 
+// ---------------------------------------------------------------- pack output (--history batched)
+//
+// fast-import finds a path's entry in a tree by a linear search, so a stream that fills a
+// 100,000-entry models/ tree takes hours. This writes the objects straight into a pack file
+// instead (ids computed here, trees sorted as git sorts them); `git index-pack` indexes it.
+
+using Id = std::array<unsigned char, 20>;
+
+struct IdHash {
+  size_t operator()(const Id& id) const {
+    size_t h;
+    std::memcpy(&h, id.data(), sizeof h);
+    return h;
+  }
+};
+
+std::string hex(const Id& id) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : id) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  std::fprintf(stderr, "mreg_gen_registry: %s\n", what.c_str());
+  std::exit(1);
+}
+
+class Sha1 {
+ public:
+  Sha1() : ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || !EVP_DigestInit_ex(ctx_, EVP_sha1(), nullptr)) fail("SHA-1 unavailable");
+  }
+  ~Sha1() { EVP_MD_CTX_free(ctx_); }
+  Sha1(const Sha1&) = delete;
+  Sha1& operator=(const Sha1&) = delete;
+  void update(const void* p, size_t n) { EVP_DigestUpdate(ctx_, p, n); }
+  Id finish() {
+    Id id;
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_, id.data(), &len);
+    EVP_DigestInit_ex(ctx_, EVP_sha1(), nullptr);
+    return id;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+// A tree's entry; git orders them by name, a folder's name compared as if it ended in '/'.
+struct Entry {
+  std::string name;
+  bool folder;
+  Id id;
+};
+
+bool git_order(const Entry& a, const Entry& b) {
+  size_t n = std::min(a.name.size(), b.name.size());
+  if (int c = std::memcmp(a.name.data(), b.name.data(), n)) return c < 0;
+  auto next = [n](const Entry& e) -> unsigned char { return e.name.size() > n ? e.name[n] : e.folder ? '/' : 0; };
+  return next(a) < next(b);
+}
+
+std::string tree_body(std::vector<Entry> entries) {
+  if (!std::is_sorted(entries.begin(), entries.end(), git_order)) std::sort(entries.begin(), entries.end(), git_order);
+  std::string body;
+  for (const Entry& e : entries) {
+    body += e.folder ? "40000 " : "100644 ";
+    body += e.name;
+    body += '\0';
+    body.append(reinterpret_cast<const char*>(e.id.data()), e.id.size());
+  }
+  return body;
+}
+
+// git's delta format: the target as copies from the base and inserted bytes. Only the common
+// prefix and suffix are copied, which is all the successive models/ trees here differ by.
+std::string make_delta(const std::string& base, const std::string& target) {
+  std::string d;
+  auto varint = [&](uint64_t n) {
+    do {
+      unsigned char c = n & 0x7f;
+      n >>= 7;
+      d += static_cast<char>(c | (n ? 0x80 : 0));
+    } while (n);
+  };
+  auto copy = [&](uint64_t off, uint64_t len) {
+    while (len > 0) {
+      uint64_t n = std::min<uint64_t>(len, 0x10000);  // 0x10000 is written as no size bytes
+      std::string args;
+      unsigned char cmd = 0x80;
+      for (int i = 0; i < 4; ++i)
+        if ((off >> (8 * i)) & 0xff) cmd |= 1 << i, args += static_cast<char>((off >> (8 * i)) & 0xff);
+      if (n != 0x10000)
+        for (int i = 0; i < 3; ++i)
+          if ((n >> (8 * i)) & 0xff) cmd |= 0x10 << i, args += static_cast<char>((n >> (8 * i)) & 0xff);
+      d += static_cast<char>(cmd);
+      d += args;
+      off += n;
+      len -= n;
+    }
+  };
+  size_t p = 0, max = std::min(base.size(), target.size());
+  while (p < max && base[p] == target[p]) ++p;
+  size_t s = 0;
+  while (s < max - p && base[base.size() - 1 - s] == target[target.size() - 1 - s]) ++s;
+  varint(base.size());
+  varint(target.size());
+  copy(0, p);
+  for (size_t i = p; i < target.size() - s; i += 127) {
+    size_t n = std::min<size_t>(127, target.size() - s - i);
+    d += static_cast<char>(n);
+    d.append(target, i, n);
+  }
+  copy(base.size() - s, s);
+  return d;
+}
+
+class PackWriter {
+ public:
+  enum Type { kCommit = 1, kTree = 2, kBlob = 3, kOfsDelta = 6 };
+
+  // Successive versions of one tree, each stored as a delta against the one before, at most 50
+  // deep (as fast-import stores them).
+  struct Chain {
+    std::string body;
+    uint64_t offset = 0;
+    int depth = -1;
+  };
+
+  explicit PackWriter(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "w+b")) {
+    if (!f_) fail("cannot write " + path + ": " + std::strerror(errno));
+    write("PACK\0\0\0\2\0\0\0\0", 12);  // version 2; the count is filled in by finish()
+  }
+
+  Id put(Type type, const std::string& body, Chain* chain = nullptr) {
+    static const char* names[] = {"", "commit", "tree", "blob"};
+    std::string head = std::string(names[type]) + " " + std::to_string(body.size());
+    sha_.update(head.c_str(), head.size() + 1);
+    sha_.update(body.data(), body.size());
+    Id id = sha_.finish();
+    if (!seen_.insert(id).second) return id;
+    uint64_t at = offset_;
+    std::string h;
+    if (chain && chain->depth >= 0 && chain->depth < 50) {
+      std::string delta = make_delta(chain->body, body);
+      header(h, kOfsDelta, delta.size());
+      uint64_t back = at - chain->offset;
+      unsigned char buf[16];
+      int pos = 15;
+      buf[pos] = back & 127;
+      while (back >>= 7) buf[--pos] = static_cast<unsigned char>(128 | (--back & 127));
+      h.append(reinterpret_cast<char*>(buf + pos), 16 - pos);
+      write(h.data(), h.size());
+      deflate(delta);
+      ++chain->depth;
+    } else {
+      header(h, type, body.size());
+      write(h.data(), h.size());
+      deflate(body);
+      if (chain) chain->depth = 0;
+    }
+    if (chain) {
+      chain->body = body;
+      chain->offset = at;
+    }
+    ++count_;
+    return id;
+  }
+
+  // Fills in the object count and appends the pack's checksum.
+  void finish() {
+    unsigned char n[4] = {static_cast<unsigned char>(count_ >> 24), static_cast<unsigned char>(count_ >> 16),
+                          static_cast<unsigned char>(count_ >> 8), static_cast<unsigned char>(count_)};
+    if (std::fseek(f_, 8, SEEK_SET) != 0 || std::fwrite(n, 1, 4, f_) != 4 || std::fseek(f_, 0, SEEK_SET) != 0)
+      fail("cannot write " + path_);
+    std::vector<char> buf(1 << 20);
+    size_t got;
+    while ((got = std::fread(buf.data(), 1, buf.size(), f_)) > 0) sha_.update(buf.data(), got);
+    Id sum = sha_.finish();
+    if (std::fseek(f_, 0, SEEK_END) != 0 || std::fwrite(sum.data(), 1, sum.size(), f_) != sum.size() ||
+        std::fclose(f_) != 0)
+      fail("cannot write " + path_);
+    f_ = nullptr;
+  }
+
+ private:
+  static void header(std::string& h, int type, uint64_t size) {
+    unsigned char c = static_cast<unsigned char>((type << 4) | (size & 15));
+    size >>= 4;
+    while (size) {
+      h += static_cast<char>(c | 0x80);
+      c = size & 0x7f;
+      size >>= 7;
+    }
+    h += static_cast<char>(c);
+  }
+  void deflate(const std::string& data) {
+    uLongf len = compressBound(data.size());
+    if (zbuf_.size() < len) zbuf_.resize(len);
+    if (compress2(reinterpret_cast<Bytef*>(zbuf_.data()), &len, reinterpret_cast<const Bytef*>(data.data()),
+                  data.size(), Z_DEFAULT_COMPRESSION) != Z_OK)
+      fail("zlib failed");
+    write(zbuf_.data(), len);
+  }
+  void write(const void* p, size_t n) {
+    if (std::fwrite(p, 1, n, f_) != n) fail("cannot write " + path_ + ": " + std::strerror(errno));
+    offset_ += n;
+  }
+
+  std::string path_;
+  FILE* f_;
+  uint64_t offset_ = 0;
+  uint32_t count_ = 0;
+  Sha1 sha_;
+  std::vector<char> zbuf_;
+  std::unordered_set<Id, IdHash> seen_;
+};
+
+std::string commit_body(const Id& tree, const std::optional<Id>& parent, const Person& who, int64_t when,
+                        const std::string& msg) {
+  std::string ident = who.ident() + " " + std::to_string(when) + " +0000\n";
+  std::string c = "tree " + hex(tree) + "\n";
+  if (parent) c += "parent " + hex(*parent) + "\n";
+  return c + "author " + ident + "committer " + ident + "\n" + msg;
+}
+
+// --history batched: the full history's registrations, all but the last `tail` of them squashed
+// into one commit per `batch` models (a hand edit, as --history compact makes); the last `tail`
+// are the full history's own commits, with the same trees. Writes the pack and prints a line for
+// `git update-ref --stdin` that points `branch` at the last commit.
+void write_batched(const std::vector<Model>& ms, long versions, long batch, long tail, const std::string& branch,
+                   const std::string& mreg_yaml, const std::string& init_msg, int64_t init_time,
+                   const std::string& path) {
+  const long N = static_cast<long>(ms.size()), total = N * versions;
+  const long squashed = std::max(0L, total - tail);  // registrations in the batch commits
+  PackWriter pack(path);
+  PackWriter::Chain models_chain;
+  std::map<std::string, Id> folders;  // models/ as it stands
+  const Id mreg_blob = pack.put(PackWriter::kBlob, mreg_yaml);
+
+  auto commit = [&](const std::optional<Id>& parent, const Person& who, int64_t when, const std::string& msg) {
+    std::vector<Entry> models;
+    models.reserve(folders.size());
+    for (const auto& [name, id] : folders) models.push_back({name, true, id});
+    std::vector<Entry> root{{"mreg.yaml", false, mreg_blob}};
+    if (!models.empty()) root.push_back({"models", true, pack.put(PackWriter::kTree, tree_body(std::move(models)), &models_chain)});
+    Id tree = pack.put(PackWriter::kTree, tree_body(std::move(root)));
+    return pack.put(PackWriter::kCommit, commit_body(tree, parent, who, when, msg));
+  };
+  // A model's folder after registering versions 1..k.
+  auto folder = [&](const Model& m, int k) {
+    std::vector<Entry> files;
+    for (int n = 1; n <= k; ++n)
+      files.push_back({std::to_string(n) + ".yaml", false, pack.put(PackWriter::kBlob, version_yaml(m, m.versions[n - 1]))});
+    Id vtree = pack.put(PackWriter::kTree, tree_body(std::move(files)));
+    Id model = pack.put(PackWriter::kBlob, model_yaml(m, k, m.versions[k - 1].created));
+    folders[m.name] = pack.put(PackWriter::kTree, tree_body({{"model.yaml", false, model}, {"versions", true, vtree}}));
+  };
+
+  Id head = commit(std::nullopt, kPeople[0], init_time, init_msg);
+  int64_t last_time = init_time;
+  // Registration j (0-based) is model j % N's version j / N + 1, so model i has the first
+  // k versions in the batches, where k counts the rounds r with r * N + i < squashed.
+  for (long first = 0; first < N; first += batch) {
+    long last = std::min(N, first + batch) - 1;
+    long added = 0, nversions = 0;
+    int64_t when = last_time;
+    for (long i = first; i <= last; ++i) {
+      int k = static_cast<int>(std::min<long>(versions, squashed / N + (i < squashed % N ? 1 : 0)));
+      if (k == 0) continue;
+      folder(ms[i], k);
+      ++added;
+      nversions += k;
+      when = std::max(when, ms[i].versions[k - 1].created);
+    }
+    if (added == 0) continue;
+    head = commit(head, kPeople[0], when,
+                  "import " + ms[first].name + ".." + ms[last].name + " (" + std::to_string(added) + " models, " +
+                      std::to_string(nversions) + " versions)\n");
+    last_time = when;
+  }
+  for (long j = squashed; j < total; ++j) {
+    const Model& m = ms[j % N];
+    const int n = static_cast<int>(j / N + 1);
+    const Version& v = m.versions[n - 1];
+    folder(m, n);
+    head = commit(head, *v.by, v.created,
+                  "register " + m.name + " v" + std::to_string(n) + "\n\nMreg-Op: register\nMreg-Model: " + m.name +
+                      "\nMreg-Version: " + std::to_string(n) + "\n");
+  }
+  pack.finish();
+  std::printf("update %s %s\n", branch.c_str(), hex(head).c_str());
+}
+
 [[noreturn]] void usage(int code) {
   std::fprintf(code ? stderr : stdout,
                "usage: mreg_gen_registry --models N --versions V [--history full|compact] [--seed S]\n"
                "                         [--branch REF] [--registry ID]\n"
+               "       mreg_gen_registry --models N --versions V --history batched --pack FILE\n"
+               "                         [--batch MODELS] [--tail REGISTRATIONS] [--seed S] ...\n"
                "Writes a git fast-import stream of a synthetic mreg registry to stdout, e.g.\n"
                "  git init --bare -b main r.git && mreg_gen_registry --models 1000 --versions 10 \\\n"
-               "    | git -C r.git fast-import --quiet\n");
+               "    | git -C r.git fast-import --quiet\n"
+               "or, with --history batched, a pack to FILE and the ref to set on stdout:\n"
+               "  mreg_gen_registry --models 100000 --versions 10 --history batched --pack p.pack >ref &&\n"
+               "    git -C r.git index-pack --stdin <p.pack && git -C r.git update-ref --stdin <ref\n");
   std::exit(code);
 }
 
@@ -328,8 +644,9 @@ long parse_num(const char* flag, const char* v, long lo, long hi) {
 int main(int argc, char** argv) {
   long models = -1, versions = -1;
   uint64_t seed = 1;
-  bool full = true;
-  std::string branch = "refs/heads/main", registry = "bench/registry";
+  bool full = true, batched = false;
+  long batch = 1000, tail = 1000;
+  std::string branch = "refs/heads/main", registry = "bench/registry", pack;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") usage(0);
@@ -340,16 +657,20 @@ int main(int argc, char** argv) {
     else if (a == "--seed") seed = static_cast<uint64_t>(parse_num("--seed", v, 0, 2147483647));
     else if (a == "--branch") branch = v;
     else if (a == "--registry") registry = v;
+    else if (a == "--batch") batch = parse_num("--batch", v, 1, 9999999);
+    else if (a == "--tail") tail = parse_num("--tail", v, 0, 999999999);
+    else if (a == "--pack") pack = v;
     else if (a == "--history") {
-      if (std::strcmp(v, "full") == 0) full = true;
-      else if (std::strcmp(v, "compact") == 0) full = false;
+      if (std::strcmp(v, "full") == 0) full = true, batched = false;
+      else if (std::strcmp(v, "compact") == 0) full = false, batched = false;
+      else if (std::strcmp(v, "batched") == 0) batched = true;
       else usage(2);
     } else {
       --i;
       usage(2);
     }
   }
-  if (models < 0 || versions < 0) usage(2);
+  if (models < 0 || versions < 0 || batched != !pack.empty()) usage(2);
   if (branch.rfind("refs/", 0) != 0) branch = "refs/heads/" + branch;
   int width = models <= 100000 ? 5 : 7;
 
@@ -404,14 +725,23 @@ int main(int argc, char** argv) {
       if (v.stage != "None") v.updated = v.created + rng.range(60, 3600);
   }
 
-  Out out;
-  out.buf += "feature done\n";
-  out.buf += "reset " + branch + "\n\n";
   std::string stages;
   for (const char* st : kStages) stages += std::string(stages.empty() ? "" : ", ") + st;
   std::string mreg_yaml = "format: 1\nregistry: " + scalar(registry) + "\nstages: [" + stages + "]\n";
-  out.commit(branch, kPeople[0], init_time,
-             "init registry " + registry + "\n\nMreg-Op: init\nMreg-Registry: " + registry + "\n");
+  const std::string init_msg = "init registry " + registry + "\n\nMreg-Op: init\nMreg-Registry: " + registry + "\n";
+  if (batched) {
+    write_batched(ms, versions, batch, tail, branch, mreg_yaml, init_msg, init_time, pack);
+    if (std::fflush(stdout) != 0) {
+      std::perror("mreg_gen_registry: write");
+      return 1;
+    }
+    return 0;
+  }
+
+  Out out;
+  out.buf += "feature done\n";
+  out.buf += "reset " + branch + "\n\n";
+  out.commit(branch, kPeople[0], init_time, init_msg);
   out.file("mreg.yaml", mreg_yaml);
   out.buf += "\n";
 
