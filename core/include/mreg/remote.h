@@ -32,6 +32,16 @@ struct PushResult {
 // when the remote has commits this branch does not.
 PushResult push(Registry& registry, const PushTarget& to);
 
+struct TagSync {
+  std::vector<std::string> created;  // tags made here now
+  std::vector<std::string> pushed;   // tags sent to the remote
+};
+// Registry::sync_tags for the remote branch's history: fetches the branch and the
+// remote's tags, makes the tags missing here, then pushes every tag of that history
+// that the remote lacks (made now or before). PERMISSION_DENIED when the remote
+// refuses one.
+TagSync sync_tags(Registry& registry, const PushTarget& to);
+
 // Where `mreg --remote URL` keeps its bare copy of the remote:
 // $XDG_CACHE_HOME/mreg/remotes/<sha256 of the URL>.git, else ~/.cache/mreg/remotes/...
 std::string remote_cache_path(const std::string& url);
