@@ -37,6 +37,7 @@ Registry Context::open() const {
     if (!repo.empty()) throw_invalid("--remote: a registry is named by --repo or --remote, not both");
     Registry r = open_remote(remote, RemoteCredentials::from_environment());
     push_target_ = push_target_for(r);  // a write through the cache goes to the remote
+    push_target_->credentials = push_target_->credentials.with_password_of(remote);
     return r;
   }
   std::string path = repo;

@@ -13,21 +13,7 @@ using Json = nlohmann::json;
 
 namespace {
 
-// A bare registry with the model `m`, at <dir>/srv/reg.git, for a server to serve.
-struct Origin {
-  TempDir dir;
-  std::string base() const { return dir / "srv"; }
-  std::string path() const { return dir / "srv/reg.git"; }
-  Origin() {
-    REQUIRE_EXIT(mreg({"init", "--repo", path(), "--bare", "--registry", "test/registry"}), 0);
-    REQUIRE_EXIT(mreg({"model", "create", "m", "--repo", path()}), 0);
-  }
-  Json versions() const {
-    Result r = mreg({"version", "list", "m", "-o", "json", "--repo", path()});
-    REQUIRE_EXIT(r, 0);
-    return json(r)["model_versions"];
-  }
-};
+using Origin = RemoteOrigin;
 
 std::string clone(const std::string& url, const std::string& dest) {
   git_ok({"clone", "-q", url, dest}, "");

@@ -39,6 +39,16 @@ RemoteCredentials RemoteCredentials::from_environment() {
   return c;
 }
 
+RemoteCredentials RemoteCredentials::with_password_of(const std::string& url) const {
+  RemoteCredentials c = *this;
+  std::string password;
+  git::strip_password(url, &password);
+  if (!password.empty()) c.token = password;
+  return c;
+}
+
+std::string redacted_url(const std::string& url) { return git::redact_url(url); }
+
 std::string tracking_ref(const PushTarget& target) { return "refs/remotes/" + target.remote + "/" + target.branch; }
 
 git::Oid fetch_branch(git::Repository& repo, const PushTarget& target, bool all_tags,
@@ -255,10 +265,11 @@ Registry open_remote(const std::string& url, const RemoteCredentials& credential
     std::error_code ec;
     git::Repository repo = std::filesystem::exists(path + "/HEAD", ec) ? git::Repository::open(path)
                                                                         : git::Repository::init(path, true);
-    repo.set_remote_url("origin", url);
+    // A password in the URL is used, never written into the copy's configuration.
+    repo.set_remote_url("origin", git::strip_password(url, nullptr));
     // No pruning: a write through this copy makes its tags here before it pushes them.
     const auto advertised = repo.fetch("origin", {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"},
-                                       credentials, true);
+                                       credentials.with_password_of(url), true);
     std::string branch = advertised.default_branch;
     if (branch.empty() && advertised.refs.count("refs/heads/main")) branch = "refs/heads/main";
     if (branch.empty())
