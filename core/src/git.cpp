@@ -193,6 +193,13 @@ Repository::~Repository() {
 }
 
 bool Repository::is_bare() const { return git_repository_is_bare(repo_); }
+void Repository::require_full_history() const {
+  if (git_repository_is_shallow(repo_) != 1) return;
+  git_error_clear();
+  throw Error(ErrorCode::INVALID_STATE,
+              "the repository is a shallow clone, and mreg needs its whole history: run 'git fetch --unshallow' "
+              "(in CI, check out with fetch-depth: 0 or GIT_DEPTH: 0)");
+}
 std::string Repository::git_dir() const { return git_repository_path(repo_); }
 std::string Repository::work_dir() const {
   const char* w = git_repository_workdir(repo_);
@@ -431,7 +438,12 @@ std::vector<Oid> Repository::walk(const Oid& from, const std::optional<Oid>& hid
   }
   std::vector<Oid> out;
   git_oid id;
-  while (git_revwalk_next(&id, w.get()) == 0) out.push_back(from_git(&id));
+  int rc;
+  while ((rc = git_revwalk_next(&id, w.get())) == 0) out.push_back(from_git(&id));
+  if (rc != GIT_ITEROVER) {
+    require_full_history();  // a walk that ends at a missing parent: a shallow clone
+    check(rc, "cannot walk history");
+  }
   return out;
 }
 

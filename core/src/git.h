@@ -101,6 +101,9 @@ class Repository {
   ~Repository();
 
   bool is_bare() const;
+  // Throws INVALID_STATE when the repository is a shallow clone: history and pushes need
+  // every commit (libgit2 1.5 neither reads nor deepens shallow history).
+  void require_full_history() const;
   std::string git_dir() const;   // with a trailing '/'
   std::string work_dir() const;  // empty when bare; with a trailing '/'
 

@@ -53,6 +53,7 @@ std::string tracking_ref(const PushTarget& target) { return "refs/remotes/" + ta
 
 git::Oid fetch_branch(git::Repository& repo, const PushTarget& target, bool all_tags,
                       git::Repository::Advertised* advertised) {
+  repo.require_full_history();  // a push from a shallow clone cannot pack what the remote lacks
   const std::string ref = tracking_ref(target);
   git::Repository::Advertised seen;
   {
