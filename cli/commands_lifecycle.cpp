@@ -116,7 +116,9 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
 
   auto* tags = app.add_subcommand("tags", "Git tags derived from the registry's history");
   tags->require_subcommand(1);
-  auto* sync = tags->add_subcommand("sync", "Create the NAME@vN and NAME#stage#K tags missing for the current branch");
+  auto* sync = tags->add_subcommand(
+      "sync", "Create the NAME@vN and NAME#stage#K tags missing for the current branch (with --push: for the "
+              "remote branch, and push them)");
   sync->callback([&ctx] {
     const Format format = ctx.format();
     Registry r = ctx.open();
