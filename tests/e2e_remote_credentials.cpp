@@ -80,29 +80,34 @@ class Agent {
   pid_t pid_ = -1;
 };
 
-// --push, pull and --remote over ssh, each with the given credentials, checked as a user would.
-void write_pull_and_read(const SshOrigin& origin, const std::vector<std::string>& credentials) {
+// --push, pull and --remote over ssh with the given credentials, from clones named after `round`,
+// checked as a user would: each write adds a version to the remote.
+void write_pull_and_read(const SshOrigin& origin, const std::string& round, const std::vector<std::string>& credentials) {
+  INFO("credentials: " << round);
   const auto env = origin.env(credentials);
-  const std::string a = origin.clone("a", origin.url());
-  const std::string b = origin.clone("b", origin.url());
+  const std::string a = origin.clone("a-" + round, origin.url());
+  const std::string b = origin.clone("b-" + round, origin.url());
+  const size_t before = origin.versions().size();
+  const std::string next = std::to_string(before + 1);
 
-  Result wrote = mreg({"--repo", a, "--push", "register", "m", "--source", "s3://bucket/1", "-o", "json"}, "", env);
+  Result wrote = mreg({"--repo", a, "--push", "register", "m", "--source", "s3://bucket/" + round, "-o", "json"}, "", env);
   REQUIRE_EXIT(wrote, 0);
-  CHECK(json(wrote)["model_version"]["version"] == "1");
-  CHECK(origin.versions().size() == 1);
-  CHECK(git_ok({"tag", "-l"}, origin.path()) == "m@v1");
+  CHECK(json(wrote)["model_version"]["version"] == next);
+  CHECK(origin.versions().size() == before + 1);
+  CHECK(git_ok({"tag", "-l", "m@v" + next}, origin.path()) == "m@v" + next);
 
   Result pulled = mreg({"--repo", b, "pull", "-o", "json"}, "", env);
   REQUIRE_EXIT(pulled, 0);
   CHECK(json(pulled)["after"] == git_ok({"rev-parse", "main"}, origin.path()));
-  CHECK(std::filesystem::exists(b + "/models/m/versions/1.yaml"));
+  CHECK(std::filesystem::exists(b + "/models/m/versions/" + next + ".yaml"));
 
   Result listed = mreg({"--remote", origin.url(), "-o", "json", "version", "list", "m"}, "", env);
   REQUIRE_EXIT(listed, 0);
-  CHECK(json(listed)["model_versions"].size() == 1);
-  Result remote_write = mreg({"--remote", origin.url(), "register", "m", "--source", "s3://bucket/2"}, "", env);
+  CHECK(json(listed)["model_versions"].size() == before + 1);
+  Result remote_write =
+      mreg({"--remote", origin.url(), "register", "m", "--source", "s3://bucket/" + round + "/remote"}, "", env);
   REQUIRE_EXIT(remote_write, 0);
-  CHECK(origin.versions().size() == 2);
+  CHECK(origin.versions().size() == before + 2);
 }
 
 // Every file below dir that holds `secret` (its path, relative to dir).
@@ -121,26 +126,17 @@ std::vector<std::string> files_holding(const std::string& dir, const std::string
 
 using namespace remote_credentials;
 
-TEST_CASE("Over ssh with a key file, writes with --push, mreg pull and --remote reach a real sshd", "[remote][ssh]") {
+TEST_CASE("Over ssh, writes with --push, mreg pull and --remote reach a real sshd with key files and ssh-agent", "[remote][ssh]") {
   SshOrigin origin;
-  SECTION("a key without a passphrase") { write_pull_and_read(origin, {"MREG_SSH_KEY=" + origin.key("ci")}); }
-  SECTION("a key with its passphrase") {
-    write_pull_and_read(origin, {"MREG_SSH_KEY=" + origin.key("ops"),
-                                 std::string("MREG_SSH_KEY_PASSPHRASE=") + SshOrigin::kPassphrase});
-  }
-}
-
-TEST_CASE("Over ssh with keys from ssh-agent, and the key file when the agent's keys do not get in", "[remote][ssh]") {
-  SshOrigin origin;
+  write_pull_and_read(origin, "key", {"MREG_SSH_KEY=" + origin.key("ci")});
+  write_pull_and_read(origin, "passphrase", {"MREG_SSH_KEY=" + origin.key("ops"),
+                                             std::string("MREG_SSH_KEY_PASSPHRASE=") + SshOrigin::kPassphrase});
   Agent agent;
-  SECTION("the agent's key") {
-    agent.add(origin.key("ci"));
-    write_pull_and_read(origin, {"SSH_AUTH_SOCK=" + agent.socket()});
-  }
-  SECTION("an agent with a key the server does not know, then the key file") {
-    agent.add(origin.key("stranger"));
-    write_pull_and_read(origin, {"SSH_AUTH_SOCK=" + agent.socket(), "MREG_SSH_KEY=" + origin.key("ci")});
-  }
+  agent.add(origin.key("stranger"));
+  // The agent's key is tried first; the server does not know it, so the key file gets in.
+  write_pull_and_read(origin, "agent-then-key", {"SSH_AUTH_SOCK=" + agent.socket(), "MREG_SSH_KEY=" + origin.key("ci")});
+  agent.add(origin.key("ci"));
+  write_pull_and_read(origin, "agent", {"SSH_AUTH_SOCK=" + agent.socket()});
 }
 
 TEST_CASE("Over ssh, credentials that do not get in and an unknown host exit 7, write nothing and show no secret", "[remote][ssh][errors]") {
