@@ -43,6 +43,9 @@ std::string page_of(const Server& s, const std::string& path, int status = 200) 
   INFO(path << " -> " << r->status << "\n" << r->body);
   CHECK(r->status == status);
   CHECK_THAT(r->get_header_value("Content-Type"), StartsWith("text/html"));
+  // No script of any origin runs, even one that escaping missed.
+  CHECK_THAT(r->get_header_value("Content-Security-Policy"), StartsWith("default-src 'none';"));
+  CHECK_THAT(r->get_header_value("Content-Security-Policy"), !Contains("script-src"));
   return r->body;
 }
 
