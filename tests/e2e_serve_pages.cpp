@@ -94,9 +94,15 @@ TEST_CASE("serve pages: the models page lists, searches and sorts models", "[ser
   CHECK_THAT(broken, Contains("is not closed"));
   CHECK_THAT(broken, !Contains("/models/grid-load\""));
 
-  // The same URL after a write shows the new state (answers are kept per commit).
+  // The same URL after a write shows the new state (answers are kept per commit, and
+  // summaries by folder): a new model, and a new version of a model listed before.
+  CHECK_THAT(html, Contains(">None</span> v1</a>"));
   s.reg.mreg_json({"model", "create", "solar-yield"});
-  CHECK_THAT(page_of(s.server, "/"), Contains("/models/solar-yield\""));
+  s.reg.mreg_json({"register", "power-forecast", "--source", "s3://ml/pf/3"});
+  const std::string after = page_of(s.server, "/");
+  CHECK_THAT(after, Contains("/models/solar-yield\""));
+  CHECK_THAT(after, Contains(">None</span> v3</a>"));
+  CHECK_THAT(after, !Contains(">None</span> v1</a>"));
 }
 
 TEST_CASE("serve pages: the models page comes in pages of 50", "[serve][pages]") {
