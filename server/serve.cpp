@@ -16,7 +16,7 @@
 #include "mirror.h"
 #include "workers.h"
 #include "mreg/error.h"
-#include "mreg/summary_memo.h"
+#include "mreg/long_running.h"
 #include "mreg/timefmt.h"
 #include "pages.h"
 #include "snapshot_source.h"
@@ -180,8 +180,9 @@ void serve(ServeOptions opts) {
   }
   const SnapshotSource source(opts.repo, opts.ref);
   source.check();
-  // A new commit then costs the models page and model search only the folders it changed.
-  keep_model_summaries_in_memory();
+  // A new commit then costs the models page only the folders it changed, and the history
+  // pages only the commits that are new.
+  keep_read_caches_in_memory();
 
   httplib::Server server;
   server.set_read_timeout(5, 0);  // an idle or trickling client is dropped, not waited for

@@ -177,6 +177,16 @@ TEST_CASE("serve pages: a version page shows its fields, lineage, stage history 
   CHECK_THAT(v1, Contains("<a href=\"https://tracking.example.com/#/experiments/1/runs/6f0a0b2c\">"));
   CHECK_THAT(v1, Contains("None &rarr; Staging"));
   CHECK_THAT(v1, Contains("0 approval files"));
+
+  // History read since the last page (the server keeps what it indexed) shows the commits
+  // that are new: a comment (an empty commit) and a move.
+  s.reg.mreg_json({"comment", "power-forecast", "1", "looks <b>good</b>"});
+  s.reg.mreg_json({"stage", "power-forecast", "1", "Archived"});
+  const std::string after = page_of(s.server, "/models/power-forecast/versions/1");
+  CHECK_THAT(after, Contains("comment on <a href=\"/models/power-forecast\">power-forecast</a> "
+                             "<a href=\"/models/power-forecast/versions/1\">v1</a>: looks &lt;b&gt;good&lt;/b&gt;"));
+  CHECK_THAT(after, Contains("<span class=\"stage stage-Archived\">Archived</span></td><td><time"));
+  CHECK(after.find("moved ") < after.find("comment on "));  // newest first
 }
 
 TEST_CASE("serve pages: the activity feed lists every change, newest first", "[serve][pages]") {

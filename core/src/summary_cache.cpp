@@ -1,10 +1,9 @@
 #include "summary_cache.h"
 
-#include <atomic>
 #include <cstring>
 #include <map>
 
-#include "mreg/summary_memo.h"
+#include "mreg/long_running.h"
 
 namespace mreg {
 namespace {
@@ -192,16 +191,8 @@ void SummaryCache::add(const git::Oid& folder_tree, const git::Oid& config_blob,
 
 void SummaryCache::flush() { file_.flush(); }
 
-namespace {
-
-std::atomic<bool> memo_on{false};
-
-}  // namespace
-
-void keep_model_summaries_in_memory() { memo_on = true; }
-
 std::shared_ptr<SummaryMemo> SummaryMemo::of(const std::string& git_dir, const git::Oid& config_blob) {
-  if (!memo_on) return nullptr;
+  if (!read_caches_in_memory()) return nullptr;
   static std::mutex mutex;
   // One memo per repository, made again when mreg.yaml changes (its stages shape the summaries).
   static std::map<std::string, std::pair<git::Oid, std::shared_ptr<SummaryMemo>>> memos;

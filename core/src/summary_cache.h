@@ -47,8 +47,7 @@ class SummaryCache {
 // serve) that lists the models of one commit after another: keyed like
 // SummaryCache, so a new commit reads again only the folders it changed, and
 // the file cache is loaded only when many are missing. Off unless
-// keep_model_summaries_in_memory() was called: a one-shot command would hold
-// every summary twice. Thread-safe.
+// keep_read_caches_in_memory() (mreg/long_running.h) was called. Thread-safe.
 class SummaryMemo {
  public:
   // The memo of this repository and mreg.yaml blob, or null when off.

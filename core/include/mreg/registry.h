@@ -178,7 +178,7 @@ class Snapshot {
   RegisteredModel get_registered_model(const std::string& name) const;
   // Every model with its latest version per stage, sorted by name.
   std::vector<ModelSummary> list_registered_models() const;
-  // The same, shared rather than copied (with mreg/summary_memo.h, kept between commits).
+  // The same, shared rather than copied (with mreg/long_running.h, kept between commits).
   std::vector<std::shared_ptr<const ModelSummary>> shared_model_summaries() const;
   ModelSummary get_model_summary(const std::string& name) const;
 
