@@ -31,6 +31,26 @@ struct TempDir {
 
 constexpr Timestamp kStart = 1795478400;  // 2026-11-24T00:00:00Z
 
+// A bare registry whose writes are a minute apart.
+struct TimedRegistry {
+  TempDir tmp;
+  std::string path = (tmp.dir / "reg.git").string();
+  Timestamp now = kStart;
+  WriteOptions opts() {
+    WriteOptions o;
+    o.author = Identity{"Unit Test", "unit@example.com", now += 60, 0};
+    return o;
+  }
+  Registry init(const std::string& id) {
+    setenv("GIT_COMMITTER_NAME", "Unit Test", 1);
+    setenv("GIT_COMMITTER_EMAIL", "unit@example.com", 1);
+    InitOptions init;
+    init.bare = true;
+    init.registry_id = id;
+    return Registry::init(path, init, opts());
+  }
+};
+
 std::string dump_events(const std::vector<Event>& events) {
   OrderedJson arr = OrderedJson::array();
   for (const auto& e : events) arr.push_back(to_json(e));
@@ -72,20 +92,12 @@ std::string answers(const Registry& r, const std::vector<std::string>& models, T
 }  // namespace
 
 TEST_CASE("indexed and unindexed history answers agree", "[history]") {
-  TempDir tmp;
-  setenv("GIT_COMMITTER_NAME", "Unit Test", 1);
-  setenv("GIT_COMMITTER_EMAIL", "unit@example.com", 1);
-  const std::string path = (tmp.dir / "reg.git").string();
-  Timestamp now = kStart;
-  auto opts = [&] {
-    WriteOptions o;
-    o.author = Identity{"Unit Test", "unit@example.com", now += 60, 0};
-    return o;
-  };
-  InitOptions init;
-  init.bare = true;
-  init.registry_id = "unit/history";
-  Registry r = Registry::init(path, init, opts());
+  TimedRegistry reg;
+  TempDir& tmp = reg.tmp;
+  const std::string& path = reg.path;
+  Timestamp& now = reg.now;
+  auto opts = [&] { return reg.opts(); };
+  Registry r = reg.init("unit/history");
   const fs::path index = tmp.dir / "reg.git" / "mreg" / "history-v1.bin";
   std::mt19937 rng(11);
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
@@ -187,4 +199,76 @@ TEST_CASE("indexed and unindexed history answers agree", "[history]") {
     random_writes(10);
     check();
   }
+}
+
+TEST_CASE("events of a range agree with the log, read from git and from the tip chain", "[history]") {
+  TimedRegistry reg;
+  Registry r = reg.init("unit/tip");
+  auto repo = git::Repository::open(reg.path);
+  std::mt19937 rng(5);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  for (int m = 0; m < 3; ++m) r.create_registered_model("m" + std::to_string(m), "", {}, reg.opts());
+  for (int step = 0; step < 40; ++step) {
+    const std::string name = "m" + std::to_string(pick(3));
+    const int op = pick(5);
+    auto versions = r.at().get_model_versions(name);
+    if (versions.empty() || op == 0) {
+      NewVersion nv;
+      nv.source = "s3://b/" + std::to_string(step);
+      r.create_model_version(name, nv, reg.opts());
+    } else if (op == 1) {
+      r.transition_stage(name, versions.back().version, "Staging", false, "", reg.opts());
+    } else if (op == 2) {
+      r.set_alias(name, "champion", versions.front().version, reg.opts());
+    } else if (op == 3) {
+      r.set_model_version_tag(name, versions.back().version, "k", std::to_string(step), reg.opts());
+    } else {  // a description edited by hand with plain git
+      const git::Oid tip = *repo.resolve_commit("HEAD");
+      const std::string file = "models/" + name + "/model.yaml";
+      const std::string text = *r.at().read_file(file) + "x-note-" + std::to_string(step) + ": by hand\n";
+      const git::Signature sig{"Hand Edit", "hand@example.com", reg.now += 60, 0};
+      const git::Oid tree = repo.update_tree(repo.read_commit(tip).tree, {{file, repo.write_blob(text)}});
+      const git::Oid c = repo.write_commit(tree, {tip}, sig, sig, "edit by hand\n");
+      REQUIRE(repo.update_ref("refs/heads/main", c, tip, "edit") == git::Repository::RefUpdate::Updated);
+    }
+  }
+
+  // The log (newest first) walks git; events of HEAD~i..HEAD~j are those of the
+  // commits i-1 .. j below HEAD, oldest first.
+  r.set_config_value("mreg.historyIndex", "false");
+  const auto log = read_log(r, "", LogQuery{});
+  std::vector<std::string> commits;  // newest first
+  for (const auto& e : log)
+    if (commits.empty() || commits.back() != e.commit) commits.push_back(e.commit);
+  auto expected = [&](size_t i, size_t j) {
+    std::vector<Event> out;
+    for (size_t k = i; k-- > j;)
+      for (const auto& e : log)
+        if (e.commit == commits[k]) out.push_back(e);
+    return dump_events(out);
+  };
+  const fs::path tip_file = reg.tmp.dir / "reg.git" / "mreg" / "history-tip.bin";
+  const size_t n = commits.size() - 1;  // the first commit has no parent to name
+  for (bool indexed : {false, true}) {
+    r.set_config_value("mreg.historyIndex", indexed ? "true" : "false");
+    fs::remove(tip_file);
+    for (int round = 0; round < 25; ++round) {
+      size_t i = static_cast<size_t>(pick(static_cast<int>(n))) + 1, j = static_cast<size_t>(pick(static_cast<int>(i)));
+      if (round == 0) i = n, j = 0;  // the longest: later ones come from the chain it leaves
+      const std::string want = expected(i, j);
+      CHECK(dump_events(events_in_range(r, "HEAD~" + std::to_string(i) + "..HEAD~" + std::to_string(j))) == want);
+      CHECK(dump_events(events_in_range(r, commits[i] + ".." + commits[j])) == want);
+      if (j > 0) CHECK(dump_events(events_in_range(r, commits[j] + "~" + std::to_string(i - j) + ".." + commits[j])) == want);
+      CHECK(dump_events(events_in_range(r, "HEAD~" + std::to_string(j) + "..HEAD~" + std::to_string(i))) == "[]");
+    }
+    CHECK(fs::exists(tip_file) == indexed);
+  }
+
+  // A damaged tip chain is not used.
+  {
+    std::fstream f(tip_file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(tip_file) / 2));
+    f.put('\x7f');
+  }
+  CHECK(dump_events(events_in_range(r, "HEAD~" + std::to_string(n) + "..HEAD")) == expected(n, 0));
 }

@@ -1,35 +1,74 @@
 #include "git.h"
 
+#include <dlfcn.h>
 #include <git2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 
 #include "mreg/error.h"
 #include "mreg/hex.h"
 
 namespace fs = std::filesystem;
 
+// libgit2 built with mbedTLS (Debian's) parses the whole system CA bundle in
+// git_libgit2_init, which costs more than a whole `mreg version show`, while
+// only https remotes need it. The executables export this function (see
+// core/CMakeLists.txt), so libgit2's call binds to it: during init it only
+// remembers the bundle's path, and tls_certificates() has libgit2 load it
+// before the first connection to a remote. Elsewhere it is mbedTLS's own.
+namespace {
+std::atomic<bool> deferring_ca_bundle{false};
+std::string deferred_ca_bundle;  // written during init only
+}  // namespace
+
+extern "C" int mbedtls_x509_crt_parse_file(void* chain, const char* path) {
+  using Parse = int (*)(void*, const char*);
+  static const auto real = reinterpret_cast<Parse>(dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file"));
+  if (deferring_ca_bundle && path) {
+    deferred_ca_bundle = path;
+    return 0;
+  }
+  return real ? real(chain, path) : -1;
+}
+
 namespace mreg::git {
 namespace {
 
 struct LibraryInit {
   LibraryInit() {
+    deferring_ca_bundle = true;
     git_libgit2_init();
+    deferring_ca_bundle = false;
     // Reads of many trees touch pages all over a large pack, and fill the object cache:
     // map the pack in smaller windows, fewer at a time, and keep the cache small.
     git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(32) << 20);
     git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(64) << 20);
     git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(32) << 20);
+    // Objects are checked as git checks them (git fsck, and on fetch); hashing
+    // every object read again, as libgit2 does by default and git does not,
+    // costs a tenth of a history walk.
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
   }
 };
 void ensure_init() { static LibraryInit once; }
+
+// Loads the CA bundle whose loading init deferred (once).
+void tls_certificates() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!deferred_ca_bundle.empty())
+      git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, deferred_ca_bundle.c_str(), nullptr);
+  });
+}
 
 [[noreturn]] void fail(const std::string& what, int rc) {
   const git_error* e = git_error_last();
@@ -430,6 +469,7 @@ void Repository::fetch_mirror(const std::string& url) {
   RemoteH remote;
   check(git_remote_create_anonymous(remote.out(), repo_, url.c_str()), "cannot fetch from " + url);
   git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  tls_certificates();
   check(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr), "cannot fetch from " + url);
   git_buf head = GIT_BUF_INIT;
   const bool has_head = git_remote_default_branch(&head, remote.get()) == 0;
@@ -719,6 +759,7 @@ Repository::Advertised Repository::fetch(const std::string& remote, const std::v
   fo.update_fetchhead = 0;  // concurrent writers would fight over FETCH_HEAD
   fo.download_tags = all_tags ? GIT_REMOTE_DOWNLOAD_TAGS_ALL : GIT_REMOTE_DOWNLOAD_TAGS_AUTO;
   fo.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
+  tls_certificates();
   check_remote(git_remote_connect(r.get(), GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts, &fo.custom_headers),
                session, what);
   Advertised advertised;
@@ -827,6 +868,7 @@ std::vector<PushRejection> Repository::push(const std::string& remote, const std
   session.credentials = &credentials;
   git_push_options po = GIT_PUSH_OPTIONS_INIT;
   po.callbacks = callbacks_for(session);
+  tls_certificates();
   int rc = git_remote_push(r.get(), &specs.arr, &po);
   const git_error* pushed_error = git_error_last();
   const std::string push_message = rc < 0 && pushed_error && pushed_error->message ? pushed_error->message : "";

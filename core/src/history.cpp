@@ -289,6 +289,13 @@ class IndexPool {
   std::map<std::string, std::vector<std::unique_ptr<HistoryIndex>>> free_;
 };
 
+// False when the repository's config says mreg.historyIndex = false: history
+// reads then walk git, and keep no index (nor tip chain) of what they read.
+bool history_index_enabled(const git::Repository& repo) {
+  const auto setting = repo.config_string("mreg.historyIndex");
+  return !setting || (*setting != "false" && *setting != "0" && *setting != "no" && *setting != "off");
+}
+
 // The commits a history query reads, in Repository::walk's order, and what they
 // did: from the history index, or read from git when the repository's config
 // says mreg.historyIndex = false (or the index cannot be made, as in a shallow clone).
@@ -301,8 +308,7 @@ class CommitSource {
 
   // Without `indexed`, reads git (for short walks, where loading the index costs more).
   explicit CommitSource(const git::Repository& repo, bool indexed = true) : repo_(repo) {
-    const auto setting = repo.config_string("mreg.historyIndex");
-    if (indexed && (!setting || (*setting != "false" && *setting != "0" && *setting != "no" && *setting != "off"))) {
+    if (indexed && history_index_enabled(repo)) {
       if (read_caches_in_memory()) index_ = IndexPool::instance().take(repo.git_dir());
       if (!index_) index_ = std::make_unique<HistoryIndex>(repo.git_dir());
     }
@@ -516,6 +522,63 @@ std::vector<RequestState> request_states(const Registry& registry, const std::st
   return out;
 }
 
+namespace {
+
+// The events of A..B read straight from git, when B reaches A along first
+// parents without a merge in a few thousand commits, few of them edits made by
+// hand (each of those is a tree comparison, which the history index keeps).
+// That is what a CI job asks after a push, and for it reading the commits
+// costs less than loading an index of the whole history. The stretch read is
+// kept as the tip chain for the next question about it. nullopt otherwise.
+std::optional<std::vector<Event>> short_range_events(const git::Repository& repo, const git::Oid& from,
+                                                     const git::Oid& to) {
+  constexpr std::size_t kMaxCommits = 5000, kMaxHandEdits = 32;
+  std::vector<git::CommitInfo> commits;  // newest first
+  std::size_t hand_edits = 0;
+  for (git::Oid cur = to; cur != from;) {
+    git::CommitInfo c = repo.read_commit(cur);
+    if (c.parents.size() != 1 || commits.size() == kMaxCommits) return std::nullopt;
+    if (c.message.find("\nMreg-Op: ") == std::string::npos && ++hand_edits > kMaxHandEdits) return std::nullopt;
+    cur = c.parents.front();
+    commits.push_back(std::move(c));
+  }
+  std::vector<std::vector<Event>> events;
+  for (const auto& c : commits) events.push_back(commit_events(repo, c));
+  if (!commits.empty() && history_index_enabled(repo)) TipChain::save(repo.git_dir(), commits, events, from);
+  std::vector<Event> out;
+  for (auto it = events.rbegin(); it != events.rend(); ++it)
+    for (auto& e : *it) out.push_back(std::move(e));
+  return out;
+}
+
+// The events of A..B from the tip chain, when B is on it and A is on it or
+// B's first-parent ancestor N steps down (A = "REV~N" names a commit without
+// reading the N commits between, which git's own lookup reads).
+std::optional<std::vector<Event>> tip_chain_events(const git::Repository& repo, const std::string& a,
+                                                   const git::Oid& to) {
+  auto tip = history_index_enabled(repo) ? TipChain::load(repo.git_dir()) : std::nullopt;
+  if (!tip) return std::nullopt;
+  const auto to_pos = tip->position(to);
+  if (!to_pos) return std::nullopt;
+  std::optional<std::size_t> from_pos;
+  const auto tilde = a.rfind('~');
+  const std::string steps = tilde == std::string::npos ? "" : a.substr(tilde + 1);
+  if (tilde != std::string::npos && tilde > 0 && steps.size() <= 9 &&
+      std::all_of(steps.begin(), steps.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    if (auto base = tip->position(resolve_revision(repo, a.substr(0, tilde))))
+      from_pos = *base + (steps.empty() ? 1 : std::stoul(steps));
+  } else {
+    from_pos = tip->position(resolve_revision(repo, a));
+  }
+  if (!from_pos || *from_pos > tip->size()) return std::nullopt;
+  std::vector<Event> out;
+  for (std::size_t pos = *from_pos; pos-- > *to_pos;)
+    for (auto& e : tip->events(pos)) out.push_back(std::move(e));
+  return out;
+}
+
+}  // namespace
+
 std::vector<Event> events_in_range(const Registry& registry, const std::string& range) {
   const auto dots = range.find("..");
   if (dots == std::string::npos || range.find("..", dots + 2) != std::string::npos ||
@@ -523,7 +586,10 @@ std::vector<Event> events_in_range(const Registry& registry, const std::string& 
     throw_invalid("'" + range + "' is not a range: give A..B (the commits in B that are not in A)");
   const git::Repository& repo = *registry.impl().repo;
   const std::string a = range.substr(0, dots), b = range.substr(dots + 2);
-  const git::Oid from = resolve_revision(repo, a), to = resolve_revision(repo, b);
+  const git::Oid to = resolve_revision(repo, b);
+  if (auto chained = tip_chain_events(repo, a, to)) return std::move(*chained);
+  const git::Oid from = resolve_revision(repo, a);
+  if (auto direct = short_range_events(repo, from, to)) return std::move(*direct);
   CommitSource source(repo);
   auto commits = source.walk(to, from);
   std::reverse(commits.begin(), commits.end());

@@ -1,6 +1,11 @@
 #include "history_index.h"
 
+#include <unistd.h>
+
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <unordered_set>
 
 #include "progress_report.h"
@@ -8,7 +13,7 @@
 namespace mreg {
 namespace {
 
-constexpr char kMagic[] = "mreg-history 1\n";
+constexpr char kMagic[] = "mreg-history 2\n";
 
 std::string_view key_of(const git::Oid& oid) {
   return std::string_view(reinterpret_cast<const char*>(oid.bytes.data()), oid.bytes.size());
@@ -32,6 +37,35 @@ bool decode_event(RecordReader& r, Event& e) {
   for (auto& f : e.fields)
     if (!r.str(f)) return false;
   return true;
+}
+
+
+// A commit's payload in the index and the tip chain: author, the models its events name, its events.
+void encode_payload(RecordWriter& w, const git::CommitInfo& info, const std::vector<Event>& events) {
+  w.str(info.author.name + " <" + info.author.email + ">");
+  std::set<std::string> models;
+  for (const auto& e : events) models.insert(e.model);
+  w.u64(models.size());
+  for (const auto& m : models) w.str(m);
+  w.u64(events.size());
+  for (const auto& e : events) encode_event(w, e);
+}
+
+std::vector<Event> decode_payload(const git::Oid& oid, Timestamp author_time, std::string_view payload) {
+  RecordReader r(payload.data(), payload.size());
+  Event base;
+  base.commit = oid.hex();
+  base.time = author_time;
+  std::uint64_t n;
+  std::string_view model;
+  if (!r.str(base.author) || !r.count(n)) throw Error(ErrorCode::INTERNAL_ERROR, "history index: a damaged record");
+  for (std::uint64_t i = 0; i < n; ++i)
+    if (!r.view(model)) throw Error(ErrorCode::INTERNAL_ERROR, "history index: a damaged record");
+  if (!r.count(n)) throw Error(ErrorCode::INTERNAL_ERROR, "history index: a damaged record");
+  std::vector<Event> out(n, base);
+  for (auto& e : out)
+    if (!decode_event(r, e)) throw Error(ErrorCode::INTERNAL_ERROR, "history index: a damaged record");
+  return out;
 }
 
 }  // namespace
@@ -78,13 +112,7 @@ void HistoryIndex::append(const git::CommitInfo& info, const std::vector<Event>&
   for (const auto& p : info.parents) w.str(key_of(p));
   w.i64(info.author.time);
   w.i64(info.committer.time);
-  w.str(info.author.name + " <" + info.author.email + ">");
-  std::set<std::string> models;
-  for (const auto& e : events) models.insert(e.model);
-  w.u64(models.size());
-  for (const auto& m : models) w.str(m);
-  w.u64(events.size());
-  for (const auto& e : events) encode_event(w, e);
+  encode_payload(w, info, events);
   const std::string& key = added_.emplace_back(key_of(info.oid));
   const std::string& payload = added_.emplace_back(std::move(w.out));
   file_.add(key, payload);
@@ -160,20 +188,83 @@ bool HistoryIndex::names_any(std::uint32_t pos, const std::set<std::string>& mod
 
 std::vector<Event> HistoryIndex::events(std::uint32_t pos) const {
   const Commit& c = commits_[pos];
-  RecordReader r(c.payload.data(), c.payload.size());
-  Event base;
-  base.commit = c.oid.hex();
-  base.time = c.author_time;
+  return decode_payload(c.oid, c.author_time, c.payload);
+}
+
+namespace {
+constexpr char kTipMagic[] = "mreg-tip 1\n";
+std::string tip_path(const std::string& git_dir) { return git_dir + "mreg/history-tip.bin"; }
+}  // namespace
+
+// The file: magic, u64 checksum of the rest, then the base's id, the count of
+// commits and each commit's id, author time and payload, the tip first.
+std::optional<TipChain> TipChain::load(const std::string& git_dir) {
+  std::ifstream in(tip_path(git_dir), std::ios::binary);
+  if (!in) return std::nullopt;
+  TipChain t;
+  t.data_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  const std::size_t head = sizeof(kTipMagic) - 1;
+  if (t.data_.size() < head + 8 || t.data_.compare(0, head, kTipMagic) != 0) return std::nullopt;
+  std::uint64_t sum;
+  std::memcpy(&sum, t.data_.data() + head, 8);
+  const char* body = t.data_.data() + head + 8;
+  const std::size_t size = t.data_.size() - head - 8;
+  if (sum != checksum(body, size)) return std::nullopt;
+  RecordReader r(body, size);
+  std::string_view id;
   std::uint64_t n;
-  std::string_view model;
-  if (!r.str(base.author) || !r.count(n)) throw Error(ErrorCode::INTERNAL_ERROR, "history index: a damaged record");
-  for (std::uint64_t i = 0; i < n; ++i)
-    if (!r.view(model)) throw Error(ErrorCode::INTERNAL_ERROR, "history index: a damaged record");
-  if (!r.count(n)) throw Error(ErrorCode::INTERNAL_ERROR, "history index: a damaged record");
-  std::vector<Event> out(n, base);
-  for (auto& e : out)
-    if (!decode_event(r, e)) throw Error(ErrorCode::INTERNAL_ERROR, "history index: a damaged record");
-  return out;
+  if (!r.view(id) || id.size() != 20 || !r.count(n)) return std::nullopt;
+  std::memcpy(t.base_.bytes.data(), id.data(), 20);
+  t.entries_.resize(n);
+  for (auto& e : t.entries_) {
+    std::string_view payload;
+    if (!r.view(id) || id.size() != 20 || !r.i64(e.author_time) || !r.view(payload)) return std::nullopt;
+    std::memcpy(e.oid.bytes.data(), id.data(), 20);
+    e.payload_at = static_cast<std::size_t>(payload.data() - t.data_.data());
+    e.payload_size = payload.size();
+  }
+  if (!r.done()) return std::nullopt;
+  return t;
+}
+
+void TipChain::save(const std::string& git_dir, const std::vector<git::CommitInfo>& commits,
+                    const std::vector<std::vector<Event>>& events, const git::Oid& base) {
+  RecordWriter w;
+  w.str(key_of(base));
+  w.u64(commits.size());
+  for (std::size_t i = 0; i < commits.size(); ++i) {
+    w.str(key_of(commits[i].oid));
+    w.i64(commits[i].author.time);
+    RecordWriter payload;
+    encode_payload(payload, commits[i], events[i]);
+    w.str(payload.out);
+  }
+  const std::uint64_t sum = checksum(w.out.data(), w.out.size());
+  std::string out = kTipMagic;
+  out.append(reinterpret_cast<const char*>(&sum), 8);
+  out += w.out;
+  // Written aside and renamed over the old file: a reader sees one whole file or the other.
+  std::error_code ec;
+  std::filesystem::create_directories(git_dir + "mreg", ec);
+  const std::string path = tip_path(git_dir), temp = path + "." + std::to_string(::getpid()) + ".tmp";
+  {
+    std::ofstream f(temp, std::ios::binary | std::ios::trunc);
+    if (!(f << out)) return;
+  }
+  std::filesystem::rename(temp, path, ec);
+  if (ec) std::filesystem::remove(temp, ec);
+}
+
+std::optional<std::size_t> TipChain::position(const git::Oid& oid) const {
+  if (oid == base_) return entries_.size();
+  for (std::size_t i = 0; i < entries_.size(); ++i)
+    if (entries_[i].oid == oid) return i;
+  return std::nullopt;
+}
+
+std::vector<Event> TipChain::events(std::size_t pos) const {
+  const Entry& e = entries_[pos];
+  return decode_payload(e.oid, e.author_time, std::string_view(data_.data() + e.payload_at, e.payload_size));
 }
 
 }  // namespace mreg

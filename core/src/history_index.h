@@ -64,4 +64,37 @@ class HistoryIndex {
   std::deque<std::string> added_;  // keys and payloads this process appended (commits_ points into them)
 };
 
+// The events of the newest first-parent stretch of history that `mreg events`
+// read (mreg/history-tip.bin): the commits from a tip down to a base, each with
+// one parent, and their events. `mreg events A..B` after a push asks about such
+// a stretch again and again (a CI job per notification target, a rerun); this
+// answers it without loading the index of the whole history or reading a commit.
+// Written whole (a new file renamed over the old one), checksummed, keyed by
+// commit ids: never stale, only replaced by another stretch.
+class TipChain {
+ public:
+  struct Entry {
+    git::Oid oid;
+    Timestamp author_time = 0;
+    std::size_t payload_at = 0, payload_size = 0;  // in data_: as HistoryIndex's (author, models, events)
+  };
+
+  // nullopt when there is no file, or it is damaged or of another format.
+  static std::optional<TipChain> load(const std::string& git_dir);
+  // Writes the stretch `commits` (newest first, each the first parent's child) down to `base`,
+  // the parent of the last; a failure to write only costs speed next time.
+  static void save(const std::string& git_dir, const std::vector<git::CommitInfo>& commits,
+                   const std::vector<std::vector<Event>>& events, const git::Oid& base);
+
+  // Position of a commit in the stretch (0 = the tip); size() for the base.
+  std::optional<std::size_t> position(const git::Oid& oid) const;
+  std::size_t size() const { return entries_.size(); }
+  std::vector<Event> events(std::size_t pos) const;
+
+ private:
+  std::string data_;
+  std::vector<Entry> entries_;
+  git::Oid base_;
+};
+
 }  // namespace mreg

@@ -67,7 +67,7 @@ std::vector<OrderedJson> webhook_payloads(const Event& e) {
   } else if (e.type == "registered" || (e.type == "edited" && e.version && !e.fields.empty() && e.fields.front() == "(added)")) {
     out.push_back(payload("MODEL_VERSION_CREATED"));
   } else if (moved) {
-    for (const std::string name : {std::string("MODEL_VERSION_TRANSITIONED_STAGE"),
+    for (const std::string& name : {std::string("MODEL_VERSION_TRANSITIONED_STAGE"),
                                    "MODEL_VERSION_TRANSITIONED_TO_" + upper(e.to)}) {
       if (name != "MODEL_VERSION_TRANSITIONED_STAGE" && name != "MODEL_VERSION_TRANSITIONED_TO_STAGING" &&
           name != "MODEL_VERSION_TRANSITIONED_TO_PRODUCTION" && name != "MODEL_VERSION_TRANSITIONED_TO_ARCHIVED")

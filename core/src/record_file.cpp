@@ -13,13 +13,27 @@ namespace {
 // A record: u32 payload size, key, payload, u64 checksum of key and payload.
 constexpr std::size_t kFraming = 4 + 8;
 
-std::uint64_t fnv1a(const char* data, std::size_t n, std::uint64_t h = 1469598103934665603ull) {
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 1099511628211ull;
+}  // namespace
+
+// Reads 8 bytes at a time: loading a cache checks every byte of it, and a
+// byte-at-a-time hash took longer than the rest of the load.
+std::uint64_t checksum(const char* data, std::size_t n) {
+  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ull;
+  std::uint64_t h = 0x243f6a8885a308d3ull ^ (n * kMul);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, data + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 32;
   }
-  return h;
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, data + i, n - i);
+  h = (h ^ tail) * kMul;
+  return h ^ (h >> 29);
 }
+
+namespace {
 
 bool read_all(int fd, std::string& out) {
   struct stat st;
@@ -57,7 +71,7 @@ RecordFile::RecordFile(std::string path, std::string magic, std::size_t key_size
     const char* key = data_.data() + pos + 4;
     std::uint64_t sum = 0;
     std::memcpy(&sum, key + key_size_ + len, 8);
-    if (sum != fnv1a(key, key_size_ + len)) break;  // torn or corrupt: ignore the rest
+    if (sum != checksum(key, key_size_ + len)) break;  // torn or corrupt: ignore the rest
     records_.emplace_back(std::string_view(key, key_size_), std::string_view(key + key_size_, len));
     pos += overhead + len;
   }
@@ -80,7 +94,7 @@ void RecordFile::add(std::string_view key, std::string_view payload) {
   pending_.append(reinterpret_cast<const char*>(&len), 4);
   pending_ += key;
   pending_ += payload;
-  const std::uint64_t sum = fnv1a(pending_.data() + start + 4, pending_.size() - start - 4);
+  const std::uint64_t sum = checksum(pending_.data() + start + 4, pending_.size() - start - 4);
   pending_.append(reinterpret_cast<const char*>(&sum), 8);
 }
 

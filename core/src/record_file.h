@@ -22,6 +22,9 @@
 
 namespace mreg {
 
+// The checksum of the records (and of other files of parsed facts).
+std::uint64_t checksum(const char* data, std::size_t n);
+
 class RecordFile {
  public:
   // Loads `path` if it exists and starts with `magic` (a line that names the format and its version).

@@ -2,7 +2,6 @@
 #include <algorithm>
 
 #include "mreg/search.h"
-#include "progress_report.h"
 
 namespace mreg {
 namespace {
@@ -87,14 +86,12 @@ VersionSearchPage search_model_versions(const Snapshot& snapshot, const std::str
   const std::int64_t offset = parse_page_token(page_token);
 
   std::vector<ModelVersion> found;
-  const auto names = snapshot.model_names();
-  ProgressReport progress("Searching the versions of models", names.size());
-  for (const auto& name : names) {
-    progress.advance();
-    if (!name_matches(parsed, name) || !snapshot.has_model(name)) continue;  // read only the models that can match
-    for (auto& v : snapshot.get_model_versions(name))
-      if (matches(parsed, v)) found.push_back(std::move(v));
-  }
+  // Reads only the models that can match.
+  snapshot.for_each_model_versions([&](const std::string& name) { return name_matches(parsed, name); },
+                                   [&](std::vector<ModelVersion>& versions) {
+                                     for (auto& v : versions)
+                                       if (matches(parsed, v)) found.push_back(std::move(v));
+                                   });
   VersionSearchPage page;
   page.model_versions = page_of(std::move(found), order, max_results, offset, page.next_page_token);
   return page;

@@ -39,28 +39,22 @@ std::optional<git::TreeEntry> find_entry(const std::vector<git::TreeEntry>& entr
   return std::nullopt;
 }
 
-// A model folder's files, parsed: model.yaml and every versions/<n>.yaml.
-struct Folder {
-  RegisteredModel model;
-  std::vector<ModelVersion> versions;  // ascending
-};
-
-// With `cache`, parsed files come from it where it has them, and go into it.
-Folder read_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
-                   BlobCache* cache = nullptr) {
+ModelFolder read_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
+                        BlobCache* cache = nullptr) {
+  if (cache) {
+    // A whole folder's answer, when it is this folder's (a cached answer that does
+    // not fit its place is read again: the error, if any, is the files').
+    auto cached = cache->find_folder(tree);
+    if (cached && cached->model.name == name &&
+        std::all_of(cached->versions.begin(), cached->versions.end(), [&](const auto& v) { return v.name == name; }))
+      return std::move(*cached);
+  }
   const auto entries = repo.read_tree(tree);
   const std::string mpath = model_path(name);
   auto model_entry = find_entry(entries, "model.yaml");
   if (!model_entry || model_entry->type != git::ObjectType::Blob) throw_not_found("Registered Model with name=" + name + " not found");
-  Folder f;
-  // A cached file that does not fit its place is read again (the error, if any, is the file's).
-  auto cached_model = cache ? cache->find_model(model_entry->oid) : std::nullopt;
-  if (cached_model && cached_model->name == name) {
-    f.model = std::move(*cached_model);
-  } else {
-    f.model = parse_model(repo.read_blob(model_entry->oid), mpath);
-    if (cache) cache->add_model(model_entry->oid, f.model);
-  }
+  ModelFolder f;
+  f.model = parse_model(repo.read_blob(model_entry->oid), mpath);
   if (f.model.name != name)
     throw ManifestError({{mpath, 1, "field 'name': '" + f.model.name + "' does not match the folder name '" + name + "'"}});
   auto versions = find_entry(entries, "versions");
@@ -69,12 +63,7 @@ Folder read_folder(const git::Repository& repo, const std::string& name, const g
       const std::int64_t n = version_of_file(e.name);
       if (n == 0 || e.type != git::ObjectType::Blob) continue;
       const std::string path = version_path(name, n);
-      std::optional<ModelVersion> cached = cache ? cache->find_version(e.oid) : std::nullopt;
-      if (!cached || cached->name != name || cached->version != n) {
-        cached = parse_version(repo.read_blob(e.oid), path);
-        if (cache) cache->add_version(e.oid, *cached);
-      }
-      ModelVersion& v = *cached;
+      ModelVersion v = parse_version(repo.read_blob(e.oid), path);
       if (v.name != name || v.version != n)
         throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
                                            std::to_string(n) + ")"}});
@@ -83,6 +72,7 @@ Folder read_folder(const git::Repository& repo, const std::string& name, const g
     }
   }
   std::sort(f.versions.begin(), f.versions.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  if (cache) cache->add_folder(tree, f);
   return f;
 }
 
@@ -98,7 +88,7 @@ std::vector<ModelVersion> latest_per_stage(const std::vector<ModelVersion>& vers
   return out;
 }
 
-ModelSummary summarize(Folder f, const std::vector<std::string>& stages) {
+ModelSummary summarize(ModelFolder f, const std::vector<std::string>& stages) {
   ModelSummary s;
   s.latest_versions = latest_per_stage(f.versions, stages);
   s.model = std::move(f.model);
@@ -291,6 +281,25 @@ ModelSummary Snapshot::get_model_summary(const std::string& name) const {
   auto folder = impl_->model_folder(name);
   if (!folder) model_not_found(*this, name);
   return summarize(read_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)), impl_->config.stages);
+}
+
+void Snapshot::for_each_model_versions(const std::function<bool(const std::string&)>& wanted,
+                                       const std::function<void(std::vector<ModelVersion>&)>& visit) const {
+  const auto& folders = impl_->model_folders();
+  BlobCache* cache = impl_->blob_cache(folders.size());
+  ProgressReport progress("Searching the versions of models", folders.size());
+  for (const auto& folder : folders) {
+    progress.advance();
+    if (!wanted(folder.name)) continue;
+    ModelFolder f;
+    try {
+      f = read_folder(*impl_->repo, folder.name, folder.oid, cache);
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::RESOURCE_DOES_NOT_EXIST) continue;  // a folder without model.yaml is not a model
+      throw;
+    }
+    visit(f.versions);
+  }
 }
 
 std::vector<ModelSummary> Snapshot::list_registered_models() const {

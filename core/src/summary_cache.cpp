@@ -8,8 +8,8 @@
 namespace mreg {
 namespace {
 
-constexpr char kMagic[] = "mreg-cache 3\n";
-constexpr char kBlobMagic[] = "mreg-blobs 1\n";
+constexpr char kMagic[] = "mreg-cache 4\n";
+constexpr char kBlobMagic[] = "mreg-blobs 2\n";
 
 std::string make_key(const git::Oid& a, const git::Oid& b) {
   std::string k(40, '\0');
@@ -18,7 +18,7 @@ std::string make_key(const git::Oid& a, const git::Oid& b) {
   return k;
 }
 
-// A parsed file's key: what it was parsed as, then its blob id.
+// A parsed object's key: what it was parsed as ('f': a model folder), then its id.
 std::string blob_key(char kind, const git::Oid& blob) {
   std::string k(1, kind);
   k.append(reinterpret_cast<const char*>(blob.bytes.data()), 20);
@@ -241,39 +241,30 @@ void SummaryMemo::prune(std::size_t folders_listed) {
 
 BlobCache::BlobCache(const std::string& git_dir) : file_(git_dir + "mreg/blobs-v1.bin", kBlobMagic, 21) {}
 
-std::optional<RegisteredModel> BlobCache::find_model(const git::Oid& blob) const {
-  const std::string_view* payload = file_.find(blob_key('m', blob));
+std::optional<ModelFolder> BlobCache::find_folder(const git::Oid& tree) const {
+  const std::string_view* payload = file_.find(blob_key('f', tree));
   if (!payload) return std::nullopt;
   Reader r(payload->data(), payload->size());
-  RegisteredModel m;
-  if (!decode_model(r, m) || !r.done()) return std::nullopt;
-  return m;
+  ModelFolder f;
+  std::uint64_t n;
+  if (!decode_model(r, f.model) || !r.count(n)) return std::nullopt;
+  f.versions.resize(n);
+  for (auto& v : f.versions)
+    if (!decode_version(r, v)) return std::nullopt;
+  if (!r.done()) return std::nullopt;
+  return f;
 }
 
-std::optional<ModelVersion> BlobCache::find_version(const git::Oid& blob) const {
-  const std::string_view* payload = file_.find(blob_key('v', blob));
-  if (!payload) return std::nullopt;
-  Reader r(payload->data(), payload->size());
-  ModelVersion v;
-  if (!decode_version(r, v) || !r.done()) return std::nullopt;
-  return v;
-}
-
-void BlobCache::add(const std::string& key, const std::function<void(RecordWriter&)>& encode) {
+void BlobCache::add_folder(const git::Oid& tree, const ModelFolder& folder) {
+  const std::string key = blob_key('f', tree);
   std::lock_guard<std::mutex> lock(mutex_);
   if (file_.find(key) || file_.has_pending(key)) return;
   Writer w;
-  encode(w);
+  encode_model(w, folder.model);
+  w.u64(folder.versions.size());
+  for (const auto& v : folder.versions) encode_version(w, v);
   file_.add(key, w.out);
   if (file_.pending_bytes() > kFlushBytes) file_.flush();
-}
-
-void BlobCache::add_model(const git::Oid& blob, const RegisteredModel& model) {
-  add(blob_key('m', blob), [&](RecordWriter& w) { encode_model(static_cast<Writer&>(w), model); });
-}
-
-void BlobCache::add_version(const git::Oid& blob, const ModelVersion& version) {
-  add(blob_key('v', blob), [&](RecordWriter& w) { encode_version(static_cast<Writer&>(w), version); });
 }
 
 void BlobCache::flush() {

@@ -5,25 +5,32 @@
 //
 // - SummaryCache (mreg/cache-v1.bin): the summary of a model folder, keyed by
 //   the folder's tree and the mreg.yaml blob it was read with (model list).
-// - BlobCache (mreg/blobs-v1.bin): a parsed model.yaml or versions/<n>.yaml,
-//   keyed by its blob (version search, and every read of many models). A
-//   version from it has no aliases (they come from model.yaml), and the reader
-//   still checks that its name and number match the file's place.
+// - BlobCache (mreg/blobs-v1.bin): a parsed model folder (model.yaml and every
+//   version, with their aliases) keyed by the folder's tree: version search,
+//   and every read of many models. Readers still check that the names fit the
+//   folder's place. (One record per folder rather than per file: a search then
+//   reads no tree below models/, and the file is half the size.)
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "git.h"
 #include "mreg/types.h"
 #include "record_file.h"
 
 namespace mreg {
+
+// A model folder's files, parsed: model.yaml and every versions/<n>.yaml.
+struct ModelFolder {
+  RegisteredModel model;
+  std::vector<ModelVersion> versions;  // ascending, with their aliases
+};
 
 class SummaryCache {
  public:
@@ -75,16 +82,12 @@ class BlobCache {
  public:
   explicit BlobCache(const std::string& git_dir);
 
-  std::optional<RegisteredModel> find_model(const git::Oid& blob) const;
-  std::optional<ModelVersion> find_version(const git::Oid& blob) const;
+  std::optional<ModelFolder> find_folder(const git::Oid& tree) const;
   // Queued; written by flush(), or along the way when much is queued.
-  void add_model(const git::Oid& blob, const RegisteredModel& model);
-  void add_version(const git::Oid& blob, const ModelVersion& version);
+  void add_folder(const git::Oid& tree, const ModelFolder& folder);
   void flush();
 
  private:
-  void add(const std::string& key, const std::function<void(RecordWriter&)>& encode);
-
   static constexpr std::size_t kFlushBytes = 4 << 20;
   RecordFile file_;
   std::mutex mutex_;

@@ -184,6 +184,11 @@ class Snapshot {
 
   ModelVersion get_model_version(const std::string& name, std::int64_t version) const;
   std::vector<ModelVersion> get_model_versions(const std::string& name) const;  // ascending
+  // Calls `visit` with the versions (ascending) of each model whose name `wanted`
+  // accepts, in name order: what a search over every model's versions reads,
+  // from the cache of parsed folders where it has them.
+  void for_each_model_versions(const std::function<bool(const std::string& name)>& wanted,
+                               const std::function<void(std::vector<ModelVersion>& versions)>& visit) const;
   // MLflow's get_latest_versions: the highest version in each stage asked for
   // (all stages when empty), in the registry's stage order. Stage names match ignoring case.
   std::vector<ModelVersion> get_latest_versions(const std::string& name,
