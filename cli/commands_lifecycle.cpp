@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "context.h"
+#include "mreg/remote.h"
 #include "mreg/timefmt.h"
 #include "print.h"
 
@@ -115,16 +116,26 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
 
   auto* tags = app.add_subcommand("tags", "Git tags derived from the registry's history");
   tags->require_subcommand(1);
-  auto* sync = tags->add_subcommand("sync", "Create the NAME@vN and NAME#stage#K tags missing for the current branch");
+  auto* sync = tags->add_subcommand(
+      "sync", "Create the NAME@vN and NAME#stage#K tags missing for the current branch (with --push: for the "
+              "remote branch, and push them)");
   sync->callback([&ctx] {
     const Format format = ctx.format();
     Registry r = ctx.open();
-    auto created = r.sync_tags();
+    const WriteOptions opts = ctx.write_options();
+    TagSync result;
+    if (opts.push) result = sync_tags(r, *opts.push);
+    else result.created = r.sync_tags();
     if (format != Format::Table) {
-      print_structured(OrderedJson{{"created", created}}, format);
+      OrderedJson j{{"created", result.created}};
+      if (opts.push) j["pushed"] = result.pushed;
+      print_structured(j, format);
     } else if (!ctx.quiet) {
-      for (const auto& t : created) std::cout << t << "\n";
-      std::cout << created.size() << " tag" << (created.size() == 1 ? "" : "s") << " created\n";
+      for (const auto& t : result.created) std::cout << t << "\n";
+      std::cout << result.created.size() << " tag" << (result.created.size() == 1 ? "" : "s") << " created";
+      if (opts.push)
+        std::cout << ", " << result.pushed.size() << " pushed to " << opts.push->remote << "/" << opts.push->branch;
+      std::cout << "\n";
     }
   });
 }

@@ -30,14 +30,17 @@ void add_registry_commands(CLI::App& app, Context& ctx) {
       std::string s;
       while (std::getline(ss, s, ',')) opts.stages.push_back(s);
     }
-    std::string path = !args->path.empty() ? args->path : !ctx.repo.empty() ? ctx.repo : ".";
-    Registry r = Registry::init(path, opts, ctx.write_options());
+    const std::string path = !args->path.empty() ? args->path : !ctx.repo.empty() ? ctx.repo : ".";
+    const WriteOptions write = ctx.init_write_options(path);
+    Registry r = Registry::init(path, opts, write);
     const Snapshot s = r.at();
     if (format != Format::Table) {
       print_structured(OrderedJson{{"registry", s.config().registry}, {"commit", r.last_commit()}}, format);
     } else if (!ctx.quiet) {
       std::cout << "Initialized registry " << s.config().registry << " in " << r.path() << " (commit "
-                << short_id(r.last_commit()) << ")\n";
+                << short_id(r.last_commit()) << ")";
+      if (write.push) std::cout << ", pushed to " << write.push->remote << "/" << write.push->branch;
+      std::cout << "\n";
     }
   });
 

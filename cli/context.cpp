@@ -1,6 +1,7 @@
 #include "context.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <regex>
 
 #include "mreg/names.h"
@@ -36,6 +37,7 @@ Registry Context::open() const {
     if (!repo.empty()) throw_invalid("--remote: a registry is named by --repo or --remote, not both");
     Registry r = open_remote(remote, RemoteCredentials::from_environment());
     push_target_ = push_target_for(r);  // a write through the cache goes to the remote
+    push_target_->credentials = push_target_->credentials.with_password_of(remote);
     return r;
   }
   std::string path = repo;
@@ -62,6 +64,23 @@ WriteOptions Context::write_options() const {
     id.name = m[1];
     id.email = m[2];
     opts.author = id;
+  }
+  return opts;
+}
+
+WriteOptions Context::init_write_options(const std::string& path) const {
+  if (!remote.empty())
+    throw_invalid("--remote: init makes a registry in a folder; for a remote, clone it and run 'mreg --push init' "
+                  "in the clone");
+  WriteOptions opts = write_options();
+  if (!push) return opts;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw_invalid("--push: " + path + " does not exist: clone the remote first (git clone URL " + path + ")");
+  try {
+    opts.push = push_target_for(Registry::open(path));
+  } catch (const Error& e) {
+    throw_invalid("--push: " + path + " is no clone of a remote (" + e.what() + ")");
   }
   return opts;
 }

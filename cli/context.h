@@ -35,6 +35,9 @@ struct Context {
   // The same, with the trusted policy root and git's commit signing, for
   // the writes of the approval flow.
   WriteOptions write_options(const Registry& r) const;
+  // write_options() for `mreg init` in the folder `path`: with --push, the remote
+  // branch of the repository there. Refuses --remote.
+  WriteOptions init_write_options(const std::string& path) const;
   // --trusted-root, else $MREG_TRUSTED_ROOT, else git config mreg.trustedRoot.
   std::string trusted_root_for(const Registry& r) const;
 

@@ -4,6 +4,7 @@
 
 #include "mreg/error.h"
 #include "mreg/mirror.h"
+#include "mreg/remote.h"
 
 namespace mreg::server {
 
@@ -13,8 +14,9 @@ Mirror::Mirror(std::string url, std::string path, std::int64_t interval_seconds,
 Mirror::~Mirror() { stop(); }
 
 void Mirror::update_now() {
-  const std::string head = update_mirror(url_, path_);
-  if (head != head_) log_("mreg serve: mirror of " + url_ + " now at " + (head.empty() ? "(no commits)" : head));
+  const std::string head = update_mirror(url_, path_, RemoteCredentials::from_environment().with_password_of(url_));
+  if (head != head_)
+    log_("mreg serve: mirror of " + redacted_url(url_) + " now at " + (head.empty() ? "(no commits)" : head));
   head_ = head;
 }
 

@@ -62,3 +62,34 @@ TEST_CASE("progress stays off when stderr is not a terminal", "[progress]") {
   REQUIRE_EXIT(search, 0);
   CHECK(search.err.empty());
 }
+
+TEST_CASE("an MLflow import shows its progress on a terminal, and nothing elsewhere", "[progress][mlflow]") {
+  // The MLflow file store comes from mreg's own export: three models with a version each.
+  ColdRegistry cold_reg;
+  const Registry& source = cold_reg.reg;
+  for (const char* name : {"a", "b", "c"})
+    REQUIRE_EXIT(source.mreg({"register", name, "--source", std::string("s3://bucket/") + name, "-q"}), 0);
+  const std::string store = source.dir / "mlruns";
+  REQUIRE_EXIT(source.mreg({"export", "mlflow", store, "-q"}), 0);
+  const std::string summary = "Imported 3 models, 3 versions and 0 aliases (0 models and 0 versions were here already)";
+
+  SECTION("on a terminal: one line that counts the models and versions, cleared before the summary") {
+    Registry target(true);
+    Result r = on_terminal(target, "import mlflow " + store);
+    REQUIRE_EXIT(r, 0);
+    CHECK_THAT(r.out, Contains("\rImporting from MLflow: 1/6"));  // later counts come at most ten times a second
+    CHECK_THAT(r.out, Contains(summary));
+    CHECK(r.out.rfind("\r\033[K") < r.out.find(summary));
+  }
+  SECTION("stdout and stderr of a pipe carry the summary alone") {
+    Registry target(true);
+    Result r = target.mreg({"import", "mlflow", store}, {"MREG_PROGRESS_DELAY_MS=0"});
+    REQUIRE_EXIT(r, 0);
+    CHECK(r.out == summary + "\n");
+    CHECK(r.err.empty());
+    Result json_out = target.mreg({"import", "mlflow", store, "-o", "json"}, {"MREG_PROGRESS_DELAY_MS=0"});
+    REQUIRE_EXIT(json_out, 0);
+    CHECK(json(json_out)["models_skipped"] == 3);
+    CHECK(json_out.err.empty());
+  }
+}

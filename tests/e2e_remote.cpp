@@ -13,21 +13,7 @@ using Json = nlohmann::json;
 
 namespace {
 
-// A bare registry with the model `m`, at <dir>/srv/reg.git, for a server to serve.
-struct Origin {
-  TempDir dir;
-  std::string base() const { return dir / "srv"; }
-  std::string path() const { return dir / "srv/reg.git"; }
-  Origin() {
-    REQUIRE_EXIT(mreg({"init", "--repo", path(), "--bare", "--registry", "test/registry"}), 0);
-    REQUIRE_EXIT(mreg({"model", "create", "m", "--repo", path()}), 0);
-  }
-  Json versions() const {
-    Result r = mreg({"version", "list", "m", "-o", "json", "--repo", path()});
-    REQUIRE_EXIT(r, 0);
-    return json(r)["model_versions"];
-  }
-};
+using Origin = RemoteOrigin;
 
 std::string clone(const std::string& url, const std::string& dest) {
   git_ok({"clone", "-q", url, dest}, "");
@@ -257,4 +243,33 @@ TEST_CASE("Remote commands name the argument that is wrong, and write nothing") 
   CHECK_EXIT(both, 3);
   CHECK(both.err.find("--remote") != std::string::npos);
   CHECK(reg.state() == before);
+}
+
+TEST_CASE("In a shallow clone the current registry is read, and history and pushes exit 8 saying how to fix it") {
+  Origin origin;
+  for (const char* n : {"1", "2"})
+    REQUIRE_EXIT(mreg({"register", "m", "--source", std::string("s3://bucket/") + n, "--repo", origin.path()}), 0);
+  const std::string shallow = origin.dir / "shallow";
+  git_ok({"clone", "-q", "--depth", "1", "file://" + origin.path(), shallow}, "");  // as CI checks out by default
+  const std::string before = git_ok({"for-each-ref", "--format=%(refname) %(objectname)"}, origin.path());
+
+  // What a deploy job reads is in the one commit it has.
+  Result resolved = mreg({"--repo", shallow, "resolve", "models:/m/latest"});
+  REQUIRE_EXIT(resolved, 0);
+  CHECK(resolved.out == "s3://bucket/2\n");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"log", "m"}, {"tags", "sync"}, {"--push", "register", "m", "--source", "s3://bucket/3"}, {"push"}}) {
+    std::vector<std::string> full{"--repo", shallow};
+    full.insert(full.end(), args.begin(), args.end());
+    Result r = mreg(full);
+    CHECK_EXIT(r, 8);
+    CHECK(r.err.find("shallow clone") != std::string::npos);
+    CHECK(r.err.find("git fetch --unshallow") != std::string::npos);
+  }
+  CHECK(git_ok({"for-each-ref", "--format=%(refname) %(objectname)"}, origin.path()) == before);
+
+  git_ok({"fetch", "-q", "--unshallow"}, shallow);
+  Result log = mreg({"--repo", shallow, "-o", "json", "log", "m"});
+  REQUIRE_EXIT(log, 0);
+  CHECK(json(log)["events"].size() == 3);  // created, two registrations
 }

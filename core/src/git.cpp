@@ -193,6 +193,13 @@ Repository::~Repository() {
 }
 
 bool Repository::is_bare() const { return git_repository_is_bare(repo_); }
+void Repository::require_full_history() const {
+  if (git_repository_is_shallow(repo_) != 1) return;
+  git_error_clear();
+  throw Error(ErrorCode::INVALID_STATE,
+              "the repository is a shallow clone, and mreg needs its whole history: run 'git fetch --unshallow' "
+              "(in CI, check out with fetch-depth: 0 or GIT_DEPTH: 0)");
+}
 std::string Repository::git_dir() const { return git_repository_path(repo_); }
 std::string Repository::work_dir() const {
   const char* w = git_repository_workdir(repo_);
@@ -431,7 +438,12 @@ std::vector<Oid> Repository::walk(const Oid& from, const std::optional<Oid>& hid
   }
   std::vector<Oid> out;
   git_oid id;
-  while (git_revwalk_next(&id, w.get()) == 0) out.push_back(from_git(&id));
+  int rc;
+  while ((rc = git_revwalk_next(&id, w.get())) == 0) out.push_back(from_git(&id));
+  if (rc != GIT_ITEROVER) {
+    require_full_history();  // a walk that ends at a missing parent: a shallow clone
+    check(rc, "cannot walk history");
+  }
   return out;
 }
 
@@ -462,30 +474,6 @@ std::optional<std::string> Repository::config_string(const std::string& key) con
   const char* value = nullptr;
   if (git_config_get_string(&value, cfg.get(), key.c_str()) < 0 || !value) return std::nullopt;
   return std::string(value);
-}
-
-void Repository::fetch_mirror(const std::string& url) {
-  using RemoteH = Handle<git_remote, git_remote_free>;
-  RemoteH remote;
-  check(git_remote_create_anonymous(remote.out(), repo_, url.c_str()), "cannot fetch from " + url);
-  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
-  tls_certificates();
-  check(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr), "cannot fetch from " + url);
-  git_buf head = GIT_BUF_INIT;
-  const bool has_head = git_remote_default_branch(&head, remote.get()) == 0;
-  const std::string head_ref = has_head ? std::string(head.ptr, head.size) : "";
-  git_buf_dispose(&head);
-  char spec[] = "+refs/*:refs/*";
-  char* specs[] = {spec};
-  git_strarray refspecs{specs, 1};
-  git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
-  fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;  // the refspec has them all
-  check(git_remote_download(remote.get(), &refspecs, &fetch), "cannot fetch from " + url);
-  check(git_remote_update_tips(remote.get(), &callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_NONE, "mreg mirror"),
-        "cannot update refs from " + url);
-  check(git_remote_prune(remote.get(), &callbacks), "cannot prune refs from " + url);
-  git_remote_disconnect(remote.get());
-  if (!head_ref.empty()) check(git_repository_set_head(repo_, head_ref.c_str()), "cannot set HEAD to " + head_ref);
 }
 
 std::vector<std::string> Repository::dirty_paths(const std::vector<std::string>& paths) const {
@@ -602,16 +590,34 @@ std::vector<std::string> Repository::changed_paths(const std::optional<Oid>& fro
   return out;
 }
 
-std::string redact_url(const std::string& url) {
+namespace {
+
+// Where the password of url's user part is: [first, second) after "user:"; nullopt when it has none.
+std::optional<std::pair<size_t, size_t>> password_span(const std::string& url) {
   const auto scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
+  if (scheme == std::string::npos) return std::nullopt;
   const auto host_start = scheme + 3;
   const auto at = url.find('@', host_start);
   const auto slash = url.find('/', host_start);
-  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
+  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return std::nullopt;
   const auto colon = url.find(':', host_start);
-  if (colon == std::string::npos || colon > at) return url;  // a user name alone is no secret
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  if (colon == std::string::npos || colon > at) return std::nullopt;  // a user name alone is no secret
+  return std::make_pair(colon + 1, at);
+}
+
+}  // namespace
+
+std::string redact_url(const std::string& url) {
+  const auto span = password_span(url);
+  if (!span) return url;
+  return url.substr(0, span->first) + "***" + url.substr(span->second);
+}
+
+std::string strip_password(const std::string& url, std::string* password) {
+  const auto span = password_span(url);
+  if (!span) return url;
+  if (password) *password = percent_decode(url.substr(span->first, span->second - span->first));
+  return url.substr(0, span->first - 1) + url.substr(span->second);
 }
 
 namespace {
@@ -680,6 +686,12 @@ void check_remote(int rc, const RemoteSession& s, const std::string& what) {
   if (!s.auth_failure.empty() || rc == GIT_EAUTH)
     throw Error(ErrorCode::PERMISSION_DENIED,
                 what + ": authentication failed" + (s.auth_failure.empty() ? "" : ": " + s.auth_failure));
+  // libgit2 checks an ssh server's host key against ~/.ssh/known_hosts, and an https
+  // server's certificate against the system's CAs: a server it cannot trust is refused.
+  if (rc == GIT_ECERTIFICATE)
+    throw Error(ErrorCode::PERMISSION_DENIED,
+                what + ": the server's identity is not trusted: for ssh, its host key must be in "
+                       "~/.ssh/known_hosts (e.g. from ssh-keyscan); for https, its certificate must verify");
   const git_error* e = git_error_last();
   throw Error(ErrorCode::INTERNAL_ERROR,
               what + ": " + (e && e->message ? e->message : "libgit2 error " + std::to_string(rc)));
@@ -774,6 +786,34 @@ Repository::Advertised Repository::fetch(const std::string& remote, const std::v
   StrArray specs(refspecs);
   check_remote(git_remote_fetch(r.get(), &specs.arr, &fo, "mreg: fetch"), session, what);
   return advertised;
+}
+
+void Repository::fetch_mirror(const std::string& url, const Credentials& credentials) {
+  RemoteH remote;
+  const std::string what = "cannot fetch from " + redact_url(url);
+  check(git_remote_create_anonymous(remote.out(), repo_, url.c_str()), what);
+  RemoteSession session;
+  session.credentials = &credentials;
+  git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
+  fetch.callbacks = callbacks_for(session);
+  fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;  // the refspec has them all
+  tls_certificates();
+  check_remote(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &fetch.callbacks, nullptr, nullptr), session,
+               what);
+  git_buf head = GIT_BUF_INIT;
+  const bool has_head = git_remote_default_branch(&head, remote.get()) == 0;
+  const std::string head_ref = has_head ? std::string(head.ptr, head.size) : "";
+  git_buf_dispose(&head);
+  git_error_clear();
+  char spec[] = "+refs/*:refs/*";
+  char* specs[] = {spec};
+  git_strarray refspecs{specs, 1};
+  check_remote(git_remote_download(remote.get(), &refspecs, &fetch), session, what);
+  check(git_remote_update_tips(remote.get(), &fetch.callbacks, 0, GIT_REMOTE_DOWNLOAD_TAGS_NONE, "mreg mirror"),
+        "cannot update refs from " + redact_url(url));
+  check(git_remote_prune(remote.get(), &fetch.callbacks), "cannot prune refs from " + redact_url(url));
+  git_remote_disconnect(remote.get());
+  if (!head_ref.empty()) check(git_repository_set_head(repo_, head_ref.c_str()), "cannot set HEAD to " + head_ref);
 }
 
 namespace {

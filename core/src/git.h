@@ -81,6 +81,9 @@ struct PushRejection {
 
 // `url` with any password or token in it replaced by "***", for messages.
 std::string redact_url(const std::string& url);
+// `url` without the password of its user part ("https://u:p@h/x" -> "https://u@h/x"), which goes
+// to *password (percent-decoded) when there is one.
+std::string strip_password(const std::string& url, std::string* password);
 
 // The trailers of a commit message ("Key: value" lines of its last paragraph), in order.
 std::vector<std::pair<std::string, std::string>> parse_trailers(const std::string& message);
@@ -98,6 +101,9 @@ class Repository {
   ~Repository();
 
   bool is_bare() const;
+  // Throws INVALID_STATE when the repository is a shallow clone: history and pushes need
+  // every commit (libgit2 1.5 neither reads nor deepens shallow history).
+  void require_full_history() const;
   std::string git_dir() const;   // with a trailing '/'
   std::string work_dir() const;  // empty when bare; with a trailing '/'
 
@@ -169,7 +175,7 @@ class Repository {
 
   // A mirror's update: fetches every ref of `url` under the same name (refs the
   // remote no longer has are removed) and points HEAD where the remote's HEAD points.
-  void fetch_mirror(const std::string& url);
+  void fetch_mirror(const std::string& url, const Credentials& credentials);
 
   // Work tree: the touched paths that differ between HEAD, the index and the
   // work tree (untracked files included), as "path" strings.

@@ -603,12 +603,9 @@ std::optional<git::Oid> first_parent_at_or_before(const git::Repository& repo, c
   return CommitSource(repo).first_parent_at_or_before(start, when);
 }
 
-std::vector<std::string> Registry::sync_tags() {
-  git::Repository& repo = *impl_->repo;
-  const auto branch = repo.head_branch();
-  const auto tip = branch ? repo.ref_target(*branch) : repo.resolve_commit("HEAD");
-  if (!tip) throw Error(ErrorCode::INVALID_STATE, "the branch has no commits: not a registry");
-  auto commits = repo.walk(*tip);
+std::vector<std::string> sync_tags_at(Registry::Impl& impl, const git::Oid& tip, std::vector<std::string>* derived) {
+  git::Repository& repo = *impl.repo;
+  auto commits = repo.walk(tip);
   std::reverse(commits.begin(), commits.end());
   std::map<std::string, std::int64_t> moves;  // model#stage -> moves so far
   std::vector<std::string> created;
@@ -623,7 +620,7 @@ std::vector<std::string> Registry::sync_tags() {
         name = e.model + "@v" + std::to_string(e.version);
         message = e.model + " version " + std::to_string(e.version) + "\n";
         try {
-          message = registration_tag_message(impl_->snapshot_at(oid).get_model_version(e.model, e.version));
+          message = registration_tag_message(impl.snapshot_at(oid).get_model_version(e.model, e.version));
         } catch (const Error&) {
         }
       } else if ((e.type == "transitioned" || (e.type == "edited" && !e.to.empty() && !added_version)) && e.from != e.to) {
@@ -632,11 +629,21 @@ std::vector<std::string> Registry::sync_tags() {
         message = e.model + " version " + std::to_string(e.version) + ": " + e.from + " -> " + e.to + "\n";
         if (!e.comment.empty()) message += "\n" + e.comment + "\n";
       }
-      if (name.empty() || repo.tag_exists(name)) continue;
+      if (name.empty()) continue;
+      if (derived) derived->push_back(name);
+      if (repo.tag_exists(name)) continue;
       if (repo.create_tag(name, oid, sig, message)) created.push_back(name);
     }
   }
   return created;
+}
+
+std::vector<std::string> Registry::sync_tags() {
+  git::Repository& repo = *impl_->repo;
+  const auto branch = repo.head_branch();
+  const auto tip = branch ? repo.ref_target(*branch) : repo.resolve_commit("HEAD");
+  if (!tip) throw Error(ErrorCode::INVALID_STATE, "the branch has no commits: not a registry");
+  return sync_tags_at(*impl_, *tip, nullptr);
 }
 
 }  // namespace mreg

@@ -4,6 +4,7 @@
 #include "manifest.h"
 #include "mreg/names.h"
 #include "registry_impl.h"
+#include "remote_impl.h"
 
 namespace mreg {
 namespace {
@@ -113,6 +114,9 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
     auto dirty = repo.dirty_paths({registry_config_path()});
     if (!dirty.empty()) throw Error(ErrorCode::RESOURCE_CONFLICT, "mreg.yaml exists in the work tree uncommitted; commit or remove it first");
   }
+  // Checked before anything is written: the remote must take the new branch tip.
+  const std::optional<git::Oid> remote_tip =
+      opts.push ? check_remote_for_init(repo, tip, *opts.push, registry_config_path()) : std::nullopt;
   std::optional<git::Oid> base_tree;
   std::vector<git::Oid> parents;
   if (tip) {
@@ -126,7 +130,9 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
   const git::Oid commit = repo.write_commit(
       tree, parents, git::Signature{author.name, author.email, author.time, author.offset_minutes}, committer,
       format_commit_message(p));
-  if (repo.update_ref(*branch, commit, tip, "mreg: " + p.summary) != git::Repository::RefUpdate::Updated)
+  if (opts.push)
+    publish_branch(repo, *branch, commit, tip, remote_tip, *opts.push);
+  else if (repo.update_ref(*branch, commit, tip, "mreg: " + p.summary) != git::Repository::RefUpdate::Updated)
     throw Error(ErrorCode::RESOURCE_CONFLICT, "the branch moved while the registry was being created; try again");
   if (!repo.is_bare()) repo.sync_paths(tree, {registry_config_path()});
   impl->last_commit = commit.hex();

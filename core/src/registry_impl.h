@@ -108,6 +108,9 @@ std::int64_t stage_move_number(const git::Repository& repo, const git::Oid& comm
 // Moves of `model` into `stage` in the commits reachable from `tip` but not from `hide`.
 std::int64_t count_moves(const git::Repository& repo, const git::Oid& tip, const std::optional<git::Oid>& hide,
                          const std::string& model, const std::string& stage);
+// The tags Registry::sync_tags makes, for the history up to `tip`: returns those created; `derived`
+// (when given) gets the name of every tag that history has, created now or before.
+std::vector<std::string> sync_tags_at(Registry::Impl& impl, const git::Oid& tip, std::vector<std::string>* derived);
 // NAME@vN's message: "NAME version N", then source, run_id and digest lines.
 std::string registration_tag_message(const ModelVersion& v);
 

@@ -39,10 +39,21 @@ RemoteCredentials RemoteCredentials::from_environment() {
   return c;
 }
 
+RemoteCredentials RemoteCredentials::with_password_of(const std::string& url) const {
+  RemoteCredentials c = *this;
+  std::string password;
+  git::strip_password(url, &password);
+  if (!password.empty()) c.token = password;
+  return c;
+}
+
+std::string redacted_url(const std::string& url) { return git::redact_url(url); }
+
 std::string tracking_ref(const PushTarget& target) { return "refs/remotes/" + target.remote + "/" + target.branch; }
 
 git::Oid fetch_branch(git::Repository& repo, const PushTarget& target, bool all_tags,
                       git::Repository::Advertised* advertised) {
+  repo.require_full_history();  // a push from a shallow clone cannot pack what the remote lacks
   const std::string ref = tracking_ref(target);
   git::Repository::Advertised seen;
   {
@@ -76,27 +87,111 @@ std::optional<git::Oid> fast_forward(git::Repository& repo, const std::string& b
   return before;
 }
 
-std::vector<std::string> push_tags(git::Repository& repo, const PushTarget& target,
-                                   const std::vector<std::string>& names) {
+namespace {
+
+// The tags among `names` that exist here, as pushes that create them on the remote.
+std::vector<git::RefPush> tag_pushes(const git::Repository& repo, const std::vector<std::string>& names) {
   std::vector<git::RefPush> updates;
   for (const auto& name : names)
     if (auto oid = repo.ref_target("refs/tags/" + name)) updates.push_back({"refs/tags/" + name, *oid, std::nullopt});
+  return updates;
+}
+
+const git::PushRejection* rejection_of(const std::vector<git::PushRejection>& rejected, const std::string& ref) {
+  for (const auto& r : rejected)
+    if (r.ref == ref) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<std::string> push_tags(git::Repository& repo, const PushTarget& target,
+                                   const std::vector<std::string>& names) {
+  const auto updates = tag_pushes(repo, names);
   std::vector<std::string> sent;
   try {
     const auto rejected = repo.push(target.remote, updates, target.credentials);
     for (const auto& u : updates) {
-      bool refused = false;
-      for (const auto& r : rejected)
-        if (r.ref == u.dst) {
-          refused = true;
-          std::fprintf(stderr, "mreg: warning: the remote refused %s (%s)\n", r.ref.c_str(), r.reason.c_str());
-        }
-      if (!refused) sent.push_back(u.dst.substr(10));
+      if (const auto* r = rejection_of(rejected, u.dst))
+        std::fprintf(stderr, "mreg: warning: the remote refused %s (%s)\n", r->ref.c_str(), r->reason.c_str());
+      else
+        sent.push_back(u.dst.substr(10));
     }
   } catch (const Error& e) {
     std::fprintf(stderr, "mreg: warning: tags not pushed (%s); 'mreg push' sends them later\n", e.what());
   }
   return sent;
+}
+
+TagSync sync_tags(Registry& registry, const PushTarget& to) {
+  git::Repository& repo = *registry.impl().repo;
+  git::Repository::Advertised advertised;
+  const git::Oid tip = fetch_branch(repo, to, true, &advertised);
+  TagSync result;
+  std::vector<std::string> derived;
+  result.created = sync_tags_at(registry.impl(), tip, &derived);
+  std::vector<std::string> missing;
+  for (const auto& name : derived)
+    if (!advertised.refs.count("refs/tags/" + name)) missing.push_back(name);
+  const auto updates = tag_pushes(repo, missing);
+  // Unlike the tags of a write, these are the command's whole point: a refusal fails it.
+  const auto rejected = repo.push(to.remote, updates, to.credentials);
+  for (const auto& u : updates)
+    if (!rejection_of(rejected, u.dst)) result.pushed.push_back(u.dst.substr(10));
+  if (!rejected.empty())
+    throw Error(ErrorCode::PERMISSION_DENIED,
+                "the remote refused " + rejected.front().ref + " (" + rejected.front().reason + ")" +
+                    (result.pushed.empty() ? "" : "; " + std::to_string(result.pushed.size()) + " other tags were pushed"));
+  return result;
+}
+
+std::optional<git::Oid> check_remote_for_init(git::Repository& repo, const std::optional<git::Oid>& local,
+                                              const PushTarget& target, const std::string& config_path) {
+  std::optional<git::Oid> remote_tip;
+  try {
+    remote_tip = fetch_branch(repo, target, false);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::RESOURCE_DOES_NOT_EXIST) throw;  // a new branch on the remote
+  }
+  if (!remote_tip) return std::nullopt;
+  const std::string upstream = target.remote + "/" + target.branch;
+  if (repo.tree_entry(repo.read_commit(*remote_tip).tree, config_path))
+    throw_exists("already a registry: " + upstream + " has mreg.yaml (clone it instead)");
+  if (!local || !repo.is_ancestor(*remote_tip, *local))
+    throw Error(ErrorCode::RESOURCE_CONFLICT,
+                upstream + " has commits that the branch does not have: bring them in first (git pull)");
+  return remote_tip;
+}
+
+void publish_branch(git::Repository& repo, const std::string& branch, const git::Oid& commit,
+                    const std::optional<git::Oid>& local, const std::optional<git::Oid>& remote_tip,
+                    const PushTarget& target) {
+  const std::string upstream = target.remote + "/" + target.branch;
+  const auto rejected =
+      repo.push(target.remote, {{"refs/heads/" + target.branch, commit, remote_tip}}, target.credentials);
+  if (!rejected.empty()) {
+    std::optional<git::Oid> now;
+    try {
+      now = fetch_branch(repo, target, false);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::RESOURCE_DOES_NOT_EXIST) throw;
+    }
+    if (now == remote_tip)  // nobody moved it: a hook or a protected branch says no
+      throw Error(ErrorCode::PERMISSION_DENIED,
+                  "the remote refused the push to " + upstream + ": " + rejected.front().reason);
+    throw Error(ErrorCode::RESOURCE_CONFLICT,
+                upstream + " moved meanwhile; nothing was written: bring it in (git pull), then try again");
+  }
+  repo.set_ref(tracking_ref(target), commit, "mreg: push");
+  if (repo.update_ref(branch, commit, local, "mreg: init registry") != git::Repository::RefUpdate::Updated)
+    throw Error(ErrorCode::RESOURCE_CONFLICT, short_branch(branch) + " moved while the registry was being made; " +
+                                                  upstream + " has the registry: 'mreg pull' brings it here");
+  // As `git push -u` does, so that pull, push and later writes find the remote branch.
+  const std::string name = short_branch(branch);
+  if (!repo.config_string("branch." + name + ".remote")) {
+    repo.set_config_string("branch." + name + ".remote", target.remote);
+    repo.set_config_string("branch." + name + ".merge", "refs/heads/" + target.branch);
+  }
 }
 
 PushTarget default_push_target(const Registry& registry) {
@@ -171,10 +266,11 @@ Registry open_remote(const std::string& url, const RemoteCredentials& credential
     std::error_code ec;
     git::Repository repo = std::filesystem::exists(path + "/HEAD", ec) ? git::Repository::open(path)
                                                                         : git::Repository::init(path, true);
-    repo.set_remote_url("origin", url);
+    // A password in the URL is used, never written into the copy's configuration.
+    repo.set_remote_url("origin", git::strip_password(url, nullptr));
     // No pruning: a write through this copy makes its tags here before it pushes them.
     const auto advertised = repo.fetch("origin", {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"},
-                                       credentials, true);
+                                       credentials.with_password_of(url), true);
     std::string branch = advertised.default_branch;
     if (branch.empty() && advertised.refs.count("refs/heads/main")) branch = "refs/heads/main";
     if (branch.empty())

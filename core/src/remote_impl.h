@@ -30,4 +30,17 @@ std::optional<git::Oid> fast_forward(git::Repository& repo, const std::string& b
 std::vector<std::string> push_tags(git::Repository& repo, const PushTarget& target,
                                    const std::vector<std::string>& names);
 
+// For Registry::init with a push target: the remote branch's tip (nullopt when the
+// remote has no such branch yet), after checking that a registry can be made on
+// `local`: RESOURCE_ALREADY_EXISTS when the remote branch has mreg.yaml,
+// RESOURCE_CONFLICT when it has commits `local` lacks.
+std::optional<git::Oid> check_remote_for_init(git::Repository& repo, const std::optional<git::Oid>& local,
+                                              const PushTarget& target, const std::string& config_path);
+// Pushes `commit` to the remote branch (which must still be at `remote_tip`), then
+// moves `branch` from `local` to it and makes the remote branch its upstream when it
+// has none. RESOURCE_CONFLICT, with nothing moved here, when the remote refuses.
+void publish_branch(git::Repository& repo, const std::string& branch, const git::Oid& commit,
+                    const std::optional<git::Oid>& local, const std::optional<git::Oid>& remote_tip,
+                    const PushTarget& target);
+
 }  // namespace mreg

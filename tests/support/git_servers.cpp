@@ -2,11 +2,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "support/harness.h"
@@ -27,6 +29,17 @@ bool accepts_connections(int port) {
 
 }  // namespace
 
+
+RemoteOrigin::RemoteOrigin() {
+  REQUIRE_EXIT(mreg({"init", "--repo", path(), "--bare", "--registry", "test/registry"}), 0);
+  REQUIRE_EXIT(mreg({"model", "create", "m", "--repo", path()}), 0);
+}
+
+nlohmann::json RemoteOrigin::versions() const {
+  Result r = mreg({"version", "list", "m", "-o", "json", "--repo", path()});
+  REQUIRE_EXIT(r, 0);
+  return json(r)["model_versions"];
+}
 
 void GitServer::start(const std::vector<std::string>& argv, int port, const std::string& log_path) {
   port_ = port;
@@ -84,6 +97,45 @@ HttpGitServer::HttpGitServer(const std::string& base_path, const std::string& wo
 
 std::string HttpGitServer::url(const std::string& repo) const {
   return "http://127.0.0.1:" + std::to_string(port()) + "/git/" + repo;
+}
+
+SshGitServer::SshGitServer(const std::string& work_dir, const std::vector<std::string>& authorized_pub_keys) {
+  const int port = free_port();
+  std::filesystem::create_directories(work_dir);
+  Result keygen = run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test-host", "-f", work_dir + "/host_key"});
+  REQUIRE_EXIT(keygen, 0);
+  host_key_pub_ = trim(read_file(work_dir + "/host_key.pub"));
+  std::string authorized;
+  for (const auto& pub : authorized_pub_keys) authorized += read_file(pub);
+  write_file(work_dir + "/authorized_keys", authorized);
+  // sshd wants absolute paths; StrictModes would refuse keys in a temporary folder, and root
+  // (as which CI runs) may log in only when allowed.
+  write_file(work_dir + "/sshd_config",
+             "ListenAddress 127.0.0.1\n"
+             "Port " + std::to_string(port) + "\n"
+             "HostKey " + work_dir + "/host_key\n"
+             "AuthorizedKeysFile " + work_dir + "/authorized_keys\n"
+             "PidFile none\n"
+             "StrictModes no\n"
+             "UsePAM no\n"
+             "PermitRootLogin yes\n"
+             "PasswordAuthentication no\n"
+             "KbdInteractiveAuthentication no\n"
+             "AuthenticationMethods publickey\n");
+  // Run as root, sshd insists on its privilege separation folder, which Debian makes only when
+  // the ssh service starts.
+  if (::geteuid() == 0) std::filesystem::create_directories("/run/sshd");
+  start({"/usr/sbin/sshd", "-D", "-e", "-f", work_dir + "/sshd_config"}, port, work_dir + "/sshd.log");
+}
+
+std::string SshGitServer::url(const std::string& path) const {
+  const passwd* pw = ::getpwuid(::geteuid());
+  REQUIRE(pw != nullptr);
+  return "ssh://" + std::string(pw->pw_name) + "@127.0.0.1:" + std::to_string(port()) + path;
+}
+
+std::string SshGitServer::known_hosts_line() const {
+  return "[127.0.0.1]:" + std::to_string(port()) + " " + host_key_pub_;
 }
 
 }  // namespace e2e

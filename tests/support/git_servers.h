@@ -1,5 +1,6 @@
 // Real git servers on 127.0.0.1 for the remote tests, started and stopped by the test:
-// `git daemon` with receive-pack, and `git http-backend` behind lighttpd with basic auth.
+// `git daemon` with receive-pack, `git http-backend` behind lighttpd with basic auth, and
+// OpenSSH's sshd.
 #pragma once
 
 #include <sys/types.h>
@@ -7,7 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "support/harness.h"
+
 namespace e2e {
+
+// A bare registry with the model `m` at <dir>/srv/reg.git, for a server to serve <dir>/srv.
+struct RemoteOrigin {
+  TempDir dir;
+  RemoteOrigin();
+  std::string base() const { return dir / "srv"; }
+  std::string path() const { return dir / "srv/reg.git"; }
+  // The versions of m, newest first.
+  nlohmann::json versions() const;
+};
 
 // A TCP port on 127.0.0.1 that nothing listens on right now.
 int free_port();
@@ -43,6 +56,21 @@ class HttpGitServer : public GitServer {
   HttpGitServer(const std::string& base_path, const std::string& work_dir, const std::string& user,
                 const std::string& token);
   std::string url(const std::string& repo_below_base) const;
+};
+
+// OpenSSH's sshd on 127.0.0.1 with a host key, configuration and authorized_keys of its own in
+// work_dir; it lets the current user in with the keys whose .pub files are given, and with
+// nothing else. Repositories are named by their absolute path:
+// ssh://USER@127.0.0.1:PORT/<path>.
+class SshGitServer : public GitServer {
+ public:
+  SshGitServer(const std::string& work_dir, const std::vector<std::string>& authorized_pub_keys);
+  std::string url(const std::string& absolute_repo_path) const;
+  // The line of ~/.ssh/known_hosts that makes a client trust this server.
+  std::string known_hosts_line() const;
+
+ private:
+  std::string host_key_pub_;
 };
 
 }  // namespace e2e

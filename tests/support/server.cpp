@@ -16,10 +16,10 @@
 
 namespace e2e {
 
-Server::Server(const std::vector<std::string>& args) {
+Server::Server(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
   std::vector<std::string> argv{MREG_BINARY, "serve", "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), args.begin(), args.end());
-  pid_ = spawn(argv, "", {}, dir_ / "out", dir_ / "log");
+  pid_ = spawn(argv, "", extra_env, dir_ / "out", dir_ / "log");
   static const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)/");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (port_ == 0) {

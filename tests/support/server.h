@@ -15,9 +15,9 @@ namespace e2e {
 
 class Server {
  public:
-  // `mreg serve --listen 127.0.0.1:0 ARGS...`; waits (at most 20 s) for the line
-  // that names the port, and fails the test when the server exits instead.
-  explicit Server(const std::vector<std::string>& args);
+  // `mreg serve --listen 127.0.0.1:0 ARGS...` (extra_env as for run()); waits (at most
+  // 20 s) for the line that names the port, and fails the test when the server exits instead.
+  explicit Server(const std::vector<std::string>& args, const std::vector<std::string>& extra_env = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -32,12 +32,26 @@ struct PushResult {
 // when the remote has commits this branch does not.
 PushResult push(Registry& registry, const PushTarget& to);
 
+struct TagSync {
+  std::vector<std::string> created;  // tags made here now
+  std::vector<std::string> pushed;   // tags sent to the remote
+};
+// Registry::sync_tags for the remote branch's history: fetches the branch and the
+// remote's tags, makes the tags missing here, then pushes every tag of that history
+// that the remote lacks (made now or before). PERMISSION_DENIED when the remote
+// refuses one.
+TagSync sync_tags(Registry& registry, const PushTarget& to);
+
+// url with any password in it shown as ***, for messages and logs.
+std::string redacted_url(const std::string& url);
+
 // Where `mreg --remote URL` keeps its bare copy of the remote:
 // $XDG_CACHE_HOME/mreg/remotes/<sha256 of the URL>.git, else ~/.cache/mreg/remotes/...
 std::string remote_cache_path(const std::string& url);
 // The registry at URL, read through that copy after fetching it; its HEAD is the
 // remote's default branch. A write through it with push = {"origin", branch}
-// goes to the remote.
+// goes to the remote, with credentials.with_password_of(url). The copy's
+// configuration keeps the URL without its password.
 Registry open_remote(const std::string& url, const RemoteCredentials& credentials);
 
 }  // namespace mreg

@@ -15,6 +15,9 @@ struct RemoteCredentials {
 
   // MREG_SSH_KEY, MREG_SSH_KEY_PASSPHRASE, MREG_GIT_USERNAME, MREG_GIT_TOKEN.
   static RemoteCredentials from_environment();
+  // These, with the password in url's user part (https://user:TOKEN@host/...), when it has
+  // one, as the token.
+  RemoteCredentials with_password_of(const std::string& url) const;
 };
 
 // A branch of a remote: what `mreg pull` and `mreg push` talk to, and where a write
