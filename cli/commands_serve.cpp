@@ -23,11 +23,17 @@ void add_serve_commands(CLI::App& app, Context& ctx) {
   serve->add_option("--mirror", a->opts.mirror_url,
                     "Serve a bare mirror of this remote registry (git URL), kept in --repo and fetched every --interval");
   serve->add_option("--interval", a->interval, "How often --mirror fetches: 30s, 5m, 1h")->default_str("30s");
+  serve->add_option("--max-connections", a->opts.max_connections,
+                    "Connections served at once, each by a worker thread of its own; more wait to be served")
+      ->default_str("256");
   serve->footer(
       "The global options --repo PATH (a bare or non-bare registry) and --ref REV (default HEAD) say what is\n"
       "served. Every response is computed from one commit: the ref is resolved again for each request,\n"
       "so a push or a fetch is seen without a restart. Nothing can be written through the server: API writes\n"
       "answer 403 PERMISSION_DENIED. Logs one line per request on stderr; Ctrl-C (SIGINT) or SIGTERM stops it.\n"
+      "A connection keeps its worker while it is open: kept alive for up to 1000 requests, closed after 5 s\n"
+      "without a request (or when a request takes more than 5 s to arrive), so --max-connections should be at\n"
+      "least the number of clients that keep connections open at once (a load tester's connection count).\n"
       "Pages: / (models), /models/NAME, /models/NAME/versions/N, /activity. API: /api/2.0/mlflow/... and\n"
       "/ajax-api/2.0/mlflow/... (docs/http.md).");
   serve->callback([&ctx, a] {

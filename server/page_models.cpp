@@ -43,7 +43,8 @@ bool is_filter(const std::string& q) {
 }  // namespace
 
 std::string models_page(const Links& links, const View& view, const ModelsQuery& query) {
-  std::vector<ModelSummary> models;
+  // Shared, not copied: a new commit costs only the summaries of the folders it changed.
+  std::vector<std::shared_ptr<const ModelSummary>> models;
   const std::string needle = fold_case(query.q);
   std::optional<SearchFilter> filter;
   std::string filter_error;
@@ -53,12 +54,12 @@ std::string models_page(const Links& links, const View& view, const ModelsQuery&
       filter_error = e.what();
     }
   if (filter_error.empty())
-    for (auto& m : view.snapshot.list_registered_models())
-      if (filter ? matches(*filter, m) : needle.empty() || fold_case(m.model.name).find(needle) != std::string::npos)
+    for (auto& m : view.snapshot.shared_model_summaries())
+      if (filter ? matches(*filter, *m) : needle.empty() || fold_case(m->model.name).find(needle) != std::string::npos)
         models.push_back(std::move(m));
   if (query.sort == "updated")
-    std::stable_sort(models.begin(), models.end(), [](const ModelSummary& a, const ModelSummary& b) {
-      return a.model.updated_at > b.model.updated_at;
+    std::stable_sort(models.begin(), models.end(), [](const auto& a, const auto& b) {
+      return a->model.updated_at > b->model.updated_at;
     });
 
   const std::size_t pages = std::max<std::size_t>(1, (models.size() + kPerPage - 1) / kPerPage);
@@ -83,7 +84,7 @@ std::string models_page(const Links& links, const View& view, const ModelsQuery&
           "\">Name</a></th><th>Latest versions</th><th>Aliases</th><th><a href=\"" +
           escape(models_url(links, by_updated, 1)) + "\">Last modified</a></th><th>Description</th></tr></thead><tbody>";
   for (std::size_t i = begin; i < end; ++i) {
-    const auto& m = models[i];
+    const ModelSummary& m = *models[i];
     body += "<tr><td>" + link(links.model(m.model.name), m.model.name) + "</td><td>" + latest_cell(links, m) +
             "</td><td>" + aliases_cell(m.model) + "</td><td>" + time_html(m.model.updated_at) + "</td><td>" +
             escape(first_line(m.model.description)) + "</td></tr>";

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,7 +14,9 @@
 
 #include "api.h"
 #include "mirror.h"
+#include "workers.h"
 #include "mreg/error.h"
+#include "mreg/long_running.h"
 #include "mreg/timefmt.h"
 #include "pages.h"
 #include "snapshot_source.h"
@@ -148,6 +151,8 @@ void check_options(ServeOptions& opts) {
       throw_invalid("--commit-url: expected an http(s) URL with {sha} in it, such as "
                     "https://git.example.com/org/repo/commit/{sha}, got '" + opts.commit_url + "'");
   }
+  if (opts.max_connections < 1 || opts.max_connections > 10000)
+    throw_invalid("--max-connections: expected a number from 1 to 10000, got " + std::to_string(opts.max_connections));
   if (!opts.tracking_url.empty()) {
     static const std::regex url_re("^https?://[^\\s\"<>]+$");
     if (!std::regex_match(opts.tracking_url, url_re))
@@ -175,18 +180,30 @@ void serve(ServeOptions opts) {
   }
   const SnapshotSource source(opts.repo, opts.ref);
   source.check();
+  // A new commit then costs the models page only the folders it changed, and the history
+  // pages only the commits that are new.
+  keep_read_caches_in_memory();
 
   httplib::Server server;
   server.set_read_timeout(5, 0);  // an idle or trickling client is dropped, not waited for
   server.set_write_timeout(5, 0);
   server.set_keep_alive_timeout(5);
+  // httplib's default of 5 requests a connection makes busy clients reconnect all the time.
+  server.set_keep_alive_max_count(1000);
   server.set_payload_max_length(1 << 20);
   // httplib writes headers and body separately: without TCP_NODELAY a kept-alive
   // connection waits for the client's delayed ACK (40 ms) on every answer.
   server.set_tcp_nodelay(true);
-  // More workers than httplib's default (8 on a small machine), so that a few
-  // idle or trickling connections cannot take every worker until they time out.
-  server.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  // A worker for each open connection (workers.h), so that neither busy kept-alive
+  // clients nor idle or trickling connections leave others queued.
+  const std::size_t max_connections = static_cast<std::size_t>(opts.max_connections);
+  server.new_task_queue = [max_connections] { return new ConnectionWorkers(max_connections); };
+  // The listening socket, to raise its backlog once bound (below).
+  int listening = -1;
+  server.set_socket_options([&listening](int sock) {
+    httplib::default_socket_options(sock);
+    listening = sock;
+  });
   const httplib::Server::Handler handler = [&](const httplib::Request& req, httplib::Response& res) {
     dispatch(req, res, opts, source);
     log_request(req, res);
@@ -223,6 +240,12 @@ void serve(ServeOptions opts) {
     throw_invalid("--listen: cannot listen on " + opts.host + ":" + std::to_string(opts.port) +
                   " (in use, or not an address of this machine)");
   }
+  // httplib, as Debian builds it, listens with a backlog of 5: a burst of new connections
+  // overflows it, and each connection dropped there waits a second or more to be tried again.
+  int accepting = 0;
+  socklen_t size = sizeof accepting;
+  if (listening >= 0 && getsockopt(listening, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &size) == 0 && accepting)
+    ::listen(listening, SOMAXCONN);
   log_line("mreg serve: listening on " + server_url(opts) + " (" +
            (opts.ref.empty() ? std::string("HEAD") : opts.ref) + " of " + opts.repo + ")");
 

@@ -17,6 +17,8 @@ struct ServeOptions {
   std::string tracking_url;   // MLflow tracking server for run links, or ""
   std::string mirror_url;     // keep `repo` a bare mirror of this remote, or ""
   std::int64_t mirror_interval_seconds = 30;
+  // Connections served at once, each on a worker thread of its own; more wait to be accepted.
+  int max_connections = 256;
 };
 
 // "HOST:PORT" (or ":PORT", or "PORT") into options; INVALID_PARAMETER_VALUE naming --listen.

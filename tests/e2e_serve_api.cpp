@@ -4,7 +4,12 @@
 #include "support/lifecycle.h"
 #include "support/server.h"
 
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
 #include <set>
+#include <thread>
 
 using namespace e2e;
 using Catch::Matchers::Contains;
@@ -57,6 +62,32 @@ std::vector<std::string> names_of(const Json& list, const char* key) {
   for (const auto& item : list_field(list, key)) out.push_back(item.at("name").get<std::string>());
   return out;
 }
+
+// `count` connections that send `start`, then a byte every 200 ms until the end of the scope.
+class Trickle {
+ public:
+  Trickle(int port, int count, const std::string& start) {
+    for (int i = 0; i < count; ++i) {
+      connections_.push_back(std::make_unique<RawConnection>(port));
+      connections_.back()->send(start);
+    }
+    thread_ = std::thread([this] {
+      while (!done_) {
+        for (auto& c : connections_) c->send("x");
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    });
+  }
+  ~Trickle() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::vector<std::unique_ptr<RawConnection>> connections_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -301,6 +332,80 @@ TEST_CASE("serve: the API is read-only and answers unknown routes with JSON 404"
   }
 }
 
+TEST_CASE("serve: bad API requests get clear JSON errors and the server keeps serving", "[serve][api]") {
+  Served s;
+  // Malformed query strings are read as far as they go, then judged as parameters.
+  check_error(api_get(s.server, "model-versions/get?name=%zz&version=1"), 400, "INVALID_PARAMETER_VALUE",
+              "invalid model name '%zz'");
+  check_error(api_get(s.server, "model-versions/get?name&version"), 400, "INVALID_PARAMETER_VALUE",
+              "Missing value for required parameter 'name'");
+  CHECK(api_get(s.server, "model-versions/get?&&&=&name=fraud-detector&version=1").first == 200);
+  check_error(api_get(s.server, "model-versions/get?name=fraud-detector&version=1e3"), 400, "INVALID_PARAMETER_VALUE",
+              "Model version must be an integer, got '1e3'");
+  check_error(api_get(s.server, "model-versions/get?name=fraud-detector&version=99999999999999999999"), 404,
+              "RESOURCE_DOES_NOT_EXIST", "version=99999999999999999999");
+  check_error(api_get(s.server, "registered-models/search?max_results=-1"), 400, "INVALID_PARAMETER_VALUE",
+              "max_results");
+  // Path traversal, in a name and in the endpoint, reads nothing outside the registry.
+  check_error(api_get(s.server, "registered-models/get?name=..%2F..%2F..%2Fetc%2Fpasswd"), 400,
+              "INVALID_PARAMETER_VALUE", "invalid model name '../../../etc/passwd'");
+  check_error(api_get(s.server, "model-versions/get-download-uri?name=..&version=1"), 400, "INVALID_PARAMETER_VALUE",
+              "invalid model name '..'");
+  for (const std::string path : {"/api/2.0/mlflow/../../../../etc/passwd", "/api/2.0/mlflow/..%2F..%2Fetc%2Fpasswd"}) {
+    auto r = s.server.get(path);
+    INFO(path);
+    check_error({r->status, json_body(r)}, 404, "ENDPOINT_NOT_FOUND", "No API endpoint");
+  }
+
+  auto client = s.server.client();
+  const std::string endpoint = kApi + "registered-models/get-latest-versions";
+  auto not_object = client.Post(endpoint.c_str(), "[\"fraud-detector\"]", "application/json");
+  REQUIRE(not_object);
+  check_error({not_object->status, json_body(not_object)}, 400, "INVALID_PARAMETER_VALUE", "not a JSON object");
+  // A body over 1 MiB and a 10 MB query are refused before they are read whole.
+  auto huge_body = client.Post(endpoint.c_str(), std::string(2 << 20, ' '), "application/json");
+  REQUIRE(huge_body);
+  CHECK(huge_body->status == 413);
+  {
+    RawConnection c(s.server.port());
+    c.send("GET " + kApi + "registered-models/search?filter=" + std::string(10 << 20, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string answer = c.read_headers();
+    INFO(answer.substr(0, 200));
+    CHECK(answer.rfind("HTTP/1.1 414", 0) == 0);
+  }
+  // Slow clients that trickle a header a byte at a time, never idle long enough to be
+  // dropped, and more of them than a fixed pool of workers would have: no one else waits.
+  Trickle slow(s.server.port(), 40, "GET " + kApi + "registered-models/get?name=churn HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+  CHECK(api_get(s.server, "registered-models/get?name=fraud-detector").first == 200);
+  CHECK(api_get(s.server, "model-versions/search").first == 200);
+}
+
+TEST_CASE("serve: an invalid file in the registry is a 500 that names it, and the other models are served",
+          "[serve][api]") {
+  Served s;
+  // A commit by hand that breaks churn's model.yaml.
+  write_file(s.reg.path() + "/models/churn/model.yaml", "name: [churn\n");
+  s.reg.git_ok({"commit", "-q", "-a", "-m", "Edit churn by hand"});
+  check_error(api_get(s.server, "registered-models/get?name=churn"), 500, "INVALID_STATE",
+              "models/churn/model.yaml:2: malformed YAML");
+  auto page = s.server.get("/models/churn");
+  CHECK(page->status == 500);
+  CHECK_THAT(page->body, Contains("models/churn/model.yaml:2: malformed YAML"));
+  CHECK(api_get(s.server, "model-versions/get?name=fraud-detector&version=2").first == 200);
+  CHECK(s.server.get("/models/fraud-detector/versions/2")->status == 200);
+}
+
+TEST_CASE("serve: get-download-uri resolves a version whose source is another models:/ URI", "[serve][api]") {
+  Served s;
+  s.reg.mreg_json({"register", "churn", "--source", "models:/fraud-detector@champion"});
+  auto uri = api_get(s.server, "model-versions/get-download-uri?name=churn&version=1");
+  CHECK(uri.first == 200);
+  CHECK(uri.second == Json{{"artifact_uri", "s3://demo/m2"}});
+  // The version itself keeps the source it was registered with.
+  CHECK(api_get(s.server, "model-versions/get?name=churn&version=1").second["model_version"]["source"] ==
+        "models:/fraud-detector@champion");
+}
+
 TEST_CASE("serve: a moved ref is seen by the next request without a restart", "[serve][api]") {
   Served s;
   CHECK(api_get(s.server, "model-versions/get?name=fraud-detector&version=1").second["model_version"]["current_stage"] ==
@@ -350,6 +455,29 @@ TEST_CASE("serve: logs one line per request and stops cleanly on SIGINT and SIGT
   }
 }
 
+TEST_CASE("serve: Ctrl-C answers the request in progress, then stops", "[serve]") {
+  Registry reg;
+  build_registry(reg);
+  Server server({"--repo", reg.path()});
+  RawConnection c(server.port());
+  REQUIRE(c.send("GET " + kApi + "registered-models/get?name=fraud-detector HTTP/1.1\r\nHost: x\r\n"));
+  // Half a request that the server has begun to read: in progress (a connection accepted but
+  // not yet read when the server stops is closed unanswered).
+  c.wait_until_read();
+  server.signal(SIGINT);
+  for (int i = 0; i < 2000 && server.log().find("stopping (SIGINT)") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE_THAT(server.log(), Contains("stopping (SIGINT)"));
+  // The rest of the request, after the server was told to stop: it is still answered.
+  REQUIRE(c.send("Connection: close\r\n\r\n"));
+  const std::string answer = c.read_headers();
+  INFO(answer << "\nserver log:\n" << server.log());
+  CHECK(answer.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(server.stop(SIGINT) == 0);
+  CHECK_THAT(server.log(), Contains("GET /api/2.0/mlflow/registered-models/get?name=fraud-detector 200"));
+  CHECK_THAT(server.log(), Contains("mreg serve: stopped"));
+}
+
 TEST_CASE("serve: bad options are refused naming the option", "[serve]") {
   Registry reg;
   struct Case {
@@ -366,6 +494,7 @@ TEST_CASE("serve: bad options are refused naming the option", "[serve]") {
            {{"--interval", "soon"}, "--interval"},
            {{"--listen", "192.0.2.1:0"}, "--listen: cannot listen on 192.0.2.1"},
            {{"--ref", "no-such-branch"}, "no-such-branch"},
+           {{"--max-connections", "0"}, "--max-connections"},
        }) {
     std::vector<std::string> args{"serve"};
     if (c.args.front() != "--listen") args.insert(args.end(), {"--listen", "127.0.0.1:0"});

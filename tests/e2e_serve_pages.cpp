@@ -43,6 +43,9 @@ std::string page_of(const Server& s, const std::string& path, int status = 200) 
   INFO(path << " -> " << r->status << "\n" << r->body);
   CHECK(r->status == status);
   CHECK_THAT(r->get_header_value("Content-Type"), StartsWith("text/html"));
+  // No script of any origin runs, even one that escaping missed.
+  CHECK_THAT(r->get_header_value("Content-Security-Policy"), StartsWith("default-src 'none';"));
+  CHECK_THAT(r->get_header_value("Content-Security-Policy"), !Contains("script-src"));
   return r->body;
 }
 
@@ -91,9 +94,15 @@ TEST_CASE("serve pages: the models page lists, searches and sorts models", "[ser
   CHECK_THAT(broken, Contains("is not closed"));
   CHECK_THAT(broken, !Contains("/models/grid-load\""));
 
-  // The same URL after a write shows the new state (answers are kept per commit).
+  // The same URL after a write shows the new state (answers are kept per commit, and
+  // summaries by folder): a new model, and a new version of a model listed before.
+  CHECK_THAT(html, Contains(">None</span> v1</a>"));
   s.reg.mreg_json({"model", "create", "solar-yield"});
-  CHECK_THAT(page_of(s.server, "/"), Contains("/models/solar-yield\""));
+  s.reg.mreg_json({"register", "power-forecast", "--source", "s3://ml/pf/3"});
+  const std::string after = page_of(s.server, "/");
+  CHECK_THAT(after, Contains("/models/solar-yield\""));
+  CHECK_THAT(after, Contains(">None</span> v3</a>"));
+  CHECK_THAT(after, !Contains(">None</span> v1</a>"));
 }
 
 TEST_CASE("serve pages: the models page comes in pages of 50", "[serve][pages]") {
@@ -168,6 +177,16 @@ TEST_CASE("serve pages: a version page shows its fields, lineage, stage history 
   CHECK_THAT(v1, Contains("<a href=\"https://tracking.example.com/#/experiments/1/runs/6f0a0b2c\">"));
   CHECK_THAT(v1, Contains("None &rarr; Staging"));
   CHECK_THAT(v1, Contains("0 approval files"));
+
+  // History read since the last page (the server keeps what it indexed) shows the commits
+  // that are new: a comment (an empty commit) and a move.
+  s.reg.mreg_json({"comment", "power-forecast", "1", "looks <b>good</b>"});
+  s.reg.mreg_json({"stage", "power-forecast", "1", "Archived"});
+  const std::string after = page_of(s.server, "/models/power-forecast/versions/1");
+  CHECK_THAT(after, Contains("comment on <a href=\"/models/power-forecast\">power-forecast</a> "
+                             "<a href=\"/models/power-forecast/versions/1\">v1</a>: looks &lt;b&gt;good&lt;/b&gt;"));
+  CHECK_THAT(after, Contains("<span class=\"stage stage-Archived\">Archived</span></td><td><time"));
+  CHECK(after.find("moved ") < after.find("comment on "));  // newest first
 }
 
 TEST_CASE("serve pages: the activity feed lists every change, newest first", "[serve][pages]") {

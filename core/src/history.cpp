@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 
 #include "history_index.h"
 #include "manifest.h"
+#include "mreg/long_running.h"
 #include "mreg/names.h"
 #include "registry_impl.h"
 #include "mreg/approval.h"
@@ -256,6 +259,36 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
   return out;
 }
 
+// History indexes loaded by earlier queries, kept for the next ones with
+// mreg/long_running.h (loading one takes tens of milliseconds at 100,000 commits,
+// and a page asks several queries). Each is lent to one query at a time, which
+// indexes what is new since; a query that finds none free loads its own.
+class IndexPool {
+ public:
+  static IndexPool& instance() {
+    static IndexPool pool;
+    return pool;
+  }
+  std::unique_ptr<HistoryIndex> take(const std::string& git_dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& free = free_[git_dir];
+    if (free.empty()) return nullptr;
+    auto index = std::move(free.back());
+    free.pop_back();
+    return index;
+  }
+  void give_back(const std::string& git_dir, std::unique_ptr<HistoryIndex> index) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& free = free_[git_dir];
+    if (free.size() < kKeep) free.push_back(std::move(index));
+  }
+
+ private:
+  static constexpr std::size_t kKeep = 2;  // a few concurrent history pages; each index is tens of MB
+  std::mutex mutex_;
+  std::map<std::string, std::vector<std::unique_ptr<HistoryIndex>>> free_;
+};
+
 // False when the repository's config says mreg.historyIndex = false: history
 // reads then walk git, and keep no index (nor tip chain) of what they read.
 bool history_index_enabled(const git::Repository& repo) {
@@ -275,8 +308,16 @@ class CommitSource {
 
   // Without `indexed`, reads git (for short walks, where loading the index costs more).
   explicit CommitSource(const git::Repository& repo, bool indexed = true) : repo_(repo) {
-    if (indexed && history_index_enabled(repo)) index_.emplace(repo.git_dir());
+    if (indexed && history_index_enabled(repo)) {
+      if (read_caches_in_memory()) index_ = IndexPool::instance().take(repo.git_dir());
+      if (!index_) index_ = std::make_unique<HistoryIndex>(repo.git_dir());
+    }
   }
+  ~CommitSource() {
+    if (index_ && read_caches_in_memory()) IndexPool::instance().give_back(repo_.git_dir(), std::move(index_));
+  }
+  CommitSource(const CommitSource&) = delete;
+  CommitSource& operator=(const CommitSource&) = delete;
 
   // The commits reachable from `from` and not from `hide`.
   std::vector<Item> walk(const git::Oid& from, const std::optional<git::Oid>& hide = std::nullopt) {
@@ -345,7 +386,7 @@ class CommitSource {
   }
 
   const git::Repository& repo_;
-  std::optional<HistoryIndex> index_;
+  std::unique_ptr<HistoryIndex> index_;
   std::optional<git::CommitInfo> current_;
 };
 

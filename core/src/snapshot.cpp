@@ -303,14 +303,38 @@ void Snapshot::for_each_model_versions(const std::function<bool(const std::strin
 }
 
 std::vector<ModelSummary> Snapshot::list_registered_models() const {
+  std::vector<ModelSummary> result;
+  for (auto& s : shared_model_summaries()) result.push_back(*s);
+  return result;
+}
+
+std::vector<std::shared_ptr<const ModelSummary>> Snapshot::shared_model_summaries() const {
   const auto& folders = impl_->model_folders();
-  SummaryCache cache(impl_->repo->git_dir());
-  std::vector<std::optional<ModelSummary>> out(folders.size());
+  std::vector<std::shared_ptr<const ModelSummary>> out(folders.size());
   std::vector<size_t> missing;
+  const auto memo = SummaryMemo::of(impl_->repo->git_dir(), impl_->config_blob);
+  // A summary found that is not this folder's is read again.
+  auto fits = [&](size_t i, const ModelSummary& found) { return found.model.name == folders[i].name; };
   for (size_t i = 0; i < folders.size(); ++i) {
-    out[i] = cache.find(folders[i].oid, impl_->config_blob);
-    if (out[i] && out[i]->model.name != folders[i].name) out[i].reset();  // not this folder's: read it again
+    if (memo) out[i] = memo->find(folders[i].oid);
+    if (out[i] && !fits(i, *out[i])) out[i].reset();
     if (!out[i]) missing.push_back(i);
+  }
+  // Loading the file cache costs more than parsing the few folders a new commit changed.
+  std::optional<SummaryCache> cache;
+  if (!memo || missing.size() >= Impl::kBlobCacheAfter) {
+    cache.emplace(impl_->repo->git_dir());
+    std::vector<size_t> still;
+    for (size_t i : missing) {
+      auto found = cache->find(folders[i].oid, impl_->config_blob);
+      if (found && fits(i, *found)) {
+        out[i] = std::make_shared<const ModelSummary>(std::move(*found));
+        if (memo) memo->add(folders[i].oid, out[i]);
+      } else {
+        still.push_back(i);
+      }
+    }
+    missing = std::move(still);
   }
 
   // Parse what the cache does not have, on every core: a first read after a
@@ -318,18 +342,16 @@ std::vector<ModelSummary> Snapshot::list_registered_models() const {
   const std::string git_dir = impl_->repo->git_dir();
   const auto& stages = impl_->config.stages;
   std::vector<std::exception_ptr> errors(missing.size());
-  std::vector<bool> absent(folders.size(), false);
   BlobCache* blobs = impl_->blob_cache(missing.size());
   ProgressReport progress("Reading models", missing.size());
   auto work = [&](size_t begin, size_t step, const git::Repository& repo) {
     for (size_t k = begin; k < missing.size(); k += step) {
       const size_t i = missing[k];
       try {
-        if (!repo.tree_entry(folders[i].oid, "model.yaml")) {
-          absent[i] = true;  // a folder without model.yaml is not a model (mreg check says so)
-          continue;
-        }
-        out[i] = summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), stages);
+        // A folder without model.yaml is not a model (mreg check says so): it stays null.
+        if (repo.tree_entry(folders[i].oid, "model.yaml"))
+          out[i] = std::make_shared<const ModelSummary>(
+              summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), stages));
       } catch (...) {
         errors[k] = std::current_exception();
       }
@@ -351,14 +373,15 @@ std::vector<ModelSummary> Snapshot::list_registered_models() const {
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
 
-  for (size_t i : missing)
-    if (!absent[i]) cache.add(folders[i].oid, impl_->config_blob, *out[i]);
-  cache.flush();
-  std::vector<ModelSummary> result;
-  result.reserve(folders.size());
-  for (size_t i = 0; i < folders.size(); ++i)
-    if (!absent[i]) result.push_back(std::move(*out[i]));
-  return result;
+  for (size_t i : missing) {
+    if (!out[i]) continue;
+    if (cache) cache->add(folders[i].oid, impl_->config_blob, *out[i]);
+    if (memo) memo->add(folders[i].oid, out[i]);
+  }
+  if (cache) cache->flush();
+  if (memo) memo->prune(folders.size());
+  out.erase(std::remove(out.begin(), out.end(), nullptr), out.end());
+  return out;
 }
 
 }  // namespace mreg

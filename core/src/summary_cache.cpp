@@ -1,6 +1,9 @@
 #include "summary_cache.h"
 
 #include <cstring>
+#include <map>
+
+#include "mreg/long_running.h"
 
 namespace mreg {
 namespace {
@@ -187,6 +190,54 @@ void SummaryCache::add(const git::Oid& folder_tree, const git::Oid& config_blob,
 }
 
 void SummaryCache::flush() { file_.flush(); }
+
+std::shared_ptr<SummaryMemo> SummaryMemo::of(const std::string& git_dir, const git::Oid& config_blob) {
+  if (!read_caches_in_memory()) return nullptr;
+  static std::mutex mutex;
+  // One memo per repository, made again when mreg.yaml changes (its stages shape the summaries).
+  static std::map<std::string, std::pair<git::Oid, std::shared_ptr<SummaryMemo>>> memos;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& [blob, memo] = memos[git_dir];
+  if (!memo || blob != config_blob) {
+    blob = config_blob;
+    memo = std::make_shared<SummaryMemo>();
+  }
+  return memo;
+}
+
+std::size_t SummaryMemo::OidHash::operator()(const git::Oid& oid) const {
+  std::size_t h;
+  std::memcpy(&h, oid.bytes.data(), sizeof h);  // an object id is as good as random
+  return h;
+}
+
+std::shared_ptr<const ModelSummary> SummaryMemo::find(const git::Oid& folder_tree) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.find(folder_tree);
+  if (it == entries_.end()) return nullptr;
+  it->second.used = true;
+  return it->second.summary;
+}
+
+void SummaryMemo::add(const git::Oid& folder_tree, std::shared_ptr<const ModelSummary> summary) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  entries_.insert_or_assign(folder_tree, Entry{std::move(summary), true});
+}
+
+void SummaryMemo::prune(std::size_t folders_listed) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Each commit leaves one or a few old folders behind: sweep when they add up to a
+  // quarter of a listing, so that the memo stays near one registry's size.
+  const bool sweep = entries_.size() > folders_listed + folders_listed / 4 + 64;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (sweep && !it->second.used) {
+      it = entries_.erase(it);
+    } else {
+      it->second.used = false;
+      ++it;
+    }
+  }
+}
 
 BlobCache::BlobCache(const std::string& git_dir) : file_(git_dir + "mreg/blobs-v1.bin", kBlobMagic, 21) {}
 

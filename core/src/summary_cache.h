@@ -13,9 +13,11 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "git.h"
@@ -46,6 +48,33 @@ class SummaryCache {
 
  private:
   RecordFile file_;
+};
+
+// Summaries kept in this process's memory, for a long-running reader (mreg
+// serve) that lists the models of one commit after another: keyed like
+// SummaryCache, so a new commit reads again only the folders it changed, and
+// the file cache is loaded only when many are missing. Off unless
+// keep_read_caches_in_memory() (mreg/long_running.h) was called. Thread-safe.
+class SummaryMemo {
+ public:
+  // The memo of this repository and mreg.yaml blob, or null when off.
+  static std::shared_ptr<SummaryMemo> of(const std::string& git_dir, const git::Oid& config_blob);
+
+  std::shared_ptr<const ModelSummary> find(const git::Oid& folder_tree);
+  void add(const git::Oid& folder_tree, std::shared_ptr<const ModelSummary> summary);
+  // Forgets the summaries of folders no listing used since the last call, once they are many.
+  void prune(std::size_t folders_listed);
+
+ private:
+  struct OidHash {
+    std::size_t operator()(const git::Oid& oid) const;
+  };
+  struct Entry {
+    std::shared_ptr<const ModelSummary> summary;
+    bool used = true;
+  };
+  std::mutex mutex_;
+  std::unordered_map<git::Oid, Entry, OidHash> entries_;
 };
 
 // find_* may run on several threads at once, and with add_*.

@@ -9,6 +9,8 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstring>
+#include <sstream>
 #include <regex>
 #include <thread>
 
@@ -63,6 +65,10 @@ httplib::Result Server::get(const std::string& path) const {
 
 std::string Server::log() const { return read_file(dir_ / "log"); }
 
+void Server::signal(int signal_number) {
+  if (pid_ > 0) kill(pid_, signal_number);
+}
+
 int Server::stop(int signal_number) {
   if (pid_ <= 0) return -1;
   kill(pid_, signal_number);
@@ -84,7 +90,7 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
-RawConnection::RawConnection(int port) {
+RawConnection::RawConnection(int port) : port_(port) {
   fd_ = socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd_ >= 0);
   sockaddr_in addr{};
@@ -117,6 +123,32 @@ std::string RawConnection::read_headers() {
   while (out.find("\r\n\r\n") == std::string::npos && (n = recv(fd_, buf, sizeof buf, 0)) > 0)
     out.append(buf, static_cast<std::size_t>(n));
   return out;
+}
+
+void RawConnection::wait_until_read() {
+  sockaddr_in local{};
+  socklen_t len = sizeof local;
+  REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len) == 0);
+  char server_end[32];  // the server's end: its port locally, this connection's port remotely
+  std::snprintf(server_end, sizeof server_end, "0100007F:%04X 0100007F:%04X", port_, ntohs(local.sin_port));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    // "sl local rem st tx_queue:rx_queue ...", addresses and queues in hex.
+    std::istringstream table(read_file("/proc/net/tcp"));
+    std::string line;
+    bool pending = true;  // until the line is found
+    while (std::getline(table, line)) {
+      const auto at = line.find(server_end);
+      if (at == std::string::npos) continue;
+      std::istringstream fields(line.substr(at + std::strlen(server_end)));
+      std::string state, queues;
+      fields >> state >> queues;
+      pending = queues.substr(queues.find(':') + 1) != "00000000";
+    }
+    if (!pending) return;
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 std::string query_escape(const std::string& value) {

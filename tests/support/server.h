@@ -33,6 +33,8 @@ class Server {
   std::string log() const;
   // SIGTERM (or another signal), then waits: the exit code.
   int stop(int signal_number = 15);
+  // Sends a signal without waiting for the server to exit.
+  void signal(int signal_number);
 
  private:
   TempDir dir_;
@@ -55,9 +57,13 @@ class RawConnection {
   // What the server sends until the end of the response headers, or until it closes the
   // connection (at most 30 s).
   std::string read_headers();
+  // Waits (at most 20 s) until the server has read everything sent so far, as the kernel's
+  // receive queue of the server's end of this connection shows (/proc/net/tcp).
+  void wait_until_read();
 
  private:
   int fd_ = -1;
+  int port_ = 0;
 };
 
 // Percent-encodes every byte but A-Z a-z 0-9 - _ . ~, for a query string value.

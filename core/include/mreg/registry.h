@@ -178,6 +178,8 @@ class Snapshot {
   RegisteredModel get_registered_model(const std::string& name) const;
   // Every model with its latest version per stage, sorted by name.
   std::vector<ModelSummary> list_registered_models() const;
+  // The same, shared rather than copied (with mreg/long_running.h, kept between commits).
+  std::vector<std::shared_ptr<const ModelSummary>> shared_model_summaries() const;
   ModelSummary get_model_summary(const std::string& name) const;
 
   ModelVersion get_model_version(const std::string& name, std::int64_t version) const;
