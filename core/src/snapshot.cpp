@@ -303,8 +303,17 @@ void Snapshot::for_each_model_versions(const std::function<bool(const std::strin
 }
 
 std::vector<ModelSummary> Snapshot::list_registered_models() const {
+  auto shared = shared_model_summaries();
   std::vector<ModelSummary> result;
-  for (auto& s : shared_model_summaries()) result.push_back(*s);
+  result.reserve(shared.size());
+  for (auto& s : shared) {
+    // Held nowhere else (no in-memory memo: a one-shot command): moved, not copied, and
+    // freed as it goes, so the list is never held twice. (The summaries are made as
+    // non-const objects behind const pointers, so moving one out is allowed.)
+    if (s.use_count() == 1) result.push_back(std::move(const_cast<ModelSummary&>(*s)));
+    else result.push_back(*s);
+    s.reset();
+  }
   return result;
 }
 
@@ -328,7 +337,7 @@ std::vector<std::shared_ptr<const ModelSummary>> Snapshot::shared_model_summarie
     for (size_t i : missing) {
       auto found = cache->find(folders[i].oid, impl_->config_blob);
       if (found && fits(i, *found)) {
-        out[i] = std::make_shared<const ModelSummary>(std::move(*found));
+        out[i] = std::make_shared<ModelSummary>(std::move(*found));
         if (memo) memo->add(folders[i].oid, out[i]);
       } else {
         still.push_back(i);
@@ -350,7 +359,7 @@ std::vector<std::shared_ptr<const ModelSummary>> Snapshot::shared_model_summarie
       try {
         // A folder without model.yaml is not a model (mreg check says so): it stays null.
         if (repo.tree_entry(folders[i].oid, "model.yaml"))
-          out[i] = std::make_shared<const ModelSummary>(
+          out[i] = std::make_shared<ModelSummary>(
               summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), stages));
       } catch (...) {
         errors[k] = std::current_exception();
