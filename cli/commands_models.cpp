@@ -49,13 +49,22 @@ void add_model_commands(CLI::App& app, Context& ctx) {
   list->callback([&ctx] {
     const Format format = ctx.format();
     Registry r = ctx.open();
-    auto models = ctx.read(r).list_registered_models();
+    const Snapshot snapshot = ctx.read(r);
+    // Table and JSON take each model as it comes; YAML is emitted as one document.
     if (format == Format::Table) {
-      print_model_list(models, std::cout);
-      return;
+      ModelListTable table;
+      snapshot.for_each_registered_model([&](const ModelSummary& s) { table.add(s); });
+      table.print(std::cout);
+    } else if (format == Format::Json) {
+      JsonListWriter list(std::cout, "registered_models");
+      snapshot.for_each_registered_model(
+          [&](const ModelSummary& s) { list.add([&](std::string& text) { append_mlflow_json(text, s, 2); }); });
+      list.finish();
+    } else {
+      auto models = snapshot.list_registered_models();
+      print_structured_list("registered_models", models.size(), [&](size_t i) { return to_mlflow_json(models[i]); },
+                            format);
     }
-    print_structured_list("registered_models", models.size(), [&](size_t i) { return to_mlflow_json(models[i]); },
-                          format);
   });
 
   auto* show = model->add_subcommand("show", "One model");

@@ -94,6 +94,12 @@ void print_page(Format format, const char* key, const std::vector<T>& items, con
   }
   OrderedJson after = OrderedJson::object();
   if (!token.empty()) after["next_page_token"] = token;
+  if (format == Format::Json) {
+    JsonListWriter list(std::cout, key);
+    for (const auto& item : items) list.add([&](std::string& text) { append_mlflow_json(text, item, 2); });
+    list.finish(after);
+    return;
+  }
   print_structured_list(key, items.size(), [&](size_t i) { return to_mlflow_json(items[i]); }, format, after);
 }
 
@@ -132,7 +138,11 @@ void add_search_commands(CLI::App& app, Context& ctx) {
                      [](const Snapshot& s, const SearchRequest& q, const std::string& token, Format format) {
                        auto page = search_registered_models(s, q.filter, q.order_by, q.max_results, token);
                        print_page(format, "registered_models", page.registered_models, page.next_page_token,
-                                  print_model_list);
+                                  [](const std::vector<ModelSummary>& models, std::ostream& out) {
+                                    ModelListTable table;
+                                    for (const auto& m : models) table.add(m);
+                                    table.print(out);
+                                  });
                      });
   add_search_command(search, ctx, "versions", "Model versions that match a filter, a page at a time",
                      "name, version_number, creation_timestamp, last_updated_timestamp",

@@ -83,7 +83,7 @@ std::string indented(const std::string& text, const std::string& indent) {
 void print_structured_list(const std::string& key, std::size_t count,
                            const std::function<OrderedJson(std::size_t)>& item, Format format,
                            const OrderedJson& after) {
-  if (format == Format::Yaml || count == 0) {
+  if (format == Format::Yaml) {
     OrderedJson arr = OrderedJson::array();
     for (std::size_t i = 0; i < count; ++i) arr.push_back(item(i));
     OrderedJson whole{{key, std::move(arr)}};
@@ -91,13 +91,26 @@ void print_structured_list(const std::string& key, std::size_t count,
     print_structured(whole, format);
     return;
   }
-  // dump(2) of the whole, piece by piece.
-  std::cout << "{\n  " << OrderedJson(key).dump() << ": [\n";
+  JsonListWriter list(std::cout, key);
   for (std::size_t i = 0; i < count; ++i)
-    std::cout << "    " << indented(item(i).dump(2), "    ") << (i + 1 < count ? ",\n" : "\n");
-  std::cout << "  ]";
-  for (const auto& [k, v] : after.items()) std::cout << ",\n  " << OrderedJson(k).dump() << ": " << indented(v.dump(2), "  ");
-  std::cout << "\n}\n";
+    list.add([&](std::string& text) { text += indented(item(i).dump(2), "    "); });
+  list.finish(after);
+}
+
+JsonListWriter::JsonListWriter(std::ostream& out, const std::string& key) : out_(out) {
+  buffer_ = "{\n  " + OrderedJson(key).dump() + ": ";
+}
+
+void JsonListWriter::flush() {
+  out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  buffer_.clear();
+}
+
+void JsonListWriter::finish(const OrderedJson& after) {
+  buffer_ += empty_ ? "[]" : "\n  ]";
+  for (const auto& [k, v] : after.items()) buffer_ += ",\n  " + OrderedJson(k).dump() + ": " + indented(v.dump(2), "  ");
+  buffer_ += "\n}\n";
+  flush();
 }
 
 void Table::print(std::ostream& out) const {

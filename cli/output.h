@@ -23,6 +23,30 @@ void print_structured_list(const std::string& key, std::size_t count,
                            const std::function<OrderedJson(std::size_t)>& item, Format format,
                            const OrderedJson& after = OrderedJson::object());
 
+// {"<key>": [items...], <the members of `after`>} as print_structured prints it
+// in JSON, written as the items come: a long list is never held whole.
+class JsonListWriter {
+ public:
+  JsonListWriter(std::ostream& out, const std::string& key);
+  // One item: `append(text)` appends its JSON to `text` as it stands in the list,
+  // two levels deep (mreg::append_mlflow_json(text, x, 2)).
+  template <typename Append>
+  void add(Append&& append) {
+    buffer_ += empty_ ? "[\n    " : ",\n    ";
+    empty_ = false;
+    append(buffer_);
+    if (buffer_.size() >= kFlushBytes) flush();
+  }
+  void finish(const OrderedJson& after = OrderedJson::object());
+
+ private:
+  static constexpr std::size_t kFlushBytes = 1 << 20;
+  void flush();
+  std::ostream& out_;
+  std::string buffer_;
+  bool empty_ = true;
+};
+
 // A table with a header row, columns padded to their widest cell.
 class Table {
  public:

@@ -29,12 +29,11 @@ std::string alias_cell(const RegisteredModel& m) {
 
 }  // namespace
 
-void print_model_list(const std::vector<ModelSummary>& models, std::ostream& out) {
-  Table t({"NAME", "LATEST", "ALIASES", "UPDATED", "DESCRIPTION"});
-  for (const auto& s : models)
-    t.add({s.model.name, latest_cell(s.latest_versions), alias_cell(s.model), format_time(s.model.updated_at),
-           first_line(s.model.description)});
-  t.print(out);
+ModelListTable::ModelListTable() : table_({"NAME", "LATEST", "ALIASES", "UPDATED", "DESCRIPTION"}) {}
+
+void ModelListTable::add(const ModelSummary& s) {
+  table_.add({s.model.name, latest_cell(s.latest_versions), alias_cell(s.model), format_time(s.model.updated_at),
+              first_line(s.model.description)});
 }
 
 void print_model(const ModelSummary& s, std::ostream& out) {

@@ -8,7 +8,16 @@
 
 namespace mreg::cli {
 
-void print_model_list(const std::vector<ModelSummary>& models, std::ostream& out);
+// The table of `mreg model list`, a row added as each model comes.
+class ModelListTable {
+ public:
+  ModelListTable();
+  void add(const ModelSummary& model);
+  void print(std::ostream& out) const { table_.print(out); }
+
+ private:
+  Table table_;
+};
 void print_model(const ModelSummary& model, std::ostream& out);
 void print_version_list(const std::vector<ModelVersion>& versions, std::ostream& out);
 void print_version(const ModelVersion& version, std::ostream& out);

@@ -14,6 +14,7 @@
 #include "mreg/mlflow_json.h"
 #include "mreg/registry.h"
 #include "mreg/search.h"
+#include "record_file.h"
 
 using namespace mreg;
 namespace fs = std::filesystem;
@@ -36,6 +37,13 @@ struct TempRepo {
 std::string listing(const Registry& r) {
   OrderedJson arr = OrderedJson::array();
   for (const auto& s : r.at().list_registered_models()) arr.push_back(to_mlflow_json(s));
+  return arr.dump();
+}
+
+// The same, one model at a time as `mreg model list` takes them.
+std::string streamed_listing(const Registry& r) {
+  OrderedJson arr = OrderedJson::array();
+  r.at().for_each_registered_model([&](const ModelSummary& s) { arr.push_back(to_mlflow_json(s)); });
   return arr.dump();
 }
 
@@ -109,11 +117,13 @@ TEST_CASE("cached and uncached listings agree on random registries", "[cache]") 
     const std::string uncached = listing(r);   // fills the summary cache
     REQUIRE(fs::exists(cache));
     CHECK(listing(r) == uncached);            // served from it
+    CHECK(streamed_listing(r) == uncached);
     if (models.size() >= 16) REQUIRE(fs::exists(blobs));
     CHECK(versions_listing(r) == uncached_versions);
 
     // A listing with an empty summary cache reads every folder through the blob cache.
     fs::remove(cache);
+    CHECK(streamed_listing(r) == uncached);
     CHECK(listing(r) == uncached);
 
     for (const auto& file : {cache, blobs}) {
@@ -122,6 +132,7 @@ TEST_CASE("cached and uncached listings agree on random registries", "[cache]") 
       CHECK(listing(r) == uncached);
       CHECK(versions_listing(r) == uncached_versions);
       garble(file);  // garbage over the whole file
+      CHECK(streamed_listing(r) == uncached);
       CHECK(listing(r) == uncached);
       CHECK(versions_listing(r) == uncached_versions);
       CHECK(listing(r) == uncached);
@@ -168,4 +179,58 @@ TEST_CASE("readers filling the caches at the same time get the same answers", "[
   for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == (i % 2 ? models : versions));
   CHECK(versions_listing(r) == versions);
   CHECK(listing(r) == models);
+}
+
+// A reader that loaded the file keeps answering after another process cut the file
+// short or started it again: a record that no longer reads back is missing, never wrong.
+TEST_CASE("a record file changed under a loaded reader answers nothing wrong", "[cache]") {
+  TempRepo tmp;
+  const std::string path = (tmp.dir / "records.bin").string();
+  const std::string magic = "unit records v1\n";
+  auto key = [](int i) { return std::string(8, static_cast<char>('a' + i)); };
+  auto payload = [](int i, const std::string& round) { return round + " payload of record " + std::to_string(i); };
+  {
+    RecordFile writer(path, magic, 8, RecordFile::Load::Index);
+    for (int i = 0; i < 6; ++i) writer.add(key(i), payload(i, "first"));
+    writer.flush();
+  }
+  for (auto load : {RecordFile::Load::Index, RecordFile::Load::Whole}) {
+    RecordFile reader(path, magic, 8, load);
+    std::string got;
+    for (int i = 0; i < 6; ++i) {
+      REQUIRE(reader.find(key(i), got));
+      CHECK(got == payload(i, "first"));
+    }
+    CHECK_FALSE(reader.find(key(7), got));
+    CHECK_FALSE(reader.contains(key(7)));
+    CHECK(reader.contains(key(2)));
+  }
+
+  RecordFile reader(path, magic, 8, RecordFile::Load::Index);
+  // Cut short in the middle of record 3: records 0-2 still read back, 3-5 no longer do.
+  fs::resize_file(path, fs::file_size(path) / 2);
+  std::string got;
+  int intact = 0;
+  for (int i = 0; i < 6; ++i) {
+    if (!reader.find(key(i), got)) continue;
+    CHECK(got == payload(i, "first"));
+    ++intact;
+  }
+  CHECK(intact >= 2);
+  CHECK(intact < 6);
+  // Started again by a writer of another format, then filled with other records: the old
+  // places hold other keys now.
+  garble(path);
+  {
+    RecordFile writer(path, magic, 8, RecordFile::Load::Index);
+    for (int i = 5; i >= 0; --i) writer.add(key(i), payload(i, "second round, longer"));
+    writer.flush();
+  }
+  for (int i = 0; i < 6; ++i)
+    if (reader.find(key(i), got)) CHECK(got == payload(i, "first"));
+  RecordFile fresh(path, magic, 8, RecordFile::Load::Index);
+  for (int i = 0; i < 6; ++i) {
+    REQUIRE(fresh.find(key(i), got));
+    CHECK(got == payload(i, "second round, longer"));
+  }
 }

@@ -70,7 +70,7 @@ std::vector<Event> decode_payload(const git::Oid& oid, Timestamp author_time, st
 
 }  // namespace
 
-HistoryIndex::HistoryIndex(const std::string& git_dir) : file_(git_dir + "mreg/history-v1.bin", kMagic, 20) {
+HistoryIndex::HistoryIndex(const std::string& git_dir) : file_(git_dir + "mreg/history-v1.bin", kMagic, 20, RecordFile::Load::Whole) {
   commits_.reserve(file_.records().size());
   positions_.reserve(file_.records().size());
   for (const auto& [key, payload] : file_.records()) load_record(key, payload);

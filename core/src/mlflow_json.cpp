@@ -1,73 +1,266 @@
 #include "mreg/mlflow_json.h"
 
+#include <vector>
+
 namespace mreg {
 namespace {
 
 std::int64_t ms(Timestamp t) { return t * 1000; }
 
-void put_if(OrderedJson& j, const char* key, const std::string& value) {
-  if (!value.empty()) j[key] = value;
+// The mapping below is written once, against an output that either builds a
+// JSON tree (TreeOut) or writes the text that tree's dump(2) would be (TextOut):
+// long listings are written without a tree per item.
+
+class TreeOut {
+ public:
+  OrderedJson root;
+
+  void key(const char* k) { key_ = k; }
+  void begin_object() { open(OrderedJson::object()); }
+  void begin_array() { open(OrderedJson::array()); }
+  void end() { stack_.pop_back(); }
+  void value(const std::string& s) { slot() = s; }
+  void value(std::int64_t n) { slot() = n; }
+  void value(const Json& j) { slot() = OrderedJson::parse(j.dump()); }
+
+ private:
+  // Where the next value goes. Pointers along the open path stay valid: a container
+  // only grows while it is the innermost one.
+  OrderedJson& slot() {
+    if (stack_.empty()) return root;
+    OrderedJson& top = *stack_.back();
+    if (top.is_array()) {
+      top.push_back(nullptr);
+      return top.back();
+    }
+    return top[key_];
+  }
+  void open(OrderedJson empty) {
+    OrderedJson& s = slot();
+    s = std::move(empty);
+    stack_.push_back(&s);
+  }
+  std::vector<OrderedJson*> stack_;
+  const char* key_ = "";
+};
+
+class TextOut {
+ public:
+  TextOut(std::string& out, int depth) : out_(out), depth_(depth) {}
+
+  void key(const char* k) {
+    next_item();
+    out_ += '"';
+    out_ += k;  // keys are plain ASCII names
+    out_ += "\": ";
+    after_key_ = true;
+  }
+  void begin_object() { open('{'); }
+  void begin_array() { open('['); }
+  void end() {
+    --depth_;
+    const bool empty = first_.back();
+    first_.pop_back();
+    if (!empty) newline();
+    out_ += closers_.back();
+    closers_.pop_back();
+  }
+  void value(const std::string& s) {
+    before_value();
+    quote(s);
+  }
+  void value(std::int64_t n) {
+    before_value();
+    out_ += std::to_string(n);
+  }
+  void value(const Json& j) {
+    before_value();
+    const std::string text = j.dump(2);
+    for (char c : text) {
+      out_ += c;
+      if (c == '\n') out_.append(2 * static_cast<std::size_t>(depth_), ' ');
+    }
+  }
+
+ private:
+  void newline() {
+    out_ += '\n';
+    out_.append(2 * static_cast<std::size_t>(depth_), ' ');
+  }
+  void next_item() {
+    if (first_.empty()) return;
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+    newline();
+  }
+  void before_value() {
+    if (after_key_) after_key_ = false;
+    else next_item();
+  }
+  void open(char c) {
+    before_value();
+    out_ += c;
+    closers_.push_back(c == '{' ? '}' : ']');
+    first_.push_back(true);
+    ++depth_;
+  }
+  // As nlohmann's dump() writes a string; text that is not plain ASCII goes through it,
+  // so that its UTF-8 checks apply as they do to every other answer.
+  void quote(const std::string& s) {
+    for (unsigned char c : s)
+      if (c >= 0x80) {
+        out_ += OrderedJson(s).dump();
+        return;
+      }
+    static const char hex[] = "0123456789abcdef";
+    out_ += '"';
+    for (unsigned char c : s) {
+      switch (c) {
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        case '\b': out_ += "\\b"; break;
+        case '\f': out_ += "\\f"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\r': out_ += "\\r"; break;
+        case '\t': out_ += "\\t"; break;
+        default:
+          if (c < 0x20) {
+            out_ += "\\u00";
+            out_ += hex[c >> 4];
+            out_ += hex[c & 15];
+          } else {
+            out_ += static_cast<char>(c);
+          }
+      }
+    }
+    out_ += '"';
+  }
+
+  std::string& out_;
+  int depth_;
+  bool after_key_ = false;
+  std::vector<bool> first_;  // per open container: nothing in it yet
+  std::vector<char> closers_;
+};
+
+template <class Out, class T>
+void field(Out& o, const char* key, const T& value) {
+  o.key(key);
+  o.value(value);
 }
 
-OrderedJson tag_list(const TagMap& tags) {
-  OrderedJson arr = OrderedJson::array();
-  for (const auto& [k, v] : tags) arr.push_back({{"key", k}, {"value", v}});
-  return arr;
+template <class Out>
+void field_if(Out& o, const char* key, const std::string& value) {
+  if (!value.empty()) field(o, key, value);
+}
+
+template <class Out>
+void string_list(Out& o, const char* key, const std::vector<std::string>& items) {
+  if (items.empty()) return;
+  o.key(key);
+  o.begin_array();
+  for (const auto& item : items) o.value(item);
+  o.end();
+}
+
+template <class Out>
+void tag_list(Out& o, const TagMap& tags) {
+  if (tags.empty()) return;
+  o.key("tags");
+  o.begin_array();
+  for (const auto& [k, v] : tags) {
+    o.begin_object();
+    field(o, "key", k);
+    field(o, "value", v);
+    o.end();
+  }
+  o.end();
+}
+
+template <class Out>
+void write_version(Out& o, const ModelVersion& v, const JsonOptions& opts) {
+  o.begin_object();
+  field(o, "name", v.name);
+  field(o, "version", std::to_string(v.version));
+  field(o, "creation_timestamp", ms(v.created_at));
+  field(o, "last_updated_timestamp", ms(v.updated_at));
+  field_if(o, "user_id", v.created_by);
+  field(o, "current_stage", v.stage);
+  field_if(o, "description", v.description);
+  field_if(o, "source", v.source);
+  field_if(o, "run_id", v.run_id);
+  field(o, "status", v.status);
+  field_if(o, "status_message", v.status_message);
+  tag_list(o, v.tags);
+  field_if(o, "run_link", v.run_link);
+  string_list(o, "aliases", v.aliases);
+  if (opts.lineage) {
+    field_if(o, "experiment_id", v.experiment_id);
+    field_if(o, "digest", v.digest);
+    string_list(o, "flavors", v.flavors);
+    if (v.signature.is_object()) field(o, "signature", v.signature);
+    field_if(o, "stage_request", v.stage_request);
+  }
+  o.end();
+}
+
+template <class Out>
+void write_model(Out& o, const RegisteredModel& m, const std::vector<ModelVersion>& latest_versions,
+                 const JsonOptions& opts) {
+  o.begin_object();
+  field(o, "name", m.name);
+  field(o, "creation_timestamp", ms(m.created_at));
+  field(o, "last_updated_timestamp", ms(m.updated_at));
+  field_if(o, "user_id", m.created_by);
+  field_if(o, "description", m.description);
+  if (!latest_versions.empty()) {
+    o.key("latest_versions");
+    o.begin_array();
+    for (const auto& v : latest_versions) write_version(o, v, opts);
+    o.end();
+  }
+  tag_list(o, m.tags);
+  if (!m.aliases.empty()) {
+    o.key("aliases");
+    o.begin_array();
+    for (const auto& [alias, version] : m.aliases) {
+      o.begin_object();
+      field(o, "alias", alias);
+      field(o, "version", std::to_string(version));
+      o.end();
+    }
+    o.end();
+  }
+  o.end();
 }
 
 }  // namespace
 
 OrderedJson to_mlflow_json(const ModelVersion& v, const JsonOptions& opts) {
-  OrderedJson j;
-  j["name"] = v.name;
-  j["version"] = std::to_string(v.version);
-  j["creation_timestamp"] = ms(v.created_at);
-  j["last_updated_timestamp"] = ms(v.updated_at);
-  put_if(j, "user_id", v.created_by);
-  j["current_stage"] = v.stage;
-  put_if(j, "description", v.description);
-  put_if(j, "source", v.source);
-  put_if(j, "run_id", v.run_id);
-  j["status"] = v.status;
-  put_if(j, "status_message", v.status_message);
-  if (!v.tags.empty()) j["tags"] = tag_list(v.tags);
-  put_if(j, "run_link", v.run_link);
-  if (!v.aliases.empty()) j["aliases"] = v.aliases;
-  if (opts.lineage) {
-    put_if(j, "experiment_id", v.experiment_id);
-    put_if(j, "digest", v.digest);
-    if (!v.flavors.empty()) j["flavors"] = v.flavors;
-    if (v.signature.is_object()) j["signature"] = OrderedJson::parse(v.signature.dump());
-    put_if(j, "stage_request", v.stage_request);
-  }
-  return j;
+  TreeOut o;
+  write_version(o, v, opts);
+  return std::move(o.root);
 }
 
 OrderedJson to_mlflow_json(const RegisteredModel& m, const std::vector<ModelVersion>& latest_versions,
                            const JsonOptions& opts) {
-  OrderedJson j;
-  j["name"] = m.name;
-  j["creation_timestamp"] = ms(m.created_at);
-  j["last_updated_timestamp"] = ms(m.updated_at);
-  put_if(j, "user_id", m.created_by);
-  put_if(j, "description", m.description);
-  if (!latest_versions.empty()) {
-    OrderedJson arr = OrderedJson::array();
-    for (const auto& v : latest_versions) arr.push_back(to_mlflow_json(v, opts));
-    j["latest_versions"] = arr;
-  }
-  if (!m.tags.empty()) j["tags"] = tag_list(m.tags);
-  if (!m.aliases.empty()) {
-    OrderedJson arr = OrderedJson::array();
-    for (const auto& [alias, version] : m.aliases)
-      arr.push_back({{"alias", alias}, {"version", std::to_string(version)}});
-    j["aliases"] = arr;
-  }
-  return j;
+  TreeOut o;
+  write_model(o, m, latest_versions, opts);
+  return std::move(o.root);
 }
 
 OrderedJson to_mlflow_json(const ModelSummary& s, const JsonOptions& opts) {
   return to_mlflow_json(s.model, s.latest_versions, opts);
+}
+
+void append_mlflow_json(std::string& out, const ModelSummary& s, int depth, const JsonOptions& opts) {
+  TextOut o(out, depth);
+  write_model(o, s.model, s.latest_versions, opts);
+}
+
+void append_mlflow_json(std::string& out, const ModelVersion& v, int depth, const JsonOptions& opts) {
+  TextOut o(out, depth);
+  write_version(o, v, opts);
 }
 
 }  // namespace mreg

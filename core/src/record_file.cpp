@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace mreg {
@@ -49,19 +50,44 @@ bool read_all(int fd, std::string& out) {
   return true;
 }
 
+// Reads [offset, offset + n) of the file into `out`; false when the file is shorter.
+bool read_at(int fd, std::uint64_t offset, std::size_t n, char* out) {
+  std::size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::pread(fd, out + got, n - got, static_cast<off_t>(offset + got));
+    if (r <= 0) return false;
+    got += static_cast<std::size_t>(r);
+  }
+  return true;
+}
+
 }  // namespace
 
-RecordFile::RecordFile(std::string path, std::string magic, std::size_t key_size)
-    : path_(std::move(path)), magic_(std::move(magic)), key_size_(key_size) {
+RecordFile::RecordFile(std::string path, std::string magic, std::size_t key_size, Load load)
+    : path_(std::move(path)), magic_(std::move(magic)), key_size_(key_size), load_(load) {
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
-  const bool ok = read_all(fd, data_);
-  ::close(fd);
-  if (!ok || data_.size() < magic_.size() || data_.compare(0, magic_.size(), magic_) != 0) {
+  if (load_ == Load::Whole) {
+    scan_whole(fd);
+    ::close(fd);
+  } else {
+    scan_index(fd);
+    if (locations_.empty()) ::close(fd);
+    else fd_ = fd;
+  }
+}
+
+RecordFile::~RecordFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void RecordFile::scan_whole(int fd) {
+  if (!read_all(fd, data_) || data_.size() < magic_.size() || data_.compare(0, magic_.size(), magic_) != 0) {
     data_.clear();  // not ours, or from another version: start over
     data_.shrink_to_fit();
     return;
   }
+  file_size_ = data_.size();
   const std::size_t overhead = kFraming + key_size_;
   std::size_t pos = magic_.size();
   while (pos + overhead <= data_.size()) {
@@ -73,22 +99,91 @@ RecordFile::RecordFile(std::string path, std::string magic, std::size_t key_size
     std::memcpy(&sum, key + key_size_ + len, 8);
     if (sum != checksum(key, key_size_ + len)) break;  // torn or corrupt: ignore the rest
     records_.emplace_back(std::string_view(key, key_size_), std::string_view(key + key_size_, len));
+    locations_.push_back({pos, len});
     pos += overhead + len;
   }
   valid_end_ = pos;
 }
 
-const std::string_view* RecordFile::find(std::string_view key) const {
+// The same checks as scan_whole, through a window of the file that moves along it.
+void RecordFile::scan_index(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return;
+  file_size_ = static_cast<std::uint64_t>(st.st_size);
+  std::string head(magic_.size(), '\0');
+  if (file_size_ < magic_.size() || !read_at(fd, 0, head.size(), head.data()) || head != magic_) {
+    file_size_ = 0;  // not ours, or from another version: start over
+    return;
+  }
+  constexpr std::size_t kWindow = 1 << 20;
+  std::string window;              // the file from window_start on
+  std::uint64_t window_start = 0;
+  // Makes [pos, pos + n) readable in `window`; false at the end of the file.
+  auto have = [&](std::uint64_t pos, std::size_t n) {
+    if (pos >= window_start && pos + n <= window_start + window.size()) return true;
+    if (pos + n > file_size_) return false;
+    const std::size_t want = std::max<std::size_t>(n, std::min<std::uint64_t>(kWindow, file_size_ - pos));
+    window.resize(want);
+    window_start = pos;
+    if (read_at(fd, pos, want, window.data())) return true;
+    window.clear();
+    return false;
+  };
+  const std::size_t overhead = kFraming + key_size_;
+  std::uint64_t pos = magic_.size();
+  while (have(pos, overhead)) {
+    std::uint32_t len = 0;
+    std::memcpy(&len, window.data() + (pos - window_start), 4);
+    if (len > file_size_ - pos - overhead || !have(pos, overhead + len)) break;
+    const char* key = window.data() + (pos - window_start) + 4;
+    std::uint64_t sum = 0;
+    std::memcpy(&sum, key + key_size_ + len, 8);
+    if (sum != checksum(key, key_size_ + len)) break;  // torn or corrupt: ignore the rest
+    keys_.append(key, key_size_);
+    locations_.push_back({pos, len});
+    pos += overhead + len;
+  }
+  valid_end_ = pos;
+}
+
+const RecordFile::Location* RecordFile::locate(std::string_view key) const {
   std::call_once(indexed_, [this] {
-    index_.reserve(records_.size());
-    for (const auto& [k, v] : records_) index_.emplace(k, v);
+    index_.reserve(locations_.size());
+    for (std::size_t i = 0; i < locations_.size(); ++i)
+      index_.emplace(load_ == Load::Whole ? records_[i].first : std::string_view(keys_).substr(i * key_size_, key_size_), i);
   });
   auto it = index_.find(key);
-  return it == index_.end() ? nullptr : &it->second;
+  return it == index_.end() ? nullptr : &locations_[it->second];
+}
+
+bool RecordFile::contains(std::string_view key) const { return locate(key) != nullptr; }
+
+bool RecordFile::find(std::string_view key, std::string& payload) const {
+  const Location* at = locate(key);
+  if (!at) return false;
+  if (load_ == Load::Whole) {
+    payload.assign(data_, at->offset + 4 + key_size_, at->size);
+    return true;
+  }
+  // Read the record again and check it as the scan did: another process may have cut the
+  // file short or started it again since (a record that checks out says what it said then).
+  const std::size_t total = kFraming + key_size_ + at->size;
+  payload.resize(total);
+  std::uint32_t len = 0;
+  std::uint64_t sum = 0;
+  if (!read_at(fd_, at->offset, total, payload.data())) return false;
+  std::memcpy(&len, payload.data(), 4);
+  std::memcpy(&sum, payload.data() + total - 8, 8);
+  if (len != at->size || payload.compare(4, key_size_, key) != 0 ||
+      sum != checksum(payload.data() + 4, key_size_ + at->size))
+    return false;
+  payload.erase(0, 4 + key_size_);
+  payload.resize(at->size);
+  return true;
 }
 
 void RecordFile::add(std::string_view key, std::string_view payload) {
-  if (key.size() != key_size_ || find(key) || !pending_keys_.emplace(key).second) return;
+  if (key.size() != key_size_ || contains(key) || !pending_keys_.emplace(key).second) return;
   const auto len = static_cast<std::uint32_t>(payload.size());
   const std::size_t start = pending_.size();
   pending_.append(reinterpret_cast<const char*>(&len), 4);
@@ -115,7 +210,7 @@ void RecordFile::flush() {
       if (!ours) {
         // Empty, or not a file of this format: start it again.
         ok = ::ftruncate(fd, 0) == 0;
-      } else if (static_cast<std::size_t>(st.st_size) == data_.size() && valid_end_ < data_.size()) {
+      } else if (static_cast<std::uint64_t>(st.st_size) == file_size_ && valid_end_ < file_size_) {
         // Nobody appended since it was read, and it ends in a torn record: cut that off.
         ok = ::ftruncate(fd, static_cast<off_t>(valid_end_)) == 0;
       }

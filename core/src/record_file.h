@@ -8,7 +8,9 @@
 // appended anew); writers append under an exclusive flock, and first cut off
 // such a tail or start the file again when its header is not this format's.
 // A missing or unreadable file is rebuilt as things are read; failing to write
-// it only costs speed next time.
+// it only costs speed next time. A payload read back later (Load::Index) is
+// checked again, so a file cut short or started again meanwhile by another
+// process reads as a missing record, never as a wrong one.
 #pragma once
 
 #include <cstddef>
@@ -27,14 +29,25 @@ std::uint64_t checksum(const char* data, std::size_t n);
 
 class RecordFile {
  public:
+  // How a file is loaded. Whole: read into memory, for readers that go through
+  // every record (records()). Index: read once to check it and index the keys;
+  // a payload is read back from the file when it is asked for, so that memory
+  // does not grow with the file.
+  enum class Load { Whole, Index };
+
   // Loads `path` if it exists and starts with `magic` (a line that names the format and its version).
-  RecordFile(std::string path, std::string magic, std::size_t key_size);
-  RecordFile(const RecordFile&) = delete;  // records_ and index_ point into data_
+  RecordFile(std::string path, std::string magic, std::size_t key_size, Load load);
+  ~RecordFile();
+  RecordFile(const RecordFile&) = delete;  // the index points into data_ and keys_
   RecordFile& operator=(const RecordFile&) = delete;
 
-  // The payload of the record with this key in the file as loaded. Thread-safe.
-  const std::string_view* find(std::string_view key) const;
-  // The records of the file as loaded, in file order.
+  // Is there a record with this key in the file as loaded? Thread-safe.
+  bool contains(std::string_view key) const;
+  // The payload of the record with this key in the file as loaded, copied into
+  // `payload`; false when there is none, or (Load::Index) when it no longer
+  // reads back whole from the file. Thread-safe.
+  bool find(std::string_view key, std::string& payload) const;
+  // Load::Whole only: the records of the file as loaded, in file order (views into memory).
   const std::vector<std::pair<std::string_view, std::string_view>>& records() const { return records_; }
 
   // Queues a record (once per key); flush() writes the queue.
@@ -44,14 +57,27 @@ class RecordFile {
   void flush();
 
  private:
+  struct Location {
+    std::uint64_t offset;  // of the record in the file
+    std::uint32_t size;    // of its payload
+  };
+  void scan_whole(int fd);
+  void scan_index(int fd);
+  const Location* locate(std::string_view key) const;
+
   std::string path_;
   std::string magic_;
   std::size_t key_size_;
-  std::string data_;      // the file as read
-  std::size_t valid_end_ = 0;  // end of the last good record in data_
-  std::vector<std::pair<std::string_view, std::string_view>> records_;  // key, payload: views into data_
-  mutable std::once_flag indexed_;  // index_ is made on the first find()
-  mutable std::unordered_map<std::string_view, std::string_view> index_;
+  Load load_;
+  int fd_ = -1;                 // Load::Index: the file, kept open to read payloads from
+  std::uint64_t file_size_ = 0;  // as read
+  std::uint64_t valid_end_ = 0;  // end of the last good record
+  std::string data_;            // Load::Whole: the file as read
+  std::string keys_;            // Load::Index: every record's key, back to back
+  std::vector<std::pair<std::string_view, std::string_view>> records_;  // Load::Whole: key, payload
+  std::vector<Location> locations_;  // every good record, in file order
+  mutable std::once_flag indexed_;  // index_ is made on first use
+  mutable std::unordered_map<std::string_view, std::size_t> index_;  // key -> position in locations_
   std::string pending_;
   std::unordered_set<std::string> pending_keys_;
 };

@@ -70,8 +70,9 @@ ModelSearchPage search_registered_models(const Snapshot& snapshot, const std::st
 
   // Summaries carry all a model filter reads, and come from the cache.
   std::vector<ModelSummary> found;
-  for (auto& s : snapshot.list_registered_models())
-    if (matches(parsed, s)) found.push_back(std::move(s));
+  snapshot.for_each_registered_model([&](const ModelSummary& s) {
+    if (matches(parsed, s)) found.push_back(s);
+  });
   ModelSearchPage page;
   page.registered_models = page_of(std::move(found), order, max_results, offset, page.next_page_token);
   return page;

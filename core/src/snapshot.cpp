@@ -303,94 +303,116 @@ void Snapshot::for_each_model_versions(const std::function<bool(const std::strin
 }
 
 std::vector<ModelSummary> Snapshot::list_registered_models() const {
-  auto shared = shared_model_summaries();
   std::vector<ModelSummary> result;
-  result.reserve(shared.size());
-  for (auto& s : shared) {
-    // Held nowhere else (no in-memory memo: a one-shot command): moved, not copied, and
-    // freed as it goes, so the list is never held twice. (The summaries are made as
-    // non-const objects behind const pointers, so moving one out is allowed.)
+  visit_model_summaries([&](std::shared_ptr<const ModelSummary>& s) {
+    // Held nowhere else (no in-memory memo: a one-shot command): moved, not copied, so the
+    // list is never held twice. (The summaries are made as non-const objects behind const
+    // pointers, so moving one out is allowed.)
     if (s.use_count() == 1) result.push_back(std::move(const_cast<ModelSummary&>(*s)));
     else result.push_back(*s);
-    s.reset();
-  }
+  });
   return result;
 }
 
 std::vector<std::shared_ptr<const ModelSummary>> Snapshot::shared_model_summaries() const {
+  std::vector<std::shared_ptr<const ModelSummary>> out;
+  visit_model_summaries([&](std::shared_ptr<const ModelSummary>& s) { out.push_back(std::move(s)); });
+  return out;
+}
+
+void Snapshot::for_each_registered_model(const std::function<void(const ModelSummary&)>& visit) const {
+  visit_model_summaries([&](std::shared_ptr<const ModelSummary>& s) { visit(*s); });
+}
+
+void Snapshot::visit_model_summaries(const std::function<void(std::shared_ptr<const ModelSummary>&)>& visit) const {
   const auto& folders = impl_->model_folders();
-  std::vector<std::shared_ptr<const ModelSummary>> out(folders.size());
+  const std::size_t n = folders.size();
+  // What is ready before the visits start: the memo's summaries and the folders parsed now.
+  std::vector<std::shared_ptr<const ModelSummary>> ready(n);
   std::vector<size_t> missing;
   const auto memo = SummaryMemo::of(impl_->repo->git_dir(), impl_->config_blob);
   // A summary found that is not this folder's is read again.
   auto fits = [&](size_t i, const ModelSummary& found) { return found.model.name == folders[i].name; };
-  for (size_t i = 0; i < folders.size(); ++i) {
-    if (memo) out[i] = memo->find(folders[i].oid);
-    if (out[i] && !fits(i, *out[i])) out[i].reset();
-    if (!out[i]) missing.push_back(i);
+  for (size_t i = 0; i < n; ++i) {
+    if (memo) ready[i] = memo->find(folders[i].oid);
+    if (ready[i] && !fits(i, *ready[i])) ready[i].reset();
+    if (!ready[i]) missing.push_back(i);
   }
   // Loading the file cache costs more than parsing the few folders a new commit changed.
+  // Its summaries are decoded as they are visited, so a listing never holds them all.
   std::optional<SummaryCache> cache;
+  std::vector<bool> cached(n);
   if (!memo || missing.size() >= Impl::kBlobCacheAfter) {
     cache.emplace(impl_->repo->git_dir());
     std::vector<size_t> still;
     for (size_t i : missing) {
-      auto found = cache->find(folders[i].oid, impl_->config_blob);
-      if (found && fits(i, *found)) {
-        out[i] = std::make_shared<ModelSummary>(std::move(*found));
-        if (memo) memo->add(folders[i].oid, out[i]);
-      } else {
-        still.push_back(i);
-      }
+      if (cache->contains(folders[i].oid, impl_->config_blob)) cached[i] = true;
+      else still.push_back(i);
     }
     missing = std::move(still);
   }
-
-  // Parse what the cache does not have, on every core: a first read after a
+  // Parse what the cache does not have before anything is visited (so that a broken file
+  // fails the read before any answer is given), on every core: a first read after a
   // clone parses the whole registry. Each worker opens the repository itself.
   const std::string git_dir = impl_->repo->git_dir();
   const auto& stages = impl_->config.stages;
   std::vector<std::exception_ptr> errors(missing.size());
   BlobCache* blobs = impl_->blob_cache(missing.size());
-  ProgressReport progress("Reading models", missing.size());
-  auto work = [&](size_t begin, size_t step, const git::Repository& repo) {
-    for (size_t k = begin; k < missing.size(); k += step) {
-      const size_t i = missing[k];
-      try {
-        // A folder without model.yaml is not a model (mreg check says so): it stays null.
-        if (repo.tree_entry(folders[i].oid, "model.yaml"))
-          out[i] = std::make_shared<ModelSummary>(
-              summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), stages));
-      } catch (...) {
-        errors[k] = std::current_exception();
+  {
+    ProgressReport progress("Reading models", missing.size());
+    auto work = [&](size_t begin, size_t step, const git::Repository& repo) {
+      for (size_t k = begin; k < missing.size(); k += step) {
+        const size_t i = missing[k];
+        try {
+          // A folder without model.yaml is not a model (mreg check says so): it stays null.
+          if (repo.tree_entry(folders[i].oid, "model.yaml"))
+            ready[i] = std::make_shared<ModelSummary>(
+                summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), stages));
+        } catch (...) {
+          errors[k] = std::current_exception();
+        }
+        progress.advance();
       }
-      progress.advance();
+    };
+    const size_t threads =
+        missing.size() >= 64 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
+    if (threads <= 1) {
+      work(0, 1, *impl_->repo);
+    } else {
+      std::vector<std::thread> pool;
+      for (size_t t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+          auto repo = git::Repository::open(git_dir);
+          work(t, threads, repo);
+        });
+      for (auto& th : pool) th.join();
     }
-  };
-  const size_t threads = missing.size() >= 64 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
-  if (threads <= 1) {
-    work(0, 1, *impl_->repo);
-  } else {
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
-        auto repo = git::Repository::open(git_dir);
-        work(t, threads, repo);
-      });
-    for (auto& th : pool) th.join();
   }
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
-
   for (size_t i : missing) {
-    if (!out[i]) continue;
-    if (cache) cache->add(folders[i].oid, impl_->config_blob, *out[i]);
-    if (memo) memo->add(folders[i].oid, out[i]);
+    if (!ready[i]) continue;
+    if (cache) cache->add(folders[i].oid, impl_->config_blob, *ready[i]);
+    if (memo) memo->add(folders[i].oid, ready[i]);
   }
   if (cache) cache->flush();
-  if (memo) memo->prune(folders.size());
-  out.erase(std::remove(out.begin(), out.end(), nullptr), out.end());
-  return out;
+
+  for (size_t i = 0; i < n; ++i) {
+    if (cached[i]) {
+      auto found = cache->find(folders[i].oid, impl_->config_blob);
+      if (found && fits(i, *found)) {
+        ready[i] = std::make_shared<ModelSummary>(std::move(*found));
+      } else {
+        // The record no longer reads back (another process started the file again): the files.
+        ready[i] = std::make_shared<ModelSummary>(
+            summarize(read_folder(*impl_->repo, folders[i].name, folders[i].oid, blobs), stages));
+      }
+      if (memo) memo->add(folders[i].oid, ready[i]);
+    }
+    if (ready[i]) visit(ready[i]);
+    ready[i].reset();
+  }
+  if (memo) memo->prune(n);
 }
 
 }  // namespace mreg

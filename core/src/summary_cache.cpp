@@ -176,17 +176,21 @@ std::optional<ModelSummary> SummaryCache::decode(const char* data, size_t size) 
   return s;
 }
 
-SummaryCache::SummaryCache(const std::string& git_dir) : file_(git_dir + "mreg/cache-v1.bin", kMagic, 40) {}
+SummaryCache::SummaryCache(const std::string& git_dir) : file_(git_dir + "mreg/cache-v1.bin", kMagic, 40, RecordFile::Load::Index) {}
+
+bool SummaryCache::contains(const git::Oid& folder_tree, const git::Oid& config_blob) const {
+  return file_.contains(make_key(folder_tree, config_blob));
+}
 
 std::optional<ModelSummary> SummaryCache::find(const git::Oid& folder_tree, const git::Oid& config_blob) const {
-  const std::string_view* payload = file_.find(make_key(folder_tree, config_blob));
-  if (!payload) return std::nullopt;
-  return decode(payload->data(), payload->size());
+  std::string payload;
+  if (!file_.find(make_key(folder_tree, config_blob), payload)) return std::nullopt;
+  return decode(payload.data(), payload.size());
 }
 
 void SummaryCache::add(const git::Oid& folder_tree, const git::Oid& config_blob, const ModelSummary& summary) {
   const std::string key = make_key(folder_tree, config_blob);
-  if (!file_.find(key) && !file_.has_pending(key)) file_.add(key, encode(summary));
+  if (!file_.contains(key) && !file_.has_pending(key)) file_.add(key, encode(summary));
 }
 
 void SummaryCache::flush() { file_.flush(); }
@@ -239,12 +243,12 @@ void SummaryMemo::prune(std::size_t folders_listed) {
   }
 }
 
-BlobCache::BlobCache(const std::string& git_dir) : file_(git_dir + "mreg/blobs-v1.bin", kBlobMagic, 21) {}
+BlobCache::BlobCache(const std::string& git_dir) : file_(git_dir + "mreg/blobs-v1.bin", kBlobMagic, 21, RecordFile::Load::Index) {}
 
 std::optional<ModelFolder> BlobCache::find_folder(const git::Oid& tree) const {
-  const std::string_view* payload = file_.find(blob_key('f', tree));
-  if (!payload) return std::nullopt;
-  Reader r(payload->data(), payload->size());
+  std::string payload;
+  if (!file_.find(blob_key('f', tree), payload)) return std::nullopt;
+  Reader r(payload.data(), payload.size());
   ModelFolder f;
   std::uint64_t n;
   if (!decode_model(r, f.model) || !r.count(n)) return std::nullopt;
@@ -258,7 +262,7 @@ std::optional<ModelFolder> BlobCache::find_folder(const git::Oid& tree) const {
 void BlobCache::add_folder(const git::Oid& tree, const ModelFolder& folder) {
   const std::string key = blob_key('f', tree);
   std::lock_guard<std::mutex> lock(mutex_);
-  if (file_.find(key) || file_.has_pending(key)) return;
+  if (file_.contains(key) || file_.has_pending(key)) return;
   Writer w;
   encode_model(w, folder.model);
   w.u64(folder.versions.size());

@@ -37,6 +37,7 @@ class SummaryCache {
   // Loads the cache of the repository whose git directory is `git_dir`.
   explicit SummaryCache(const std::string& git_dir);
 
+  bool contains(const git::Oid& folder_tree, const git::Oid& config_blob) const;
   std::optional<ModelSummary> find(const git::Oid& folder_tree, const git::Oid& config_blob) const;
   // Queued, written by flush().
   void add(const git::Oid& folder_tree, const git::Oid& config_blob, const ModelSummary& summary);

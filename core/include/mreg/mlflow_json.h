@@ -22,4 +22,11 @@ OrderedJson to_mlflow_json(const RegisteredModel& m, const std::vector<ModelVers
                            const JsonOptions& opts = {});
 OrderedJson to_mlflow_json(const ModelSummary& s, const JsonOptions& opts = {});
 
+// Appends to `out` the text of to_mlflow_json(x, opts).dump(2), as it stands
+// nested `depth` levels deep in a dump(2) of a larger document (each line after
+// the first indented 2 * depth spaces more): long listings are written without
+// building a JSON tree for each item.
+void append_mlflow_json(std::string& out, const ModelSummary& s, int depth, const JsonOptions& opts = {});
+void append_mlflow_json(std::string& out, const ModelVersion& v, int depth, const JsonOptions& opts = {});
+
 }  // namespace mreg

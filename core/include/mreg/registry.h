@@ -180,6 +180,11 @@ class Snapshot {
   std::vector<ModelSummary> list_registered_models() const;
   // The same, shared rather than copied (with mreg/long_running.h, kept between commits).
   std::vector<std::shared_ptr<const ModelSummary>> shared_model_summaries() const;
+  // The same, one model at a time: summaries come out of the cache as they are
+  // visited, so a listing of a large registry never holds them all. Folders the
+  // cache lacks are read before the first visit, so a broken file fails the
+  // call before `visit` sees anything.
+  void for_each_registered_model(const std::function<void(const ModelSummary&)>& visit) const;
   ModelSummary get_model_summary(const std::string& name) const;
 
   ModelVersion get_model_version(const std::string& name, std::int64_t version) const;
@@ -214,6 +219,7 @@ class Snapshot {
   explicit Snapshot(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
  private:
+  void visit_model_summaries(const std::function<void(std::shared_ptr<const ModelSummary>&)>& visit) const;
   std::shared_ptr<const Impl> impl_;
 };
 
