@@ -234,3 +234,67 @@ TEST_CASE("a record file changed under a loaded reader answers nothing wrong", "
     CHECK(got == payload(i, "second round, longer"));
   }
 }
+
+namespace {
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// Adds `count` copies of model `like` (named like-0, like-1, ...) in one commit made with
+// git fast-import: a registry larger than a listing's parse chunk, made in a moment.
+void add_copies(const std::string& git_dir, const Registry& r, const std::string& like, int count) {
+  const Snapshot s = r.at();
+  const std::string model = *s.read_file("models/" + like + "/model.yaml");
+  const std::string version = *s.read_file("models/" + like + "/versions/1.yaml");
+  std::string stream = "commit refs/heads/main\ncommitter Unit Test <unit@example.com> 1767600000 +0000\n"
+                       "data 10\nadd copies\nfrom " + s.commit_id() + "\n";
+  auto file = [&](const std::string& path, const std::string& text) {
+    stream += "M 100644 inline " + path + "\ndata " + std::to_string(text.size()) + "\n" + text + "\n";
+  };
+  for (int i = 0; i < count; ++i) {
+    const std::string name = like + "-" + std::to_string(i);
+    file("models/" + name + "/model.yaml", replace_all(model, "name: " + like, "name: " + name));
+    file("models/" + name + "/versions/1.yaml", replace_all(version, "name: " + like, "name: " + name));
+  }
+  FILE* p = popen(("git --git-dir='" + git_dir + "' fast-import --quiet").c_str(), "w");
+  REQUIRE(p);
+  REQUIRE(fwrite(stream.data(), 1, stream.size(), p) == stream.size());
+  REQUIRE(pclose(p) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a first listing of more models than a parse chunk agrees with later ones, cache or none", "[cache]") {
+  TempRepo tmp;
+  InitOptions init;
+  init.bare = true;
+  init.registry_id = "unit/cache";
+  const std::string git_dir = (tmp.dir / "reg.git").string();
+  Registry r = Registry::init(git_dir, init, WriteOptions{});
+  WriteOptions opts;
+  opts.create_tags = false;
+  r.create_registered_model("base", "copied", {{"team", "t"}}, opts);
+  NewVersion nv;
+  nv.source = "s3://b/base";
+  r.create_model_version("base", nv, opts);
+  add_copies(git_dir, r, "base", 9000);  // more than two chunks of 4,096
+  r = Registry::open(git_dir);
+  const fs::path caches = fs::path(git_dir) / "mreg";
+
+  const std::string first = streamed_listing(r);  // parses every folder, chunk by chunk
+  CHECK(OrderedJson::parse(first).size() == 9001);
+  CHECK(fs::file_size(caches / "cache-v1.bin") > 9001 * 100);
+  CHECK(streamed_listing(r) == first);  // from the cache
+  CHECK(listing(r) == first);
+
+  // Where the cache cannot be written (its folder's place is taken), every summary is held.
+  fs::remove_all(caches);
+  { std::ofstream(caches.string()) << "not a folder"; }
+  CHECK(streamed_listing(r) == first);
+  CHECK(listing(r) == first);
+  fs::remove(caches);
+  CHECK(listing(r) == first);
+}

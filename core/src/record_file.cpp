@@ -193,10 +193,11 @@ void RecordFile::add(std::string_view key, std::string_view payload) {
   pending_.append(reinterpret_cast<const char*>(&sum), 8);
 }
 
-void RecordFile::flush() {
-  if (pending_.empty()) return;
+bool RecordFile::flush() {
+  if (pending_.empty()) return true;
   const std::string dir = path_.substr(0, path_.rfind('/'));
   ::mkdir(dir.c_str(), 0755);
+  bool written = false;
   int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd >= 0 && ::flock(fd, LOCK_EX) == 0) {
     struct stat st;
@@ -214,15 +215,18 @@ void RecordFile::flush() {
         // Nobody appended since it was read, and it ends in a torn record: cut that off.
         ok = ::ftruncate(fd, static_cast<off_t>(valid_end_)) == 0;
       }
-      if (ok) {
-        const std::string out = (ours ? std::string() : magic_) + pending_;
-        ::lseek(fd, 0, SEEK_END);
+      auto write_all = [fd](const std::string& out) {
         std::size_t done = 0;
         while (done < out.size()) {
           ssize_t n = ::write(fd, out.data() + done, out.size() - done);
-          if (n <= 0) break;
+          if (n <= 0) return false;
           done += static_cast<std::size_t>(n);
         }
+        return true;
+      };
+      if (ok) {
+        ::lseek(fd, 0, SEEK_END);
+        written = (ours || write_all(magic_)) && write_all(pending_);
       }
     }
   }
@@ -230,6 +234,7 @@ void RecordFile::flush() {
   pending_.clear();
   pending_.shrink_to_fit();
   // What was written stays known as written: add() does not queue it again.
+  return written;
 }
 
 }  // namespace mreg

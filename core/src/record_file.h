@@ -50,11 +50,13 @@ class RecordFile {
   // Load::Whole only: the records of the file as loaded, in file order (views into memory).
   const std::vector<std::pair<std::string_view, std::string_view>>& records() const { return records_; }
 
-  // Queues a record (once per key); flush() writes the queue.
+  // Queues a record (once per key); flush() writes the queue (appends it under
+  // the lock) and says whether all of it was written. What was queued is never
+  // queued again, written or not; it is found by readers that load the file later.
   void add(std::string_view key, std::string_view payload);
   bool has_pending(std::string_view key) const { return pending_keys_.count(std::string(key)) != 0; }
   std::size_t pending_bytes() const { return pending_.size(); }
-  void flush();
+  bool flush();
 
  private:
   struct Location {

@@ -353,49 +353,65 @@ void Snapshot::visit_model_summaries(const std::function<void(std::shared_ptr<co
   }
   // Parse what the cache does not have before anything is visited (so that a broken file
   // fails the read before any answer is given), on every core: a first read after a
-  // clone parses the whole registry. Each worker opens the repository itself.
+  // clone parses the whole registry. A chunk at a time, each written to the cache and
+  // let go, to be decoded again when its turn comes: memory stays bounded by the chunk.
+  // (Held instead when the cache cannot be written, or for the memo.)
   const std::string git_dir = impl_->repo->git_dir();
   const auto& stages = impl_->config.stages;
-  std::vector<std::exception_ptr> errors(missing.size());
   BlobCache* blobs = impl_->blob_cache(missing.size());
+  bool written = false;
   {
     ProgressReport progress("Reading models", missing.size());
-    auto work = [&](size_t begin, size_t step, const git::Repository& repo) {
-      for (size_t k = begin; k < missing.size(); k += step) {
-        const size_t i = missing[k];
-        try {
-          // A folder without model.yaml is not a model (mreg check says so): it stays null.
-          if (repo.tree_entry(folders[i].oid, "model.yaml"))
-            ready[i] = std::make_shared<ModelSummary>(
-                summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), stages));
-        } catch (...) {
-          errors[k] = std::current_exception();
+    constexpr size_t kChunk = 4096;
+    for (size_t begin = 0; begin < missing.size(); begin += kChunk) {
+      const size_t end = std::min(missing.size(), begin + kChunk);
+      std::vector<std::exception_ptr> errors(end - begin);
+      auto work = [&](size_t first, size_t step, const git::Repository& repo) {
+        for (size_t k = begin + first; k < end; k += step) {
+          const size_t i = missing[k];
+          try {
+            // A folder without model.yaml is not a model (mreg check says so): it stays null.
+            if (repo.tree_entry(folders[i].oid, "model.yaml"))
+              ready[i] = std::make_shared<ModelSummary>(
+                  summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), stages));
+          } catch (...) {
+            errors[k - begin] = std::current_exception();
+          }
+          progress.advance();
         }
-        progress.advance();
+      };
+      const size_t threads =
+          end - begin >= 64 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
+      if (threads <= 1) {
+        work(0, 1, *impl_->repo);
+      } else {
+        std::vector<std::thread> pool;
+        for (size_t t = 0; t < threads; ++t)
+          pool.emplace_back([&, t] {
+            auto repo = git::Repository::open(git_dir);
+            work(t, threads, repo);
+          });
+        for (auto& th : pool) th.join();
       }
-    };
-    const size_t threads =
-        missing.size() >= 64 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
-    if (threads <= 1) {
-      work(0, 1, *impl_->repo);
-    } else {
-      std::vector<std::thread> pool;
-      for (size_t t = 0; t < threads; ++t)
-        pool.emplace_back([&, t] {
-          auto repo = git::Repository::open(git_dir);
-          work(t, threads, repo);
-        });
-      for (auto& th : pool) th.join();
+      for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+      for (size_t k = begin; k < end; ++k) {
+        const size_t i = missing[k];
+        if (!ready[i]) continue;
+        if (cache) cache->add(folders[i].oid, impl_->config_blob, *ready[i]);
+        if (memo) memo->add(folders[i].oid, ready[i]);
+      }
+      if (cache && cache->flush() && !memo) {
+        written = true;
+        for (size_t k = begin; k < end; ++k)
+          if (ready[missing[k]]) {
+            ready[missing[k]].reset();
+            cached[missing[k]] = true;
+          }
+      }
     }
   }
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
-  for (size_t i : missing) {
-    if (!ready[i]) continue;
-    if (cache) cache->add(folders[i].oid, impl_->config_blob, *ready[i]);
-    if (memo) memo->add(folders[i].oid, ready[i]);
-  }
-  if (cache) cache->flush();
+  if (written) cache.emplace(git_dir);  // loaded again, with what was just written
 
   for (size_t i = 0; i < n; ++i) {
     if (cached[i]) {

@@ -193,7 +193,7 @@ void SummaryCache::add(const git::Oid& folder_tree, const git::Oid& config_blob,
   if (!file_.contains(key) && !file_.has_pending(key)) file_.add(key, encode(summary));
 }
 
-void SummaryCache::flush() { file_.flush(); }
+bool SummaryCache::flush() { return file_.flush(); }
 
 std::shared_ptr<SummaryMemo> SummaryMemo::of(const std::string& git_dir, const git::Oid& config_blob) {
   if (!read_caches_in_memory()) return nullptr;

@@ -41,8 +41,8 @@ class SummaryCache {
   std::optional<ModelSummary> find(const git::Oid& folder_tree, const git::Oid& config_blob) const;
   // Queued, written by flush().
   void add(const git::Oid& folder_tree, const git::Oid& config_blob, const ModelSummary& summary);
-  // Appends what was added; a failure to write only costs speed next time.
-  void flush();
+  // Appends what was added; a failure to write only costs speed next time (false then).
+  bool flush();
 
   static std::string encode(const ModelSummary& s);
   static std::optional<ModelSummary> decode(const char* data, size_t size);
