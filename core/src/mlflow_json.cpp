@@ -107,14 +107,20 @@ class TextOut {
   // As nlohmann's dump() writes a string; text that is not plain ASCII goes through it,
   // so that its UTF-8 checks apply as they do to every other answer.
   void quote(const std::string& s) {
-    for (unsigned char c : s)
+    static const char hex[] = "0123456789abcdef";
+    const std::size_t start = out_.size();
+    out_ += '"';
+    std::size_t plain = 0;  // start of the run of characters written as they are
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
       if (c >= 0x80) {
+        out_.resize(start);
         out_ += OrderedJson(s).dump();
         return;
       }
-    static const char hex[] = "0123456789abcdef";
-    out_ += '"';
-    for (unsigned char c : s) {
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(s, plain, i - plain);
+      plain = i + 1;
       switch (c) {
         case '"': out_ += "\\\""; break;
         case '\\': out_ += "\\\\"; break;
@@ -124,15 +130,12 @@ class TextOut {
         case '\r': out_ += "\\r"; break;
         case '\t': out_ += "\\t"; break;
         default:
-          if (c < 0x20) {
-            out_ += "\\u00";
-            out_ += hex[c >> 4];
-            out_ += hex[c & 15];
-          } else {
-            out_ += static_cast<char>(c);
-          }
+          out_ += "\\u00";
+          out_ += hex[c >> 4];
+          out_ += hex[c & 15];
       }
     }
+    out_.append(s, plain, s.size() - plain);
     out_ += '"';
   }
 

@@ -156,6 +156,15 @@ const RecordFile::Location* RecordFile::locate(std::string_view key) const {
   return it == index_.end() ? nullptr : &locations_[it->second];
 }
 
+std::size_t RecordFile::KeyHash::operator()(std::string_view key) const {
+  // The first and last 8 bytes: keys made of an id and a constant (or a constant and an
+  // id) differ in one or the other.
+  std::uint64_t first = 0, last = 0;
+  std::memcpy(&first, key.data(), std::min<std::size_t>(8, key.size()));
+  if (key.size() >= 8) std::memcpy(&last, key.data() + key.size() - 8, 8);
+  return static_cast<std::size_t>((first ^ (last * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull);
+}
+
 bool RecordFile::contains(std::string_view key) const { return locate(key) != nullptr; }
 
 bool RecordFile::find(std::string_view key, std::string& payload) const {

@@ -79,7 +79,11 @@ class RecordFile {
   std::vector<std::pair<std::string_view, std::string_view>> records_;  // Load::Whole: key, payload
   std::vector<Location> locations_;  // every good record, in file order
   mutable std::once_flag indexed_;  // index_ is made on first use
-  mutable std::unordered_map<std::string_view, std::size_t> index_;  // key -> position in locations_
+  // Keys hold object ids, as good as random: a hash of a few of their bytes does.
+  struct KeyHash {
+    std::size_t operator()(std::string_view key) const;
+  };
+  mutable std::unordered_map<std::string_view, std::size_t, KeyHash> index_;  // key -> position in locations_
   std::string pending_;
   std::unordered_set<std::string> pending_keys_;
 };
