@@ -50,20 +50,15 @@ void add_model_commands(CLI::App& app, Context& ctx) {
     const Format format = ctx.format();
     Registry r = ctx.open();
     const Snapshot snapshot = ctx.read(r);
-    // Table and JSON take each model as it comes; YAML is emitted as one document.
+    // Each model as it comes.
     if (format == Format::Table) {
       ModelListTable table;
       snapshot.for_each_registered_model([&](const ModelSummary& s) { table.add(s); });
       table.print(std::cout);
-    } else if (format == Format::Json) {
-      JsonListWriter list(std::cout, "registered_models");
-      snapshot.for_each_registered_model(
-          [&](const ModelSummary& s) { list.add([&](std::string& text) { append_mlflow_json(text, s, 2); }); });
-      list.finish();
     } else {
-      auto models = snapshot.list_registered_models();
-      print_structured_list("registered_models", models.size(), [&](size_t i) { return to_mlflow_json(models[i]); },
-                            format);
+      ListWriter list(std::cout, "registered_models", format);
+      snapshot.for_each_registered_model([&](const ModelSummary& s) { list.add(s); });
+      list.finish();
     }
   });
 

@@ -94,13 +94,9 @@ void print_page(Format format, const char* key, const std::vector<T>& items, con
   }
   OrderedJson after = OrderedJson::object();
   if (!token.empty()) after["next_page_token"] = token;
-  if (format == Format::Json) {
-    JsonListWriter list(std::cout, key);
-    for (const auto& item : items) list.add([&](std::string& text) { append_mlflow_json(text, item, 2); });
-    list.finish(after);
-    return;
-  }
-  print_structured_list(key, items.size(), [&](size_t i) { return to_mlflow_json(items[i]); }, format, after);
+  ListWriter list(std::cout, key, format);
+  for (const auto& item : items) list.add(item);
+  list.finish(after);
 }
 
 using RunSearch = std::function<void(const Snapshot&, const SearchRequest&, const std::string& page_token, Format)>;

@@ -3,12 +3,57 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 
 #include "mreg/error.h"
 #include "mreg/timefmt.h"
 
 namespace mreg::cli {
+namespace {
+
+// Text that YAML reads back as this same plain string: ASCII words, spaces and the
+// punctuation of names, e-mail addresses, URLs and sentences, with nothing that starts
+// a comment, a mapping or another kind of node. (Most strings are like this; for them
+// the parse below is not needed.)
+bool plain_as_is(const std::string& s) {
+  if (s.empty() || !std::isalnum(static_cast<unsigned char>(s.front())) || s.back() == ' ' || s.back() == ':')
+    return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (std::isalnum(static_cast<unsigned char>(c))) continue;
+    switch (c) {
+      case ' ': case '_': case '.': case '/': case '-': case '+': case '=': case '(': case ')':
+      case ',': case '@': case '<': case '>': case ';':
+        continue;
+      case ':':
+        if (s[i + 1] == ' ') return false;  // a mapping
+        continue;
+      case '#':
+        if (s[i - 1] == ' ') return false;  // a comment
+        continue;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool yaml_needs_quotes(const std::string& s) {
+  // Strings that YAML would otherwise read as numbers, booleans or null, or not as this string.
+  const bool number_like = s.find_first_not_of("0123456789.+-eE") == std::string::npos;
+  const bool word = s == "true" || s == "false" || s == "null" || s == "~" || s == "yes" || s == "no";
+  if (plain_as_is(s)) return number_like || word;
+  try {
+    const YAML::Node probe = YAML::Load(s);
+    return s.empty() || !probe.IsScalar() || probe.Scalar() != s || probe.Tag() != "?" || number_like || word;
+  } catch (...) {
+    return true;
+  }
+}
+
 namespace {
 
 void emit(YAML::Emitter& out, const OrderedJson& v) {
@@ -24,19 +69,8 @@ void emit(YAML::Emitter& out, const OrderedJson& v) {
     for (const auto& item : v) emit(out, item);
     out << YAML::EndSeq;
   } else if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    // Quote strings that YAML would otherwise read as numbers, booleans or null.
-    YAML::Node probe;
-    bool ambiguous = s.empty();
-    try {
-      probe = YAML::Load(s);
-      ambiguous = ambiguous || !probe.IsScalar() || probe.Scalar() != s || probe.Tag() != "?" ||
-                  s.find_first_not_of("0123456789.+-eE") == std::string::npos ||
-                  s == "true" || s == "false" || s == "null" || s == "~" || s == "yes" || s == "no";
-    } catch (...) {
-      ambiguous = true;
-    }
-    if (ambiguous) out << YAML::DoubleQuoted << s;
+    const std::string& s = v.get_ref<const std::string&>();
+    if (yaml_needs_quotes(s)) out << YAML::DoubleQuoted << s;
     else if (s.find('\n') != std::string::npos) out << YAML::Literal << s;
     else out << s;
   } else if (v.is_null()) {
@@ -83,33 +117,74 @@ std::string indented(const std::string& text, const std::string& indent) {
 void print_structured_list(const std::string& key, std::size_t count,
                            const std::function<OrderedJson(std::size_t)>& item, Format format,
                            const OrderedJson& after) {
-  if (format == Format::Yaml) {
-    OrderedJson arr = OrderedJson::array();
-    for (std::size_t i = 0; i < count; ++i) arr.push_back(item(i));
-    OrderedJson whole{{key, std::move(arr)}};
-    for (const auto& [k, v] : after.items()) whole[k] = v;
-    print_structured(whole, format);
-    return;
-  }
-  JsonListWriter list(std::cout, key);
-  for (std::size_t i = 0; i < count; ++i)
-    list.add([&](std::string& text) { text += indented(item(i).dump(2), "    "); });
+  ListWriter list(std::cout, key, format);
+  for (std::size_t i = 0; i < count; ++i) list.add_json(item(i));
   list.finish(after);
 }
 
-JsonListWriter::JsonListWriter(std::ostream& out, const std::string& key) : out_(out) {
-  buffer_ = "{\n  " + OrderedJson(key).dump() + ": ";
+// Both formats as print_structured writes the whole document: JSON's dump(2), and
+// yaml-cpp's block style, where a list in a mapping is indented two spaces.
+ListWriter::ListWriter(std::ostream& out, const std::string& key, Format format) : out_(out), format_(format) {
+  if (format_ == Format::Json) {
+    buffer_ = "{\n  " + OrderedJson(key).dump() + ": ";
+  } else {
+    YAML::Emitter e;
+    e << YAML::BeginMap << YAML::Key << key << YAML::Value << YAML::BeginSeq << YAML::EndSeq << YAML::EndMap;
+    const std::string whole = e.c_str();  // "<key>:\n  []"
+    buffer_ = whole.substr(0, whole.rfind('\n') + 1);
+  }
 }
 
-void JsonListWriter::flush() {
+void ListWriter::next_item() {
+  if (format_ == Format::Json) buffer_ += empty_ ? "[\n    " : ",\n    ";
+  empty_ = false;
+}
+
+void ListWriter::add_json(const OrderedJson& item) {
+  if (format_ == Format::Json) {
+    next_item();
+    buffer_ += indented(item.dump(2), "    ");
+  } else {
+    next_item();
+    YAML::Emitter e;
+    e << YAML::BeginSeq;
+    emit(e, item);
+    e << YAML::EndSeq;
+    // "- ..." lines, two spaces in; blank lines (in literal text) stay blank.
+    const std::string text = e.c_str();
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) nl = text.size();
+      if (nl > start) buffer_ += "  ";
+      buffer_.append(text, start, nl - start);
+      buffer_ += '\n';
+      start = nl + 1;
+    }
+  }
+  if (buffer_.size() >= kFlushBytes) flush();
+}
+
+void ListWriter::flush() {
   out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
   buffer_.clear();
 }
 
-void JsonListWriter::finish(const OrderedJson& after) {
-  buffer_ += empty_ ? "[]" : "\n  ]";
-  for (const auto& [k, v] : after.items()) buffer_ += ",\n  " + OrderedJson(k).dump() + ": " + indented(v.dump(2), "  ");
-  buffer_ += "\n}\n";
+void ListWriter::finish(const OrderedJson& after) {
+  if (format_ == Format::Json) {
+    buffer_ += empty_ ? "[]" : "\n  ]";
+    for (const auto& [k, v] : after.items())
+      buffer_ += ",\n  " + OrderedJson(k).dump() + ": " + indented(v.dump(2), "  ");
+    buffer_ += "\n}\n";
+  } else {
+    if (empty_) buffer_ += "  []\n";
+    if (!after.empty()) {
+      YAML::Emitter e;
+      emit(e, after);
+      buffer_ += e.c_str();
+      buffer_ += '\n';
+    }
+  }
   flush();
 }
 

@@ -24,28 +24,33 @@ void print_structured_list(const std::string& key, std::size_t count,
                            const OrderedJson& after = OrderedJson::object());
 
 // {"<key>": [items...], <the members of `after`>} as print_structured prints it
-// in JSON, written as the items come: a long list is never held whole.
-class JsonListWriter {
+// (JSON or YAML), written as the items come: a long list is never held whole.
+class ListWriter {
  public:
-  JsonListWriter(std::ostream& out, const std::string& key);
-  // One item: `append(text)` appends its JSON to `text` as it stands in the list,
-  // two levels deep (mreg::append_mlflow_json(text, x, 2)).
-  template <typename Append>
-  void add(Append&& append) {
-    buffer_ += empty_ ? "[\n    " : ",\n    ";
-    empty_ = false;
-    append(buffer_);
+  ListWriter(std::ostream& out, const std::string& key, Format format);
+  // An MLflow object (ModelSummary, ModelVersion): in JSON written without a tree.
+  template <typename T>
+  void add(const T& item) {
+    if (format_ != Format::Json) return add_json(to_mlflow_json(item));
+    next_item();
+    append_mlflow_json(buffer_, item, 2);
     if (buffer_.size() >= kFlushBytes) flush();
   }
+  void add_json(const OrderedJson& item);
   void finish(const OrderedJson& after = OrderedJson::object());
 
  private:
   static constexpr std::size_t kFlushBytes = 1 << 20;
+  void next_item();
   void flush();
   std::ostream& out_;
+  Format format_;
   std::string buffer_;
   bool empty_ = true;
 };
+
+// Does this string need quotes in YAML to read back as this string?
+bool yaml_needs_quotes(const std::string& s);
 
 // A table with a header row, columns padded to their widest cell.
 class Table {
