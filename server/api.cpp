@@ -143,7 +143,7 @@ void handle_api(const httplib::Request& req, httplib::Response& res, const std::
     res.status = 200;
     res.set_content(*body, "application/json");
   } catch (const Error& e) {
-    send_api_error(res, http_status(e.code()), error_code_name(e.code()), e.what());
+    send_api_error(res, http_status(e.code()), error_code_name(e.code()), e.message());
   } catch (const std::exception& e) {
     send_api_error(res, 500, "INTERNAL_ERROR", std::string("internal error: ") + e.what());
   }

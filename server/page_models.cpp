@@ -51,7 +51,7 @@ std::string models_page(const Links& links, const View& view, const ModelsQuery&
   if (is_filter(query.q)) try {
       filter = parse_model_filter(query.q);
     } catch (const Error& e) {
-      filter_error = e.what();
+      filter_error = e.message();
     }
   if (filter_error.empty())
     for (auto& m : view.snapshot.shared_model_summaries())

@@ -69,7 +69,7 @@ void handle_page(const httplib::Request& req, httplib::Response& res, const std:
   } catch (const Error& e) {
     // A name that breaks the naming rules names no model: not found, as for the API.
     const int status = e.code() == ErrorCode::INVALID_PARAMETER_VALUE ? 404 : http_status(e.code());
-    send_error_page(res, links, status, e.what());
+    send_error_page(res, links, status, e.message());
   } catch (const std::exception& e) {
     send_error_page(res, links, 500, std::string("internal error: ") + e.what());
   }

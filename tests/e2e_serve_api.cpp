@@ -346,6 +346,11 @@ TEST_CASE("serve: bad API requests get clear JSON errors and the server keeps se
               "RESOURCE_DOES_NOT_EXIST", "version=99999999999999999999");
   check_error(api_get(s.server, "registered-models/search?max_results=-1"), 400, "INVALID_PARAMETER_VALUE",
               "max_results");
+  // A NUL byte in a parameter: the message goes on past it, to the end.
+  check_error(api_get(s.server, "registered-models/get?name=a%00b"), 400, "INVALID_PARAMETER_VALUE",
+              std::string("invalid model name 'a\0b'", 24));
+  check_error(api_get(s.server, "registered-models/search?filter=fo%00o%20%3D%20%27x%27"), 400,
+              "INVALID_PARAMETER_VALUE", std::string("unexpected character '\0' (at position 3)", 40));
   // Path traversal, in a name and in the endpoint, reads nothing outside the registry.
   check_error(api_get(s.server, "registered-models/get?name=..%2F..%2F..%2Fetc%2Fpasswd"), 400,
               "INVALID_PARAMETER_VALUE", "invalid model name '../../../etc/passwd'");

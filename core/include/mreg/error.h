@@ -23,11 +23,14 @@ const char* error_code_name(ErrorCode code);
 class Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message)
-      : std::runtime_error(message), code_(code) {}
+      : std::runtime_error(message), code_(code), message_(message) {}
   ErrorCode code() const { return code_; }
+  // The whole message; what() ends at the first NUL byte, which a request may carry.
+  const std::string& message() const { return message_; }
 
  private:
   ErrorCode code_;
+  std::string message_;
 };
 
 // Shorthands for the common cases.
