@@ -302,6 +302,47 @@ void Snapshot::for_each_model_versions(const std::function<bool(const std::strin
   }
 }
 
+namespace {
+
+// Parses the summaries of these model folders into ready[i], on every core (each worker opens
+// the repository itself); rethrows the first error once all are done.
+void parse_summaries(const Snapshot::Impl& impl, const std::vector<size_t>& which, BlobCache* blobs,
+                     ProgressReport& progress, std::vector<std::shared_ptr<const ModelSummary>>& ready) {
+  const auto& folders = impl.model_folders();
+  std::vector<std::exception_ptr> errors(which.size());
+  auto work = [&](size_t first, size_t step, const git::Repository& repo) {
+    for (size_t k = first; k < which.size(); k += step) {
+      const size_t i = which[k];
+      try {
+        // A folder without model.yaml is not a model (mreg check says so): it stays null.
+        if (repo.tree_entry(folders[i].oid, "model.yaml"))
+          ready[i] = std::make_shared<ModelSummary>(
+              summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), impl.config.stages));
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+      progress.advance();
+    }
+  };
+  const size_t threads = which.size() >= 64 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
+  if (threads <= 1) {
+    work(0, 1, *impl.repo);
+  } else {
+    const std::string git_dir = impl.repo->git_dir();
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        auto repo = git::Repository::open(git_dir);
+        work(t, threads, repo);
+      });
+    for (auto& th : pool) th.join();
+  }
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+}  // namespace
+
 std::vector<ModelSummary> Snapshot::list_registered_models() const {
   std::vector<ModelSummary> result;
   visit_model_summaries([&](std::shared_ptr<const ModelSummary>& s) {
@@ -365,36 +406,7 @@ void Snapshot::visit_model_summaries(const std::function<void(std::shared_ptr<co
     constexpr size_t kChunk = 4096;
     for (size_t begin = 0; begin < missing.size(); begin += kChunk) {
       const size_t end = std::min(missing.size(), begin + kChunk);
-      std::vector<std::exception_ptr> errors(end - begin);
-      auto work = [&](size_t first, size_t step, const git::Repository& repo) {
-        for (size_t k = begin + first; k < end; k += step) {
-          const size_t i = missing[k];
-          try {
-            // A folder without model.yaml is not a model (mreg check says so): it stays null.
-            if (repo.tree_entry(folders[i].oid, "model.yaml"))
-              ready[i] = std::make_shared<ModelSummary>(
-                  summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), stages));
-          } catch (...) {
-            errors[k - begin] = std::current_exception();
-          }
-          progress.advance();
-        }
-      };
-      const size_t threads =
-          end - begin >= 64 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
-      if (threads <= 1) {
-        work(0, 1, *impl_->repo);
-      } else {
-        std::vector<std::thread> pool;
-        for (size_t t = 0; t < threads; ++t)
-          pool.emplace_back([&, t] {
-            auto repo = git::Repository::open(git_dir);
-            work(t, threads, repo);
-          });
-        for (auto& th : pool) th.join();
-      }
-      for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+      parse_summaries(*impl_, {missing.data() + begin, missing.data() + end}, blobs, progress, ready);
       for (size_t k = begin; k < end; ++k) {
         const size_t i = missing[k];
         if (!ready[i]) continue;
