@@ -55,6 +55,14 @@ TEST_CASE("a request is a file for review, closed by reject or cancel", "[reques
     reg.mreg_json({"cancel", "m", id});
     CHECK(reg.mreg_json({"status", "--all"})["requests"][0]["outcome"] == "cancelled");
   }
+  SECTION("a model with requests is not renamed: they and their approvals name it") {
+    const std::string state = reg.state();
+    Result renamed = reg.mreg({"model", "rename", "m", "m2"});
+    CHECK(renamed.status == 6);
+    CHECK_THAT(renamed.err, Contains("model 'm' has transition requests (models/m/requests/)"));
+    CHECK(reg.state() == state);
+    CHECK(reg.mreg({"check"}).status == 0);
+  }
   SECTION("bad requests: nothing written") {
     const std::string state = reg.state();
     CHECK(reg.mreg({"request", "m", "1"}).status == 3);                                  // neither --to nor --alias

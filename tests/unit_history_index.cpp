@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <map>
 #include <random>
 
 #include "git.h"
@@ -57,6 +59,43 @@ std::string dump_events(const std::vector<Event>& events) {
   return arr.dump();
 }
 
+// Request outcomes as the commits say them, found the plain way: every commit reachable
+// from HEAD read from git, newest first, and the first that acts on a request decides it.
+std::string reference_request_states(const Registry& r, const std::string& path) {
+  std::map<std::string, OrderedJson> by_id;
+  for (const auto& name : r.at().model_names())
+    for (const auto& req : r.at().get_requests(name)) by_id[req.id] = {{"id", req.id}, {"outcome", "open"}};
+  auto repo = git::Repository::open(path);
+  for (const auto& oid : repo.walk(*repo.resolve_commit("HEAD"))) {
+    const git::CommitInfo c = repo.read_commit(oid);
+    std::string id, op;
+    for (const auto& [k, v] : git::parse_trailers(c.message)) {
+      if (k == "Mreg-Request") id = v;
+      if (k == "Mreg-Op") op = v;
+    }
+    auto it = by_id.find(id);
+    if (it == by_id.end() || it->second["outcome"] != "open" || op == "request" || op == "approve") continue;
+    it->second["outcome"] = op == "reject" ? "rejected" : op == "cancel" ? "cancelled" : "applied";
+    it->second["closed_by"] = c.author.name + " <" + c.author.email + ">";
+    it->second["closed_commit"] = oid.hex();
+  }
+  OrderedJson arr = OrderedJson::array();
+  for (auto& [id, st] : by_id) arr.push_back(st);
+  return arr.dump();
+}
+
+std::string dump_request_states(const std::vector<RequestState>& states, bool with_comment) {
+  OrderedJson arr = OrderedJson::array();
+  for (const auto& st : states) {
+    OrderedJson j = {{"id", st.request.id}, {"outcome", st.outcome}};
+    if (!st.closed_by.empty()) j["closed_by"] = st.closed_by;
+    if (!st.closed_commit.empty()) j["closed_commit"] = st.closed_commit;
+    if (with_comment) j["closed_comment"] = st.closed_comment;
+    arr.push_back(j);
+  }
+  return arr.dump();
+}
+
 // Everything the history queries answer about the registry, as one text.
 std::string answers(const Registry& r, const std::vector<std::string>& models, Timestamp end) {
   std::string out;
@@ -65,10 +104,12 @@ std::string answers(const Registry& r, const std::vector<std::string>& models, T
   limited.limit = 7;
   limited.since = kStart + 600;
   out += dump_events(read_log(r, "", limited)) + "\n";
+  out += dump_request_states(request_states(r, "", ""), true) + "\n";
   for (const auto& m : models) {
     LogQuery q;
     q.model = m;
     out += m + " " + dump_events(read_log(r, "", q)) + "\n";
+    out += dump_request_states(request_states(r, "", m), true) + "\n";
     q.stage = "production";
     out += dump_events(read_log(r, "HEAD~2", q)) + "\n";
     OrderedJson intervals = OrderedJson::array();
@@ -127,6 +168,31 @@ TEST_CASE("indexed and unindexed history answers agree", "[history]") {
           r.transition_stage(name, v, stages[static_cast<size_t>(pick(4))], op == 6, "why " + std::to_string(step), opts());
         } catch (const Error&) {
         }
+      } else if (op == 7 && pick(4) != 0) {
+        // A request, and now and then its outcome: rejected, cancelled or applied (with a
+        // comment, as the outcome's commit body), or left open. Or a rename.
+        const int what = pick(6);
+        if (what == 5) {  // refused when the model has requests
+          const std::string renamed = name + "r";
+          try {
+            r.rename_registered_model(name, renamed, opts());
+            *std::find(models.begin(), models.end(), name) = renamed;
+          } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::RESOURCE_CONFLICT);
+            CHECK_FALSE(r.at().get_requests(name).empty());
+          }
+          continue;
+        }
+        const bool to_stage = pick(2) == 1;
+        try {
+          const auto req = r.create_transition_request(name, v, to_stage ? "Production" : "", to_stage ? "" : "champion",
+                                                       false, "please " + std::to_string(step), opts());
+          if (what == 1 || what == 2)
+            r.close_request(name, req.id, what == 1 ? "reject" : "cancel", "no " + std::to_string(step), opts());
+          else if (what == 3)
+            r.apply_request(name, req.id, "done " + std::to_string(step), opts());
+        } catch (const Error&) {
+        }
       } else if (op == 7) {
         r.set_alias(name, "champion", v, opts());
       } else if (op == 8) {
@@ -148,8 +214,24 @@ TEST_CASE("indexed and unindexed history answers agree", "[history]") {
 
   random_writes(60);
   check();
+  // One request of each outcome, closed after other models' commits.
+  {
+    const std::string& name = models.front();
+    const std::int64_t v = r.at().get_model_versions(name).back().version;
+    for (const char* outcome : {"reject", "cancel", "apply", "open"}) {
+      const auto req = r.create_transition_request(name, v, "", "champion", false, "please", opts());
+      random_writes(3);
+      if (outcome == std::string("apply")) r.apply_request(name, req.id, "done", opts());
+      else if (outcome != std::string("open")) r.close_request(name, req.id, outcome, "no", opts());
+    }
+  }
   random_writes(30);  // new commits on top of an indexed history
   check();
+  // The outcomes agree with reading every commit.
+  CHECK(dump_request_states(request_states(r, "", ""), false) == reference_request_states(r, path));
+  CHECK(reference_request_states(r, path).find("\"applied\"") != std::string::npos);
+  CHECK(reference_request_states(r, path).find("\"rejected\"") != std::string::npos);
+  CHECK(reference_request_states(r, path).find("\"open\"") != std::string::npos);
 
   auto repo = git::Repository::open(path);
   const git::Signature sig{"Hand Edit", "hand@example.com", now += 60, 0};

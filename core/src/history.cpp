@@ -501,22 +501,31 @@ std::vector<RequestState> request_states(const Registry& registry, const std::st
       }
   }
   if (out.empty()) return out;
-  // Outcomes are recorded by the commits that act on a request.
+  // Outcomes are recorded by the commits that act on a request (they carry Mreg-Request),
+  // newest first: the first seen wins. Only commits about these models can act on their
+  // requests (a model with requests is never renamed), and the history index says which
+  // commits those are.
   const git::Repository& repo = *registry.impl().repo;
-  for (const auto& oid : repo.walk(resolve_revision(repo, rev))) {
-    const git::CommitInfo c = repo.read_commit(oid);
-    const auto trailers = git::parse_trailers(c.message);
-    const std::string id = trailer(trailers, "Mreg-Request");
-    if (id.empty()) continue;
-    auto it = by_id.find(id);
-    if (it == by_id.end()) continue;
-    const std::string op = trailer(trailers, "Mreg-Op");
-    RequestState& st = out[it->second];
-    if (st.outcome != "open" || op == "request" || op == "approve") continue;  // newest first: first seen wins
-    st.outcome = op == "reject" ? "rejected" : op == "cancel" ? "cancelled" : "applied";
-    st.closed_by = c.author.name + " <" + c.author.email + ">";
-    st.closed_commit = oid.hex();
-    st.closed_comment = message_body(c.message, true);
+  std::set<std::string> names;
+  for (const auto& st : out) names.insert(st.request.model);
+  std::size_t open = out.size();
+  CommitSource source(repo);
+  for (const auto& item : source.walk(resolve_revision(repo, rev))) {
+    if (open == 0) break;
+    if (!source.may_concern(item, names)) continue;
+    for (const auto& e : source.events(item)) {
+      // Requests and approvals read from files (commits by hand) carry no outcome.
+      if (e.request.empty() || e.type == "requested" || e.type == "approved") continue;
+      auto it = by_id.find(e.request);
+      if (it == by_id.end() || out[it->second].outcome != "open") continue;
+      const git::CommitInfo c = repo.read_commit(item.oid);
+      RequestState& st = out[it->second];
+      st.outcome = e.type == "rejected" ? "rejected" : e.type == "cancelled" ? "cancelled" : "applied";
+      st.closed_by = c.author.name + " <" + c.author.email + ">";
+      st.closed_commit = item.oid.hex();
+      st.closed_comment = message_body(c.message, true);
+      --open;
+    }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.request.id < b.request.id; });
   return out;

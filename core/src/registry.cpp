@@ -193,10 +193,17 @@ RegisteredModel Registry::rename_registered_model(const std::string& name, const
     RegisteredModel m = s.get_registered_model(name);
     if (new_name == name) throw_invalid("the new name is the same as the old one: " + name);
     check_name_free(s, new_name, name);
-    // Every file moves along (requests and approvals as they are); the
-    // manifests name their new model.
+    // Every file moves along; the manifests name their new model.
     const std::string old_prefix = model_dir(name) + "/";
-    for (const auto& path : s.list_files(model_dir(name))) {
+    const auto files = s.list_files(model_dir(name));
+    // Requests and the approvals signed over them name the model: renamed, they would
+    // no longer be its requests, and the versions they promoted could not be verified.
+    for (const auto& path : files)
+      if (path.compare(old_prefix.size(), 9, "requests/") == 0)
+        throw Error(ErrorCode::RESOURCE_CONFLICT,
+                    "model '" + name + "' has transition requests (" + old_prefix +
+                        "requests/): they and their approvals are bound to its name, so it cannot be renamed");
+    for (const auto& path : files) {
       const std::string rest = path.substr(old_prefix.size());
       const std::string target = model_dir(new_name) + "/" + rest;
       if (rest == "model.yaml") continue;
