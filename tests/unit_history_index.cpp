@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 
+#include <cstdio>
+
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
@@ -227,6 +229,30 @@ TEST_CASE("indexed and unindexed history answers agree", "[history]") {
   }
   random_writes(30);  // new commits on top of an indexed history
   check();
+  // tags sync makes again the tags the writes made (the same names, commits and messages),
+  // from the index as from git.
+  {
+    auto tags_now = [&] {
+      FILE* p = popen(("git --git-dir='" + path + "' for-each-ref --format='%(refname) %(*objectname)%0a%(contents)' refs/tags")
+                          .c_str(), "r");
+      REQUIRE(p);
+      std::string out;
+      char buf[4096];
+      for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+      REQUIRE(pclose(p) == 0);
+      return out;
+    };
+    const std::string made_by_writes = tags_now();
+    REQUIRE(made_by_writes.find("refs/tags/") != std::string::npos);
+    for (const char* indexed : {"false", "true"}) {
+      for (const auto& name : git::Repository::open(path).tag_names("*"))
+        REQUIRE(std::system(("git --git-dir='" + path + "' tag -d '" + name + "' >/dev/null").c_str()) == 0);
+      r.set_config_value("mreg.historyIndex", indexed);
+      INFO("mreg.historyIndex = " << indexed);
+      CHECK_FALSE(r.sync_tags().empty());
+      CHECK(tags_now() == made_by_writes);
+    }
+  }
   // The outcomes agree with reading every commit.
   CHECK(dump_request_states(request_states(r, "", ""), false) == reference_request_states(r, path));
   CHECK(reference_request_states(r, path).find("\"applied\"") != std::string::npos);

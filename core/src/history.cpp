@@ -1,6 +1,7 @@
 #include "mreg/history.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -614,34 +615,41 @@ std::optional<git::Oid> first_parent_at_or_before(const git::Repository& repo, c
 
 std::vector<std::string> sync_tags_at(Registry::Impl& impl, const git::Oid& tip, std::vector<std::string>* derived) {
   git::Repository& repo = *impl.repo;
-  auto commits = repo.walk(tip);
+  // Oldest first: a move's tag is numbered by the moves before it. The events come from
+  // the history index, and a tag's message is made only when the tag is missing.
+  CommitSource source(repo);
+  auto commits = source.walk(tip);
   std::reverse(commits.begin(), commits.end());
+  const auto listed = repo.tag_names("*");
+  std::set<std::string> existing(listed.begin(), listed.end());
   std::map<std::string, std::int64_t> moves;  // model#stage -> moves so far
   std::vector<std::string> created;
   const Identity tagger = resolve_author(repo, std::nullopt);
   const git::Signature sig{tagger.name, tagger.email, tagger.time, tagger.offset_minutes};
-  for (const auto& oid : commits) {
-    const git::CommitInfo c = repo.read_commit(oid);
-    for (const auto& e : commit_events(repo, c)) {
-      std::string name, message;
+  for (const auto& item : commits) {
+    for (const auto& e : source.events(item)) {
+      std::string name;
+      std::function<std::string()> message;
       const bool added_version = e.type == "edited" && e.version && !e.fields.empty() && e.fields.front() == "(added)";
       if ((e.type == "registered" || added_version) && e.version) {
         name = e.model + "@v" + std::to_string(e.version);
-        message = e.model + " version " + std::to_string(e.version) + "\n";
-        try {
-          message = registration_tag_message(impl.snapshot_at(oid).get_model_version(e.model, e.version));
-        } catch (const Error&) {
-        }
+        message = [&] {
+          try {
+            return registration_tag_message(impl.snapshot_at(item.oid).get_model_version(e.model, e.version));
+          } catch (const Error&) {
+            return e.model + " version " + std::to_string(e.version) + "\n";
+          }
+        };
       } else if ((e.type == "transitioned" || (e.type == "edited" && !e.to.empty() && !added_version)) && e.from != e.to) {
         const std::int64_t k = ++moves[stage_tag_prefix(e.model, e.to)];
         name = stage_tag_prefix(e.model, e.to) + std::to_string(k);
-        message = e.model + " version " + std::to_string(e.version) + ": " + e.from + " -> " + e.to + "\n";
-        if (!e.comment.empty()) message += "\n" + e.comment + "\n";
+        message = [&] { return stage_tag_message(e.model, e.version, e.from, e.to, e.request, e.comment); };
       }
       if (name.empty()) continue;
       if (derived) derived->push_back(name);
-      if (repo.tag_exists(name)) continue;
-      if (repo.create_tag(name, oid, sig, message)) created.push_back(name);
+      if (existing.count(name) || repo.tag_exists(name)) continue;
+      if (repo.create_tag(name, item.oid, sig, message())) created.push_back(name);
+      existing.insert(name);
     }
   }
   return created;

@@ -62,10 +62,7 @@ PlannedCommit plan_transition(Transaction& txn, const std::string& name, std::in
   }
   p.body = comment;
   if (from != to) {
-    std::string message = name + " version " + std::to_string(version) + ": " + from + " -> " + to + "\n";
-    if (!request.empty()) message += "Approved request: " + request + "\n";
-    if (!comment.empty()) message += "\n" + comment + "\n";
-    p.stage_tag = PlannedCommit::StageTag{name, to, message};
+    p.stage_tag = PlannedCommit::StageTag{name, to, stage_tag_message(name, version, from, to, request, comment)};
   }
   return p;
 }

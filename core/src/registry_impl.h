@@ -113,6 +113,9 @@ std::int64_t count_moves(const git::Repository& repo, const git::Oid& tip, const
 std::vector<std::string> sync_tags_at(Registry::Impl& impl, const git::Oid& tip, std::vector<std::string>* derived);
 // NAME@vN's message: "NAME version N", then source, run_id and digest lines.
 std::string registration_tag_message(const ModelVersion& v);
+// NAME#stage#K's message: "NAME version N: FROM -> TO", the request that approved it, the comment.
+std::string stage_tag_message(const std::string& model, std::int64_t version, const std::string& from,
+                              const std::string& to, const std::string& request, const std::string& comment);
 
 using Operation = std::function<PlannedCommit(Transaction&)>;
 

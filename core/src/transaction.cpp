@@ -106,6 +106,14 @@ std::string registration_tag_message(const ModelVersion& v) {
   return message;
 }
 
+std::string stage_tag_message(const std::string& model, std::int64_t version, const std::string& from,
+                              const std::string& to, const std::string& request, const std::string& comment) {
+  std::string message = model + " version " + std::to_string(version) + ": " + from + " -> " + to + "\n";
+  if (!request.empty()) message += "Approved request: " + request + "\n";
+  if (!comment.empty()) message += "\n" + comment + "\n";
+  return message;
+}
+
 std::string format_commit_message(const PlannedCommit& plan) {
   std::string msg = plan.summary + "\n";
   if (!plan.body.empty()) {
