@@ -1,5 +1,7 @@
 // search_registered_models and search_model_versions: filter, order, one page.
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 
 #include "mreg/search.h"
 
@@ -40,23 +42,56 @@ void check_max_results(std::int64_t max_results, std::int64_t limit) {
                   ", but got value " + std::to_string(max_results));
 }
 
-// Sorts `items` and keeps the page at the token's offset.
+// The page at the token's offset of the matches in MLflow's stable multi-key order, collected
+// as they come: only the best offset + max_results are kept (with as many again of slack,
+// cut back now and then), so a search with many matches holds about one page of them.
 template <typename T>
-std::vector<T> page_of(std::vector<T> items, const std::vector<OrderClause>& order, std::int64_t max_results,
-                       std::int64_t offset, std::string& next_page_token) {
-  std::stable_sort(items.begin(), items.end(), [&](const T& a, const T& b) {
-    for (const auto& o : order) {
-      const int c = compare_key(o.key, a, b);
+class PageCollector {
+ public:
+  PageCollector(const std::vector<OrderClause>& order, std::int64_t max_results, std::int64_t offset)
+      : order_(order), max_results_(max_results), offset_(offset),
+        keep_(static_cast<std::size_t>(std::min<std::int64_t>(offset, kKeepAll) + max_results)),
+        cut_at_(offset > kKeepAll ? SIZE_MAX : 2 * keep_ + 16) {}
+
+  void add(T item) {
+    items_.push_back({seen_++, std::move(item)});
+    if (items_.size() >= cut_at_) cut();
+  }
+
+  std::vector<T> page(std::string& next_page_token) {
+    std::sort(items_.begin(), items_.end(), before_);
+    const auto size = static_cast<std::int64_t>(seen_);
+    const std::int64_t begin = std::min(offset_, size);
+    const std::int64_t end = begin + std::min(max_results_, size - begin);  // no overflow, whatever the token says
+    if (end < size) next_page_token = make_page_token(end);
+    std::vector<T> out;
+    for (std::int64_t i = begin; i < end; ++i) out.push_back(std::move(items_[static_cast<std::size_t>(i)].second));
+    return out;
+  }
+
+ private:
+  // Beyond this offset every match is kept (no cut: a token that far is past the end anyway).
+  static constexpr std::int64_t kKeepAll = 1 << 24;
+  using Item = std::pair<std::size_t, T>;  // the order it came in breaks ties, as a stable sort does
+  void cut() {
+    std::nth_element(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(keep_), items_.end(), before_);
+    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(keep_), items_.end());
+  }
+
+  const std::vector<OrderClause>& order_;
+  std::int64_t max_results_, offset_;
+  std::size_t keep_;    // the page and all before it
+  std::size_t cut_at_;  // cut back to keep_ at this many
+  std::size_t seen_ = 0;
+  std::vector<Item> items_;
+  std::function<bool(const Item&, const Item&)> before_ = [this](const Item& a, const Item& b) {
+    for (const auto& o : order_) {
+      const int c = compare_key(o.key, a.second, b.second);
       if (c != 0) return o.ascending ? c < 0 : c > 0;
     }
-    return false;
-  });
-  const auto size = static_cast<std::int64_t>(items.size());
-  const std::int64_t begin = std::min(offset, size);
-  const std::int64_t end = begin + std::min(max_results, size - begin);  // no overflow, whatever the token says
-  if (end < size) next_page_token = make_page_token(end);
-  return std::vector<T>(std::make_move_iterator(items.begin() + begin), std::make_move_iterator(items.begin() + end));
-}
+    return a.first < b.first;
+  };
+};
 
 }  // namespace
 
@@ -69,12 +104,12 @@ ModelSearchPage search_registered_models(const Snapshot& snapshot, const std::st
   const std::int64_t offset = parse_page_token(page_token);
 
   // Summaries carry all a model filter reads, and come from the cache.
-  std::vector<ModelSummary> found;
+  PageCollector<ModelSummary> found(order, max_results, offset);
   snapshot.for_each_registered_model([&](const ModelSummary& s) {
-    if (matches(parsed, s)) found.push_back(s);
+    if (matches(parsed, s)) found.add(s);
   });
   ModelSearchPage page;
-  page.registered_models = page_of(std::move(found), order, max_results, offset, page.next_page_token);
+  page.registered_models = found.page(page.next_page_token);
   return page;
 }
 
@@ -86,15 +121,15 @@ VersionSearchPage search_model_versions(const Snapshot& snapshot, const std::str
   check_max_results(max_results, kVersionSearchMaxResults);
   const std::int64_t offset = parse_page_token(page_token);
 
-  std::vector<ModelVersion> found;
+  PageCollector<ModelVersion> found(order, max_results, offset);
   // Reads only the models that can match.
   snapshot.for_each_model_versions([&](const std::string& name) { return name_matches(parsed, name); },
                                    [&](std::vector<ModelVersion>& versions) {
                                      for (auto& v : versions)
-                                       if (matches(parsed, v)) found.push_back(std::move(v));
+                                       if (matches(parsed, v)) found.add(std::move(v));
                                    });
   VersionSearchPage page;
-  page.model_versions = page_of(std::move(found), order, max_results, offset, page.next_page_token);
+  page.model_versions = found.page(page.next_page_token);
   return page;
 }
 
