@@ -175,6 +175,37 @@ TEST_CASE("mreg check --worktree sees an uncommitted edit that mreg check does n
   CHECK(has_problem(c.problems, "models/m/model.yaml", line));
 }
 
+// A registry large enough that mreg check reads its folders on several threads: the
+// problems still come in folder order, each folder's in the order they are found.
+TEST_CASE("mreg check lists the problems of many folders in folder order", "[interop][check]") {
+  Registry reg;
+  model_with_versions(reg, "m", 2);
+  const std::string model = reg.show("models/m/model.yaml"), v1 = reg.show("models/m/versions/1.yaml"),
+                    v2 = reg.show("models/m/versions/2.yaml");
+  auto copy = [&](const std::string& name) {
+    auto named = [&](const std::string& text) { return replace_line(text, "name:", "name: " + name); };
+    write_file(reg.path() + "/models/" + name + "/model.yaml", named(model));
+    write_file(reg.path() + "/models/" + name + "/versions/1.yaml", named(v1));
+    write_file(reg.path() + "/models/" + name + "/versions/2.yaml", named(v2));
+  };
+  for (int i = 0; i < 80; ++i) copy("m-" + std::string(i < 10 ? "0" : "") + std::to_string(i));
+  copy("M-70");  // the same name as m-70 but for case
+  write_file(reg.path() + "/models/m-10/model.yaml", replace_line(model, "name:", "name: not-m-10"));
+  write_file(reg.path() + "/models/m-40/versions/1.yaml", "name: [m-40\n");
+  write_file(reg.path() + "/models/m-75/notes.txt", "hello\n");
+  write_file(reg.path() + "/models/stray.txt", "hello\n");
+  reg.hand_commit("Copies, some broken");
+
+  CheckRun c = run_check(reg);
+  INFO(c.text);
+  CHECK(c.status == 8);
+  std::vector<std::string> paths;
+  for (const auto& p : c.problems) paths.push_back(p.value("path", ""));
+  CHECK(paths == std::vector<std::string>{"models/m-10/model.yaml", "models/m-40/versions/1.yaml", "models/m-70",
+                                          "models/m-75/notes.txt", "models/stray.txt"});
+  CHECK_THAT(c.problems[2].value("message", ""), Contains("differs from 'M-70' only in case"));
+}
+
 TEST_CASE("mreg check finds inconsistent files", "[interop][check]") {
   Registry reg;
   model_with_versions(reg, "m", 3);

@@ -2,6 +2,9 @@
 // problems rather than thrown, so one run lists them all.
 #include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <thread>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -28,7 +31,7 @@ class FileSource {
 // the root would read the whole models/ tree again for every file.
 class TreeSource : public FileSource {
  public:
-  TreeSource(const git::Repository& repo, git::Oid tree) : repo_(repo), tree_(tree) {}
+  TreeSource(git::Repository repo, git::Oid tree) : repo_(std::move(repo)), tree_(tree) {}
   std::optional<std::string> read(const std::string& path) const override {
     auto e = find(path);
     if (!e || e->type != git::ObjectType::Blob) return std::nullopt;
@@ -65,7 +68,7 @@ class TreeSource : public FileSource {
     return slot ? &*slot : nullptr;
   }
 
-  const git::Repository& repo_;
+  git::Repository repo_;
   git::Oid tree_;
   mutable std::map<std::string, std::optional<std::vector<git::TreeEntry>>> folders_;
 };
@@ -128,74 +131,113 @@ std::int64_t version_number_of(const std::string& file) {
   }
 }
 
-std::vector<Problem> check_source(const FileSource& src) {
+// The problems of one model folder, in the order they are found.
+std::vector<Problem> check_model_folder(const FileSource& src, const std::string& name,
+                                        const std::optional<RegistryConfig>& config) {
   std::vector<Problem> out;
-  auto config = load<RegistryConfig>(src, registry_config_path(), parse_registry_config, out);
+  const std::string dir = "models/" + name;
+  std::set<std::string> stages;
+  if (config) stages.insert(config->stages.begin(), config->stages.end());
+  const std::string mpath = model_path(name);
+  auto model = load<RegisteredModel>(src, mpath, parse_model, out);
+  if (!model && !src.read(mpath)) out.push_back({mpath, 0, "missing: every model folder has a model.yaml"});
+  if (model && model->name != name)
+    out.push_back({mpath, key_line(src, mpath, "/name"), "field 'name': '" + model->name + "' does not match the folder name '" + name + "'"});
+
+  std::set<std::int64_t> versions;
+  for (const auto& [file, file_is_dir] : src.list(dir + "/versions")) {
+    const std::string vpath = dir + "/versions/" + file;
+    const std::int64_t n = file_is_dir ? 0 : version_number_of(file);
+    if (n == 0) {
+      out.push_back({vpath, 0, "unexpected file: versions/ holds <n>.yaml files, n = 1, 2, 3, ..."});
+      continue;
+    }
+    versions.insert(n);
+    auto v = load<ModelVersion>(src, vpath, parse_version, out);
+    if (!v) continue;
+    if (v->name != name)
+      out.push_back({vpath, key_line(src, vpath, "/name"), "field 'name': '" + v->name + "' does not match the model folder '" + name + "'"});
+    if (v->version != n)
+      out.push_back({vpath, key_line(src, vpath, "/version"), "field 'version': " + std::to_string(v->version) + " does not match the file name " + file});
+    if (config && !stages.count(v->stage))
+      out.push_back({vpath, key_line(src, vpath, "/stage"), "field 'stage': '" + v->stage + "' is not a stage of mreg.yaml"});
+    if (model && n > model->last_version)
+      out.push_back({mpath, key_line(src, mpath, "/last_version"), "field 'last_version': " + std::to_string(model->last_version) +
+                                                                       " is lower than version " + std::to_string(n)});
+  }
+  if (model)
+    for (const auto& [alias, target] : model->aliases) {
+      try {
+        check_alias_name(alias);
+      } catch (const Error& e) {
+        out.push_back({mpath, key_line(src, mpath, "/aliases/" + alias), e.what()});
+      }
+      if (!versions.count(target))
+        out.push_back({mpath, key_line(src, mpath, "/aliases/" + alias),
+                       "alias '" + alias + "' points at version " + std::to_string(target) + ", which does not exist"});
+    }
+  for (const auto& [entry, entry_is_dir] : src.list(dir)) {
+    static const std::set<std::string> known{"model.yaml", "versions", "requests", "approvals"};
+    if (!known.count(entry)) out.push_back({dir + "/" + entry, 0, "unexpected entry in a model folder"});
+  }
+  return out;
+}
+
+using MakeSource = std::function<std::unique_ptr<FileSource>()>;
+
+std::vector<Problem> check_source(const MakeSource& make_source) {
+  const auto src = make_source();
+  std::vector<Problem> out;
+  auto config = load<RegistryConfig>(*src, registry_config_path(), parse_registry_config, out);
   if (!config && out.empty()) {
     out.push_back({registry_config_path(), 0, "missing: not a registry (run 'mreg init')"});
     return out;
   }
-  std::set<std::string> stages;
-  if (config) stages.insert(config->stages.begin(), config->stages.end());
 
+  // Names first (the folder checks of many models run on every core), then in folder order:
+  // each folder's name problems, then its files'.
+  const auto entries = src->list("models");
+  std::vector<std::vector<Problem>> name_problems(entries.size());
   std::map<std::string, std::string> folded;  // lower-case name -> first name seen
-  for (const auto& [name, is_dir] : src.list("models")) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& [name, is_dir] = entries[i];
     const std::string dir = "models/" + name;
+    auto& mine = name_problems[i];
     if (!is_dir) {
-      out.push_back({dir, 0, "unexpected file: models/ holds one folder per model"});
+      mine.push_back({dir, 0, "unexpected file: models/ holds one folder per model"});
       continue;
     }
     try {
       check_model_name(name);
     } catch (const Error& e) {
-      out.push_back({dir, 0, e.what()});
+      mine.push_back({dir, 0, e.what()});
     }
     auto [it, fresh] = folded.emplace(fold_case(name), name);
     if (!fresh)
-      out.push_back({dir, 0, "model name '" + name + "' differs from '" + it->second + "' only in case; names must be unique ignoring case"});
-
-    const std::string mpath = model_path(name);
-    auto model = load<RegisteredModel>(src, mpath, parse_model, out);
-    if (!model && !src.read(mpath)) out.push_back({mpath, 0, "missing: every model folder has a model.yaml"});
-    if (model && model->name != name)
-      out.push_back({mpath, key_line(src, mpath, "/name"), "field 'name': '" + model->name + "' does not match the folder name '" + name + "'"});
-
-    std::set<std::int64_t> versions;
-    for (const auto& [file, file_is_dir] : src.list(dir + "/versions")) {
-      const std::string vpath = dir + "/versions/" + file;
-      const std::int64_t n = file_is_dir ? 0 : version_number_of(file);
-      if (n == 0) {
-        out.push_back({vpath, 0, "unexpected file: versions/ holds <n>.yaml files, n = 1, 2, 3, ..."});
-        continue;
+      mine.push_back({dir, 0, "model name '" + name + "' differs from '" + it->second + "' only in case; names must be unique ignoring case"});
+  }
+  std::vector<std::vector<Problem>> folder_problems(entries.size());
+  std::vector<std::exception_ptr> errors(entries.size());
+  auto work = [&](size_t first, size_t step, const FileSource& mine) {
+    for (size_t i = first; i < entries.size(); i += step) try {
+        if (entries[i].second) folder_problems[i] = check_model_folder(mine, entries[i].first, config);
+      } catch (...) {
+        errors[i] = std::current_exception();
       }
-      versions.insert(n);
-      auto v = load<ModelVersion>(src, vpath, parse_version, out);
-      if (!v) continue;
-      if (v->name != name)
-        out.push_back({vpath, key_line(src, vpath, "/name"), "field 'name': '" + v->name + "' does not match the model folder '" + name + "'"});
-      if (v->version != n)
-        out.push_back({vpath, key_line(src, vpath, "/version"), "field 'version': " + std::to_string(v->version) + " does not match the file name " + file});
-      if (config && !stages.count(v->stage))
-        out.push_back({vpath, key_line(src, vpath, "/stage"), "field 'stage': '" + v->stage + "' is not a stage of mreg.yaml"});
-      if (model && n > model->last_version)
-        out.push_back({mpath, key_line(src, mpath, "/last_version"), "field 'last_version': " + std::to_string(model->last_version) +
-                                                                         " is lower than version " + std::to_string(n)});
-    }
-    if (model)
-      for (const auto& [alias, target] : model->aliases) {
-        try {
-          check_alias_name(alias);
-        } catch (const Error& e) {
-          out.push_back({mpath, key_line(src, mpath, "/aliases/" + alias), e.what()});
-        }
-        if (!versions.count(target))
-          out.push_back({mpath, key_line(src, mpath, "/aliases/" + alias),
-                         "alias '" + alias + "' points at version " + std::to_string(target) + ", which does not exist"});
-      }
-    for (const auto& [entry, entry_is_dir] : src.list(dir)) {
-      static const std::set<std::string> known{"model.yaml", "versions", "requests", "approvals"};
-      if (!known.count(entry)) out.push_back({dir + "/" + entry, 0, "unexpected entry in a model folder"});
-    }
+  };
+  const size_t threads = entries.size() >= 64 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
+  if (threads <= 1) {
+    work(0, 1, *src);
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back([&, t] { work(t, threads, *make_source()); });
+    for (auto& th : pool) th.join();
+  }
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    out.insert(out.end(), name_problems[i].begin(), name_problems[i].end());
+    out.insert(out.end(), folder_problems[i].begin(), folder_problems[i].end());
   }
   return out;
 }
@@ -203,16 +245,18 @@ std::vector<Problem> check_source(const FileSource& src) {
 }  // namespace
 
 std::vector<Problem> check_registry(const Registry& registry, const std::string& rev) {
-  auto repo = git::Repository::open(registry.path());
-  const git::Oid commit = resolve_revision(repo, rev);
-  TreeSource src(repo, repo.read_commit(commit).tree);
-  return check_source(src);
+  const std::string path = registry.path();
+  const git::Oid tree = [&] {
+    auto repo = git::Repository::open(path);
+    return repo.read_commit(resolve_revision(repo, rev)).tree;
+  }();
+  // Each worker reads through a repository of its own.
+  return check_source([&] { return std::make_unique<TreeSource>(git::Repository::open(path), tree); });
 }
 
 std::vector<Problem> check_worktree(const Registry& registry) {
   if (registry.is_bare()) throw_invalid("--worktree: the repository is bare and has no work tree");
-  WorktreeSource src(registry.path());
-  return check_source(src);
+  return check_source([&] { return std::make_unique<WorktreeSource>(registry.path()); });
 }
 
 }  // namespace mreg
