@@ -52,6 +52,8 @@ class PageCollector {
       : order_(order), max_results_(max_results), offset_(offset),
         keep_(static_cast<std::size_t>(std::min<std::int64_t>(offset, kKeepAll) + max_results)),
         cut_at_(offset > kKeepAll ? SIZE_MAX : 2 * keep_ + 16) {}
+  PageCollector(const PageCollector&) = delete;  // before_ points at this one
+  PageCollector& operator=(const PageCollector&) = delete;
 
   void add(T item) {
     items_.push_back({seen_++, std::move(item)});
