@@ -102,13 +102,11 @@ void add_activity_commands(CLI::App& app, Context& ctx) {
     }
     const std::string root = ctx.trusted_root_for(r);
     if (format != Format::Table) {
-      OrderedJson arr = OrderedJson::array();
-      for (const auto& e : events) {
-        OrderedJson j = to_json(e);
-        if (e.type == "approved") j["verification"] = approval_verdict(r, root, e);
-        arr.push_back(j);
-      }
-      print_structured(OrderedJson{{"events", arr}}, format);
+      print_structured_list("events", events.size(), [&](size_t i) {
+        OrderedJson j = to_json(events[i]);
+        if (events[i].type == "approved") j["verification"] = approval_verdict(r, root, events[i]);
+        return j;
+      }, format);
       return;
     }
     Table t({"TIME", "COMMIT", "AUTHOR", "EVENT"});
@@ -129,9 +127,7 @@ void add_activity_commands(CLI::App& app, Context& ctx) {
     const std::string stage = a->stage.empty() ? "" : s.canonical_stage(a->stage);
     auto intervals = stage_history(r, ctx.ref, a->name, stage);
     if (format != Format::Table) {
-      OrderedJson arr = OrderedJson::array();
-      for (const auto& i : intervals) arr.push_back(to_json(i));
-      print_structured(OrderedJson{{"stage_history", arr}}, format);
+      print_structured_list("stage_history", intervals.size(), [&](size_t i) { return to_json(intervals[i]); }, format);
       return;
     }
     Table t({"STAGE", "VERSION", "SINCE", "UNTIL"});
@@ -195,9 +191,7 @@ void add_activity_commands(CLI::App& app, Context& ctx) {
                   << (p.contains("version") ? " v" + p["version"].get<std::string>() : "") << "\n";
       return;
     }
-    OrderedJson arr = OrderedJson::array();
-    for (auto& p : payloads) arr.push_back(p);
-    print_structured(OrderedJson{{"events", arr}}, format);
+    print_structured_list("events", payloads.size(), [&](size_t i) { return payloads[i]; }, format);
   });
 }
 
