@@ -23,6 +23,14 @@ namespace {
 
 struct TempRepo {
   fs::path dir;
+  std::string path() const { return (dir / "reg.git").string(); }
+  // A new bare registry at path().
+  Registry init() const {
+    InitOptions init;
+    init.bare = true;
+    init.registry_id = "unit/cache";
+    return Registry::init(path(), init, WriteOptions{});
+  }
   TempRepo() {
     char tmpl[] = "/tmp/mreg-unit-XXXXXX";
     dir = mkdtemp(tmpl);
@@ -78,10 +86,7 @@ void flip_middle_byte(const fs::path& file) {
 
 TEST_CASE("cached and uncached listings agree on random registries", "[cache]") {
   TempRepo tmp;
-  InitOptions init;
-  init.bare = true;
-  init.registry_id = "unit/cache";
-  Registry r = Registry::init((tmp.dir / "reg.git").string(), init, WriteOptions{});
+  Registry r = tmp.init();
   const fs::path cache = tmp.dir / "reg.git" / "mreg" / "cache-v1.bin";
   const fs::path blobs = tmp.dir / "reg.git" / "mreg" / "blobs-v1.bin";
   std::mt19937 rng(7);
@@ -146,11 +151,8 @@ TEST_CASE("cached and uncached listings agree on random registries", "[cache]") 
 
 TEST_CASE("readers filling the caches at the same time get the same answers", "[cache]") {
   TempRepo tmp;
-  InitOptions init;
-  init.bare = true;
-  init.registry_id = "unit/cache";
-  const std::string path = (tmp.dir / "reg.git").string();
-  Registry r = Registry::init(path, init, WriteOptions{});
+  const std::string path = tmp.path();
+  Registry r = tmp.init();
   WriteOptions opts;
   opts.create_tags = false;
   for (int m = 0; m < 40; ++m) {
@@ -269,11 +271,8 @@ void add_copies(const std::string& git_dir, const Registry& r, const std::string
 
 TEST_CASE("a first listing of more models than a parse chunk agrees with later ones, cache or none", "[cache]") {
   TempRepo tmp;
-  InitOptions init;
-  init.bare = true;
-  init.registry_id = "unit/cache";
-  const std::string git_dir = (tmp.dir / "reg.git").string();
-  Registry r = Registry::init(git_dir, init, WriteOptions{});
+  const std::string git_dir = tmp.path();
+  Registry r = tmp.init();
   WriteOptions opts;
   opts.create_tags = false;
   r.create_registered_model("base", "copied", {{"team", "t"}}, opts);

@@ -647,7 +647,7 @@ std::vector<std::string> sync_tags_at(Registry::Impl& impl, const git::Oid& tip,
       }
       if (name.empty()) continue;
       if (derived) derived->push_back(name);
-      if (existing.count(name) || repo.tag_exists(name)) continue;
+      if (existing.count(name)) continue;
       if (repo.create_tag(name, item.oid, sig, message())) created.push_back(name);
       existing.insert(name);
     }

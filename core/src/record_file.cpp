@@ -67,79 +67,59 @@ RecordFile::RecordFile(std::string path, std::string magic, std::size_t key_size
     : path_(std::move(path)), magic_(std::move(magic)), key_size_(key_size), load_(load) {
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
-  if (load_ == Load::Whole) {
-    scan_whole(fd);
-    ::close(fd);
-  } else {
-    scan_index(fd);
-    if (locations_.empty()) ::close(fd);
-    else fd_ = fd;
-  }
+  scan(fd);
+  if (load_ == Load::Index && !locations_.empty()) fd_ = fd;  // kept to read payloads from
+  else ::close(fd);
 }
 
 RecordFile::~RecordFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void RecordFile::scan_whole(int fd) {
-  if (!read_all(fd, data_) || data_.size() < magic_.size() || data_.compare(0, magic_.size(), magic_) != 0) {
-    data_.clear();  // not ours, or from another version: start over
+void RecordFile::scan(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return;
+  if (load_ == Load::Whole && !read_all(fd, data_)) return;
+  file_size_ = load_ == Load::Whole ? data_.size() : static_cast<std::uint64_t>(st.st_size);
+  // [pos, pos + n) of the file, or null past its end: from memory (Whole), or through a
+  // window that moves along the file (Index).
+  constexpr std::size_t kWindow = 1 << 20;
+  std::string window;
+  std::uint64_t window_start = 0;
+  auto bytes = [&](std::uint64_t pos, std::size_t n) -> const char* {
+    if (pos + n > file_size_) return nullptr;
+    if (load_ == Load::Whole) return data_.data() + pos;
+    if (pos < window_start || pos + n > window_start + window.size()) {
+      window.resize(std::max<std::size_t>(n, std::min<std::uint64_t>(kWindow, file_size_ - pos)));
+      window_start = pos;
+      if (!read_at(fd, pos, window.size(), window.data())) {
+        window.clear();
+        return nullptr;
+      }
+    }
+    return window.data() + (pos - window_start);
+  };
+  const char* head = bytes(0, magic_.size());
+  if (!head || std::string_view(head, magic_.size()) != magic_) {
+    file_size_ = 0;  // not ours, or from another version: start over
+    data_.clear();
     data_.shrink_to_fit();
     return;
   }
-  file_size_ = data_.size();
-  const std::size_t overhead = kFraming + key_size_;
-  std::size_t pos = magic_.size();
-  while (pos + overhead <= data_.size()) {
-    std::uint32_t len = 0;
-    std::memcpy(&len, data_.data() + pos, 4);
-    if (len > data_.size() - pos - overhead) break;
-    const char* key = data_.data() + pos + 4;
-    std::uint64_t sum = 0;
-    std::memcpy(&sum, key + key_size_ + len, 8);
-    if (sum != checksum(key, key_size_ + len)) break;  // torn or corrupt: ignore the rest
-    records_.emplace_back(std::string_view(key, key_size_), std::string_view(key + key_size_, len));
-    locations_.push_back({pos, len});
-    pos += overhead + len;
-  }
-  valid_end_ = pos;
-}
-
-// The same checks as scan_whole, through a window of the file that moves along it.
-void RecordFile::scan_index(int fd) {
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return;
-  file_size_ = static_cast<std::uint64_t>(st.st_size);
-  std::string head(magic_.size(), '\0');
-  if (file_size_ < magic_.size() || !read_at(fd, 0, head.size(), head.data()) || head != magic_) {
-    file_size_ = 0;  // not ours, or from another version: start over
-    return;
-  }
-  constexpr std::size_t kWindow = 1 << 20;
-  std::string window;              // the file from window_start on
-  std::uint64_t window_start = 0;
-  // Makes [pos, pos + n) readable in `window`; false at the end of the file.
-  auto have = [&](std::uint64_t pos, std::size_t n) {
-    if (pos >= window_start && pos + n <= window_start + window.size()) return true;
-    if (pos + n > file_size_) return false;
-    const std::size_t want = std::max<std::size_t>(n, std::min<std::uint64_t>(kWindow, file_size_ - pos));
-    window.resize(want);
-    window_start = pos;
-    if (read_at(fd, pos, want, window.data())) return true;
-    window.clear();
-    return false;
-  };
   const std::size_t overhead = kFraming + key_size_;
   std::uint64_t pos = magic_.size();
-  while (have(pos, overhead)) {
+  for (const char* record; (record = bytes(pos, overhead));) {
     std::uint32_t len = 0;
-    std::memcpy(&len, window.data() + (pos - window_start), 4);
-    if (len > file_size_ - pos - overhead || !have(pos, overhead + len)) break;
-    const char* key = window.data() + (pos - window_start) + 4;
+    std::memcpy(&len, record, 4);
+    if (len > file_size_ - pos - overhead || !(record = bytes(pos, overhead + len))) break;
+    const char* key = record + 4;
     std::uint64_t sum = 0;
     std::memcpy(&sum, key + key_size_ + len, 8);
     if (sum != checksum(key, key_size_ + len)) break;  // torn or corrupt: ignore the rest
-    keys_.append(key, key_size_);
+    if (load_ == Load::Whole)
+      records_.emplace_back(std::string_view(key, key_size_), std::string_view(key + key_size_, len));
+    else
+      keys_.append(key, key_size_);
     locations_.push_back({pos, len});
     pos += overhead + len;
   }

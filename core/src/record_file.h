@@ -63,8 +63,7 @@ class RecordFile {
     std::uint64_t offset;  // of the record in the file
     std::uint32_t size;    // of its payload
   };
-  void scan_whole(int fd);
-  void scan_index(int fd);
+  void scan(int fd);  // checks the records and indexes their keys
   const Location* locate(std::string_view key) const;
 
   std::string path_;

@@ -1,7 +1,6 @@
 // search_registered_models and search_model_versions: filter, order, one page.
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 
 #include "mreg/search.h"
 
@@ -52,8 +51,6 @@ class PageCollector {
       : order_(order), max_results_(max_results), offset_(offset),
         keep_(static_cast<std::size_t>(std::min<std::int64_t>(offset, kKeepAll) + max_results)),
         cut_at_(offset > kKeepAll ? SIZE_MAX : 2 * keep_ + 16) {}
-  PageCollector(const PageCollector&) = delete;  // before_ points at this one
-  PageCollector& operator=(const PageCollector&) = delete;
 
   void add(T item) {
     items_.push_back({seen_++, std::move(item)});
@@ -61,7 +58,7 @@ class PageCollector {
   }
 
   std::vector<T> page(std::string& next_page_token) {
-    std::sort(items_.begin(), items_.end(), before_);
+    std::sort(items_.begin(), items_.end(), [this](const Item& a, const Item& b) { return before(a, b); });
     const auto size = static_cast<std::int64_t>(seen_);
     const std::int64_t begin = std::min(offset_, size);
     const std::int64_t end = begin + std::min(max_results_, size - begin);  // no overflow, whatever the token says
@@ -75,8 +72,16 @@ class PageCollector {
   // Beyond this offset every match is kept (no cut: a token that far is past the end anyway).
   static constexpr std::int64_t kKeepAll = 1 << 24;
   using Item = std::pair<std::size_t, T>;  // the order it came in breaks ties, as a stable sort does
+  bool before(const Item& a, const Item& b) const {
+    for (const auto& o : order_) {
+      const int c = compare_key(o.key, a.second, b.second);
+      if (c != 0) return o.ascending ? c < 0 : c > 0;
+    }
+    return a.first < b.first;
+  }
   void cut() {
-    std::nth_element(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(keep_), items_.end(), before_);
+    std::nth_element(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(keep_), items_.end(),
+                     [this](const Item& a, const Item& b) { return before(a, b); });
     items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(keep_), items_.end());
   }
 
@@ -86,13 +91,6 @@ class PageCollector {
   std::size_t cut_at_;  // cut back to keep_ at this many
   std::size_t seen_ = 0;
   std::vector<Item> items_;
-  std::function<bool(const Item&, const Item&)> before_ = [this](const Item& a, const Item& b) {
-    for (const auto& o : order_) {
-      const int c = compare_key(o.key, a.second, b.second);
-      if (c != 0) return o.ascending ? c < 0 : c > 0;
-    }
-    return a.first < b.first;
-  };
 };
 
 }  // namespace
