@@ -125,11 +125,19 @@ std::vector<Problem> validate(SchemaKind kind, const YamlDocument& doc, const st
     out.push_back({path, 1, "the file must hold a YAML mapping"});
     return out;
   }
+  // valijson's UTF-8 decoder reads past the end of a malformed string: it never sees one.
+  for (const auto& t : text_problems(doc.value)) out.push_back({path, doc.line_of(t.pointer), t.message});
+  if (!out.empty()) return out;
   for (const auto& l : run(kind, doc.value)) out.push_back({path, doc.line_of(l.pointer), l.message});
   return out;
 }
 
 void validate_for_write(SchemaKind kind, const Json& value, const std::string& path) {
+  // What a reader would refuse is never written (and valijson never sees a string that is not
+  // UTF-8).
+  for (const auto& t : text_problems(value))
+    throw Error(ErrorCode::INVALID_PARAMETER_VALUE, path + ": field '" + field_of(t.pointer) + "': " + t.message +
+                                                        "; nothing was written");
   std::vector<Problem> problems;
   for (const auto& l : run(kind, value)) problems.push_back({path, 0, l.message});
   if (!problems.empty()) {

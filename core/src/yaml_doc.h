@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "mreg/problem.h"
 #include "mreg/types.h"
 
 namespace mreg {
@@ -21,7 +22,16 @@ struct YamlDocument {
   int line_of(std::string pointer) const;
 };
 
-// Throws ManifestError naming `path` and the line on malformed YAML or duplicate keys.
+// The limits of a registry file, which every reader applies before it reads one (FORMAT.md).
+constexpr std::size_t kMaxYamlDepth = 64;
+
+// Throws ManifestError naming `path` and a line when `text` is too large, not UTF-8, or holds
+// a NUL byte.
+void check_yaml_text(const std::string& text, const std::string& path);
+
+// Throws ManifestError naming `path` and the line on malformed YAML, duplicate keys, anchors or
+// aliases, nesting deeper than kMaxYamlDepth, a second document, a number out of range, and
+// strings (as decoded: escapes too) that are not UTF-8 or hold NUL.
 YamlDocument parse_yaml(const std::string& text, const std::string& path);
 
 // parse_yaml without the fast path (for tests that compare the two).
@@ -33,8 +43,19 @@ YamlDocument parse_yaml_with_yaml_cpp(const std::string& text, const std::string
 // yaml-cpp; where it answers, it answers exactly as yaml-cpp would.
 std::optional<YamlDocument> parse_canonical_yaml(const std::string& text);
 
+// The strings of `value` (keys too) that are not valid UTF-8 or hold NUL: where (a JSON
+// pointer) and what is wrong ("the value is not valid UTF-8 (byte 0xFF at offset 3)").
+struct TextProblem {
+  std::string pointer;
+  std::string message;
+};
+std::vector<TextProblem> text_problems(const Json& value);
+
 // A key as a JSON pointer segment ("~" -> "~0", "/" -> "~1").
 std::string pointer_escape(std::string_view key);
+
+// Thrown by resolve_plain for a number that does not fit (1e400, 0xFFFFFFFFFFFFFFFFFF).
+struct NumberOutOfRange {};
 
 // A plain scalar's value under YAML 1.2's core schema.
 Json resolve_plain(const std::string& s);

@@ -1,7 +1,9 @@
 // A reader for the canonical YAML that mreg writes, about ten times faster
 // than yaml-cpp. It accepts only a subset whose meaning is unambiguous and
 // gives up (nullopt) on anything else: comments, single quotes, anchors,
-// block sequences, tab indentation, CR, trailing spaces, indentation indicators.
+// block sequences, tab indentation, CR and other control characters, a byte-order mark,
+// characters YAML treats as line breaks or as non-printable, numbers out of
+// range, trailing spaces, indentation indicators.
 #include <string_view>
 
 #include "yaml_doc.h"
@@ -47,8 +49,7 @@ class FastParser {
   bool parse(Json& out) {
     if (!ok_ || text_lines_.empty()) return false;
     for (auto l : text_lines_)
-      for (char c : l)
-        if (c == '\r' || c == '\0') return false;
+      if (!plain_text(l)) return false;
     out = Json::object();
     if (!mapping(0, "", out)) return false;
     return idx_ == text_lines_.size();
@@ -61,6 +62,24 @@ class FastParser {
     return n;
   }
   static bool blank(std::string_view l) { return indent_of(l) == l.size(); }
+
+  // A line with nothing that yaml-cpp might read otherwise: no control characters but tabs
+  // (which the readers of keys, plain scalars and block indentation refuse on their own; CR too), no U+0080..U+009F (NEL among them), no U+2028/U+2029 (line breaks to YAML 1.1),
+  // no byte-order mark and no U+FFFE/U+FFFF. Invalid UTF-8 never gets here.
+  static bool plain_text(std::string_view l) {
+    for (size_t i = 0; i < l.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(l[i]);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+      if (c < 0x80) continue;
+      const unsigned char c1 = i + 1 < l.size() ? static_cast<unsigned char>(l[i + 1]) : 0;
+      const unsigned char c2 = i + 2 < l.size() ? static_cast<unsigned char>(l[i + 2]) : 0;
+      if (c == 0xC2 && c1 < 0xA0) return false;
+      if (c == 0xE2 && c1 == 0x80 && (c2 == 0xA8 || c2 == 0xA9)) return false;
+      if (c == 0xEF && c1 == 0xBB && c2 == 0xBF) return false;
+      if (c == 0xEF && c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF)) return false;
+    }
+    return true;
+  }
 
   void skip_blank() {
     while (idx_ < text_lines_.size() && blank(text_lines_[idx_])) {
@@ -131,7 +150,12 @@ class FastParser {
       return true;
     }
     std::string v(s);
-    Json resolved = resolve_plain(v);
+    Json resolved;
+    try {
+      resolved = resolve_plain(v);
+    } catch (const NumberOutOfRange&) {
+      return false;  // yaml-cpp's path names the problem
+    }
     if (resolved.is_string()) {
       if (!plain_is_safe(v, in_flow)) return false;
     } else {
@@ -187,6 +211,7 @@ class FastParser {
         continue;
       }
       if (blank(l)) return false;  // whitespace-only lines: leave to yaml-cpp
+      if (l[indent_of(l)] == '\t') return false;  // a tab in the indentation
       if (indent_of(l) < indent) break;
       if (any) body.append(trailing_empty + 1, '\n');
       else body.append(trailing_empty, '\n');
