@@ -25,6 +25,9 @@ class FileSource {
   virtual std::optional<std::string> read(const std::string& path) const = 0;
   // Entries directly in `dir`: (name, is_dir).
   virtual std::vector<std::pair<std::string, bool>> list(const std::string& dir) const = 0;
+  // The entries in and below `dir` that are neither plain files nor folders (symbolic links,
+  // gitlinks), each a problem.
+  virtual void odd_entries(const std::string& dir, std::vector<Problem>& out) const = 0;
 };
 
 // Each folder is read once and found through its parent: a path lookup from
@@ -34,8 +37,17 @@ class TreeSource : public FileSource {
   TreeSource(git::Repository repo, git::Oid tree) : repo_(std::move(repo)), tree_(tree) {}
   std::optional<std::string> read(const std::string& path) const override {
     auto e = find(path);
-    if (!e || e->type != git::ObjectType::Blob) return std::nullopt;
-    return repo_.read_blob(e->oid);
+    if (!e || e->type != git::ObjectType::Blob || git::unexpected_entry(*e, path)) return std::nullopt;
+    return repo_.read_registry_file(e->oid, path);
+  }
+  void odd_entries(const std::string& dir, std::vector<Problem>& out) const override {
+    const auto* entries = folder(dir);
+    if (!entries) return;
+    for (const auto& e : *entries) {
+      const std::string path = dir + "/" + e.name;
+      if (auto p = git::unexpected_entry(e, path)) out.push_back(std::move(*p));
+      else if (e.type == git::ObjectType::Tree) odd_entries(path, out);
+    }
   }
   std::vector<std::pair<std::string, bool>> list(const std::string& dir) const override {
     std::vector<std::pair<std::string, bool>> out;
@@ -77,11 +89,31 @@ class WorktreeSource : public FileSource {
  public:
   explicit WorktreeSource(std::filesystem::path root) : root_(std::move(root)) {}
   std::optional<std::string> read(const std::string& path) const override {
+    std::error_code ec;
+    const auto status = std::filesystem::symlink_status(root_ / path, ec);
+    if (ec || status.type() != std::filesystem::file_type::regular) return std::nullopt;
+    const auto size = std::filesystem::file_size(root_ / path, ec);
+    if (!ec && size > kMaxRegistryFileBytes) throw ManifestError({file_too_large(path, size)});
     std::ifstream f(root_ / path, std::ios::binary);
-    if (!f || std::filesystem::is_directory(root_ / path)) return std::nullopt;
+    if (!f) return std::nullopt;
     std::ostringstream ss;
     ss << f.rdbuf();
     return ss.str();
+  }
+  void odd_entries(const std::string& dir, std::vector<Problem>& out) const override {
+    std::error_code ec;
+    std::vector<std::pair<std::string, std::filesystem::file_type>> entries;
+    for (const auto& e : std::filesystem::directory_iterator(root_ / dir, ec))
+      entries.emplace_back(e.path().filename().string(), e.symlink_status().type());
+    std::sort(entries.begin(), entries.end());
+    for (const auto& [name, type] : entries) {
+      const std::string path = dir + "/" + name;
+      if (type == std::filesystem::file_type::directory) odd_entries(path, out);
+      else if (type == std::filesystem::file_type::symlink)
+        out.push_back({path, 0, "is a symbolic link; a registry holds only plain files and folders"});
+      else if (type != std::filesystem::file_type::regular)
+        out.push_back({path, 0, "is not a plain file or folder; a registry holds only plain files and folders"});
+    }
   }
   std::vector<std::pair<std::string, bool>> list(const std::string& dir) const override {
     std::vector<std::pair<std::string, bool>> out;
@@ -98,9 +130,9 @@ class WorktreeSource : public FileSource {
 
 template <typename T, typename Parse>
 std::optional<T> load(const FileSource& src, const std::string& path, Parse parse, std::vector<Problem>& out) {
-  auto text = src.read(path);
-  if (!text) return std::nullopt;
   try {
+    auto text = src.read(path);
+    if (!text) return std::nullopt;
     return parse(*text, path);
   } catch (const ManifestError& e) {
     out.insert(out.end(), e.problems().begin(), e.problems().end());
@@ -139,8 +171,9 @@ std::vector<Problem> check_model_folder(const FileSource& src, const std::string
   std::set<std::string> stages;
   if (config) stages.insert(config->stages.begin(), config->stages.end());
   const std::string mpath = model_path(name);
+  const size_t before = out.size();
   auto model = load<RegisteredModel>(src, mpath, parse_model, out);
-  if (!model && !src.read(mpath)) out.push_back({mpath, 0, "missing: every model folder has a model.yaml"});
+  if (!model && out.size() == before) out.push_back({mpath, 0, "missing: every model folder has a model.yaml"});
   if (model && model->name != name)
     out.push_back({mpath, key_line(src, mpath, "/name"), "field 'name': '" + model->name + "' does not match the folder name '" + name + "'"});
 
@@ -180,6 +213,7 @@ std::vector<Problem> check_model_folder(const FileSource& src, const std::string
     static const std::set<std::string> known{"model.yaml", "versions", "requests", "approvals"};
     if (!known.count(entry)) out.push_back({dir + "/" + entry, 0, "unexpected entry in a model folder"});
   }
+  src.odd_entries(dir, out);
   return out;
 }
 
@@ -193,6 +227,7 @@ std::vector<Problem> check_source(const MakeSource& make_source) {
     out.push_back({registry_config_path(), 0, "missing: not a registry (run 'mreg init')"});
     return out;
   }
+  src->odd_entries(".mreg", out);
 
   // Names first (the folder checks of many models run on every core), then in folder order:
   // each folder's name problems, then its files'.

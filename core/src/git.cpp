@@ -16,6 +16,7 @@
 
 #include "mreg/error.h"
 #include "mreg/hex.h"
+#include "mreg/problem.h"
 
 namespace fs = std::filesystem;
 
@@ -258,6 +259,37 @@ std::string Repository::read_blob(const Oid& oid) const {
   check(git_blob_lookup(blob.out(), repo_, &g), "cannot read blob " + oid.hex());
   auto* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
   return std::string(data, static_cast<size_t>(git_blob_rawsize(blob.get())));
+}
+
+std::optional<Problem> unexpected_entry(const TreeEntry& e, const std::string& path) {
+  const char* kind = nullptr;
+  switch (e.mode) {
+    case kModeTree:
+    case kModeFile:
+    case kModeExecutable: return std::nullopt;
+    case GIT_FILEMODE_LINK: kind = "a symbolic link"; break;
+    case GIT_FILEMODE_COMMIT: kind = "a submodule (gitlink)"; break;
+    default: kind = "a tree entry of an unknown mode"; break;
+  }
+  return Problem{path, 0, std::string("is ") + kind + "; a registry holds only plain files and folders"};
+}
+
+std::optional<std::size_t> Repository::blob_size(const Oid& oid) const {
+  git_oid g = to_git(oid);
+  OdbH odb;
+  check(git_repository_odb(odb.out(), repo_), "cannot open the object database");
+  size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  if (git_odb_read_header(&size, &type, odb.get(), &g) < 0 || type != GIT_OBJECT_BLOB) return std::nullopt;
+  return size;
+}
+
+std::string Repository::read_registry_file(const Oid& oid, const std::string& path) const {
+  // The size from the object's header, before its bytes are inflated: a blob of a gigabyte of
+  // zeros takes a megabyte in a pack.
+  if (auto size = blob_size(oid); size && *size > kMaxRegistryFileBytes)
+    throw ManifestError({file_too_large(path, *size)});
+  return read_blob(oid);
 }
 
 std::vector<TreeEntry> Repository::read_tree(const Oid& oid) const {

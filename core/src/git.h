@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "mreg/problem.h"
 #include "mreg/remote_target.h"
 
 struct git_repository;
@@ -31,12 +32,20 @@ struct Oid {
 
 enum class ObjectType { Blob, Tree, Commit, Tag, Other };
 
+// Tree entry modes (git's): what a registry folder may hold.
+constexpr std::uint32_t kModeTree = 0040000;
+constexpr std::uint32_t kModeFile = 0100644;
+constexpr std::uint32_t kModeExecutable = 0100755;
 struct TreeEntry {
   std::string name;
   Oid oid;
   ObjectType type = ObjectType::Other;
   std::uint32_t mode = 0;
 };
+
+// The problem of a tree entry at `path` that is neither a folder nor a regular file (a symbolic
+// link, a submodule's gitlink): nothing in a registry's folders may be one.
+std::optional<Problem> unexpected_entry(const TreeEntry& e, const std::string& path);
 
 struct Signature {
   std::string name;
@@ -120,6 +129,11 @@ class Repository {
                        const std::optional<Oid>& expected, const std::string& log_message);
 
   std::string read_blob(const Oid& oid) const;
+  // The size of a blob, read from its header; nullopt when `oid` is not a blob.
+  std::optional<std::size_t> blob_size(const Oid& oid) const;
+  // A registry file's bytes; a ManifestError naming `path` when the blob is larger than
+  // kMaxRegistryFileBytes, found before it is read.
+  std::string read_registry_file(const Oid& oid, const std::string& path) const;
   std::vector<TreeEntry> read_tree(const Oid& oid) const;
   std::optional<TreeEntry> tree_entry(const Oid& tree, const std::string& path) const;
   CommitInfo read_commit(const Oid& oid) const;

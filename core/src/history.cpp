@@ -58,7 +58,7 @@ void files_below(const git::Repository& repo, const git::Oid& tree, const std::s
 Json parse_or_null(const git::Repository& repo, const std::optional<git::Oid>& blob, const std::string& path) {
   if (!blob) return nullptr;
   try {
-    return parse_yaml(repo.read_blob(*blob), path).value;
+    return parse_yaml(repo.read_registry_file(*blob, path), path).value;
   } catch (const Error&) {
     return "(unreadable)";
   }
@@ -77,7 +77,7 @@ bool request_or_approval_event(const git::Repository& repo, const git::Oid& blob
   e.model = model;
   try {
     if (rel.rfind("requests/", 0) == 0 && rel.find('/', 9) == std::string::npos) {
-      const TransitionRequest r = parse_request(repo.read_blob(blob), "models/" + model + "/" + rel);
+      const TransitionRequest r = parse_request(repo.read_registry_file(blob, "models/" + model + "/" + rel), "models/" + model + "/" + rel);
       e.type = "requested";
       e.version = r.version;
       e.request = r.id;
@@ -90,7 +90,7 @@ bool request_or_approval_event(const git::Repository& repo, const git::Oid& blob
     const std::string suffix = ".approval";
     if (rel.rfind("approvals/", 0) == 0 && rel.size() > suffix.size() &&
         rel.compare(rel.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      const ApprovalPayload a = parse_approval(repo.read_blob(blob));
+      const ApprovalPayload a = parse_approval(repo.read_registry_file(blob, "models/" + model + "/" + rel));
       e.type = "approved";
       e.version = a.version;
       e.request = a.request_id;
@@ -238,7 +238,7 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
       std::string archive;
       if (auto cfg = repo.tree_entry(c.tree, registry_config_path()))
         try {
-          archive = parse_registry_config(repo.read_blob(cfg->oid), registry_config_path()).archive_stage();
+          archive = parse_registry_config(repo.read_registry_file(cfg->oid, registry_config_path()), registry_config_path()).archive_stage();
         } catch (const Error&) {
         }
       a.to = archive;

@@ -33,6 +33,16 @@ void attach_aliases(ModelVersion& v, const RegisteredModel& m) {
   throw_not_found("Registered Model with name=" + name + " not found");
 }
 
+// A model folder's entries (and those of its versions/) that are neither plain files nor
+// folders are problems of that model: a gitlink in place of versions/2.yaml would otherwise
+// make version 2 disappear.
+void check_entries(const std::vector<git::TreeEntry>& entries, const std::string& dir) {
+  std::vector<Problem> problems;
+  for (const auto& e : entries)
+    if (auto p = git::unexpected_entry(e, dir + "/" + e.name)) problems.push_back(std::move(*p));
+  if (!problems.empty()) throw ManifestError(std::move(problems));
+}
+
 std::optional<git::TreeEntry> find_entry(const std::vector<git::TreeEntry>& entries, const std::string& name) {
   for (const auto& e : entries)
     if (e.name == name) return e;
@@ -50,20 +60,23 @@ ModelFolder read_folder(const git::Repository& repo, const std::string& name, co
       return std::move(*cached);
   }
   const auto entries = repo.read_tree(tree);
+  check_entries(entries, model_dir(name));
   const std::string mpath = model_path(name);
   auto model_entry = find_entry(entries, "model.yaml");
   if (!model_entry || model_entry->type != git::ObjectType::Blob) throw_not_found("Registered Model with name=" + name + " not found");
   ModelFolder f;
-  f.model = parse_model(repo.read_blob(model_entry->oid), mpath);
+  f.model = parse_model(repo.read_registry_file(model_entry->oid, mpath), mpath);
   if (f.model.name != name)
     throw ManifestError({{mpath, 1, "field 'name': '" + f.model.name + "' does not match the folder name '" + name + "'"}});
   auto versions = find_entry(entries, "versions");
   if (versions && versions->type == git::ObjectType::Tree) {
-    for (const auto& e : repo.read_tree(versions->oid)) {
+    const auto files = repo.read_tree(versions->oid);
+    check_entries(files, model_dir(name) + "/versions");
+    for (const auto& e : files) {
       const std::int64_t n = version_of_file(e.name);
       if (n == 0 || e.type != git::ObjectType::Blob) continue;
       const std::string path = version_path(name, n);
-      ModelVersion v = parse_version(repo.read_blob(e.oid), path);
+      ModelVersion v = parse_version(repo.read_registry_file(e.oid, path), path);
       if (v.name != name || v.version != n)
         throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
                                            std::to_string(n) + ")"}});
@@ -127,7 +140,7 @@ BlobCache* Snapshot::Impl::blob_cache(std::size_t folders) const {
 std::optional<std::string> Snapshot::Impl::read(const std::string& path) const {
   auto e = entry(path);
   if (!e || e->type != git::ObjectType::Blob) return std::nullopt;
-  return repo->read_blob(e->oid);
+  return repo->read_registry_file(e->oid, path);
 }
 
 const std::vector<git::TreeEntry>& Snapshot::Impl::model_folders() const {
@@ -184,7 +197,7 @@ Snapshot Registry::Impl::snapshot_at(const git::Oid& commit) const {
     throw Error(ErrorCode::INVALID_STATE, "not a registry: no mreg.yaml in commit " + impl->commit_hex.substr(0, 12) +
                                               " of " + repo->git_dir() + " (run 'mreg init')");
   impl->config_blob = config->oid;
-  impl->config = parse_registry_config(repo->read_blob(config->oid), registry_config_path());
+  impl->config = parse_registry_config(repo->read_registry_file(config->oid, registry_config_path()), registry_config_path());
   return Snapshot(std::move(impl));
 }
 
@@ -228,8 +241,10 @@ RegisteredModel Snapshot::get_registered_model(const std::string& name) const {
   check_model_name(name);
   auto folder = impl_->model_folder(name);
   auto e = folder ? impl_->repo->tree_entry(*folder, "model.yaml") : std::nullopt;
+  if (e)
+    if (auto p = git::unexpected_entry(*e, model_path(name))) throw ManifestError({std::move(*p)});
   if (!e || e->type != git::ObjectType::Blob) model_not_found(*this, name);
-  RegisteredModel m = parse_model(impl_->repo->read_blob(e->oid), model_path(name));
+  RegisteredModel m = parse_model(impl_->repo->read_registry_file(e->oid, model_path(name)), model_path(name));
   if (m.name != name)
     throw ManifestError({{model_path(name), 1, "field 'name': '" + m.name + "' does not match the folder name '" + name + "'"}});
   return m;
@@ -240,9 +255,11 @@ ModelVersion Snapshot::get_model_version(const std::string& name, std::int64_t v
   const std::string path = version_path(name, version);
   auto folder = impl_->model_folder(name);
   auto e = impl_->repo->tree_entry(*folder, "versions/" + std::to_string(version) + ".yaml");
+  if (e)
+    if (auto p = git::unexpected_entry(*e, path)) throw ManifestError({std::move(*p)});
   if (!e || e->type != git::ObjectType::Blob)
     throw_not_found("Model Version (name=" + name + ", version=" + std::to_string(version) + ") not found");
-  ModelVersion v = parse_version(impl_->repo->read_blob(e->oid), path);
+  ModelVersion v = parse_version(impl_->repo->read_registry_file(e->oid, path), path);
   if (v.name != name || v.version != version)
     throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
                                        std::to_string(version) + ")"}});
