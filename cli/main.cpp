@@ -3,10 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "context.h"
 #include "progress.h"
 #include "mreg/error.h"
+#include "mreg/utf8.h"
 
 namespace {
 
@@ -28,11 +31,39 @@ int exit_code(mreg::ErrorCode code) {
 int report(const mreg::cli::Context& ctx, mreg::ErrorCode code, const std::string& message) {
   if (ctx.output == "json") {
     nlohmann::ordered_json j{{"error_code", mreg::error_code_name(code)}, {"message", message}};
-    std::cerr << j.dump() << "\n";
+    std::cerr << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else {
     std::cerr << "mreg: error: " << message << "\n";
   }
   return exit_code(code);
+}
+
+// Every argument must be UTF-8 text: what a write stores from one, reads must take back (and
+// JSON output must be able to print). The first that is not, named by the option it belongs to.
+std::optional<std::string> argument_problem(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const std::string problem = mreg::text_problem(arg);
+    if (problem.empty()) continue;
+    std::string name = "argument " + std::to_string(i);
+    if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) name = arg.substr(0, arg.find('='));
+    else if (i > 1 && argv[i - 1][0] == '-' && argv[i - 1][1] != '\0' && mreg::text_problem(argv[i - 1]).empty())
+      name = std::string(argv[i - 1]) + " (argument " + std::to_string(i) + ")";
+    if (!mreg::text_problem(name).empty()) name = "argument " + std::to_string(i);
+    return "the value of " + name + " " + problem + "; arguments must be UTF-8 text (nothing was written)";
+  }
+  return std::nullopt;
+}
+
+// "-o json" / "--output json" / "--output=json" / "-ojson" among the arguments (for the
+// errors found before they are parsed).
+bool json_output_asked(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-ojson" || a == "--output=json") return true;
+    if ((a == "-o" || a == "--output") && i + 1 < argc && std::string(argv[i + 1]) == "json") return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -59,6 +90,11 @@ int main(int argc, char** argv) {
   mreg::cli::add_mlflow_commands(app, ctx);
   mreg::cli::add_remote_commands(app, ctx);
   mreg::cli::show_progress_on_terminal();
+
+  if (auto problem = argument_problem(argc, argv)) {
+    if (json_output_asked(argc, argv)) ctx.output = "json";
+    return report(ctx, mreg::ErrorCode::INVALID_PARAMETER_VALUE, *problem);
+  }
 
   try {
     app.parse(argc, argv);

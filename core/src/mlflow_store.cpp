@@ -12,6 +12,7 @@
 #include "policy_gate.h"
 #include "progress_report.h"
 #include "registry_impl.h"
+#include "mreg/utf8.h"
 #include "yaml_doc.h"
 
 namespace mreg {
@@ -65,7 +66,13 @@ TagMap read_tags(const fs::path& dir) {
   TagMap tags;
   if (!fs::is_directory(dir)) return tags;
   for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) tags[fs::relative(e.path(), dir).generic_string()] = slurp(e.path());
+    if (e.is_regular_file()) {
+      std::string key = fs::relative(e.path(), dir).generic_string(), value = slurp(e.path());
+      for (const auto* text : {&key, &value})
+        if (std::string problem = text_problem(*text); !problem.empty())
+          throw_invalid(e.path().string() + ": the tag's " + (text == &key ? "key " : "value ") + problem);
+      tags[key] = std::move(value);
+    }
   return tags;
 }
 

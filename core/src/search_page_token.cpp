@@ -4,6 +4,7 @@
 
 #include "mreg/search.h"
 #include "mreg/types.h"
+#include "mreg/utf8.h"
 
 namespace mreg {
 
@@ -23,12 +24,17 @@ std::int64_t parse_page_token(const std::string& token) {
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(&decoded[0]),
                                 reinterpret_cast<const unsigned char*>(token.data()), static_cast<int>(token.size()));
   if (n < 0) throw_invalid("Invalid page token, could not base64-decode");
-  // EVP_DecodeBlock counts the bytes the padding stands for.
-  std::size_t size = static_cast<std::size_t>(n);
-  for (std::size_t i = token.size(); i > 0 && token[i - 1] == '='; --i) --size;
-  decoded.resize(size);
+  // EVP_DecodeBlock counts the bytes the padding stands for: one or two '=' at the end, never
+  // more ("====" decodes to nothing and is no token).
+  std::size_t padding = 0;
+  while (padding < token.size() && token[token.size() - 1 - padding] == '=') ++padding;
+  if (padding > 2 || static_cast<std::size_t>(n) < padding)
+    throw_invalid("Invalid page token, could not base64-decode");
+  decoded.resize(static_cast<std::size_t>(n) - padding);
   const Json parsed = Json::parse(decoded, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) throw_invalid("Invalid page token, decoded value=" + decoded);
+  if (parsed.is_discarded() || !parsed.is_object())
+    throw_invalid(text_problem(decoded).empty() ? "Invalid page token, decoded value=" + decoded
+                                                : "Invalid page token, the decoded value is not text");
   const auto offset = parsed.find("offset");
   if (offset == parsed.end() || !offset->is_number_integer() || offset->get<std::int64_t>() <= 0)
     throw_invalid("Invalid page token, parsed value=" + parsed.dump());
