@@ -284,11 +284,10 @@ std::optional<std::size_t> Repository::blob_size(const Oid& oid) const {
   return size;
 }
 
-std::string Repository::read_registry_file(const Oid& oid, const std::string& path) const {
+std::string Repository::read_registry_file(const Oid& oid, const std::string& path, std::size_t limit) const {
   // The size from the object's header, before its bytes are inflated: a blob of a gigabyte of
   // zeros takes a megabyte in a pack.
-  if (auto size = blob_size(oid); size && *size > kMaxRegistryFileBytes)
-    throw ManifestError({file_too_large(path, *size)});
+  if (auto size = blob_size(oid); size && *size > limit) throw ManifestError({file_too_large(path, *size, limit)});
   return read_blob(oid);
 }
 

@@ -132,8 +132,9 @@ class Repository {
   // The size of a blob, read from its header; nullopt when `oid` is not a blob.
   std::optional<std::size_t> blob_size(const Oid& oid) const;
   // A registry file's bytes; a ManifestError naming `path` when the blob is larger than
-  // kMaxRegistryFileBytes, found before it is read.
-  std::string read_registry_file(const Oid& oid, const std::string& path) const;
+  // `limit`, found before it is read.
+  std::string read_registry_file(const Oid& oid, const std::string& path,
+                                 std::size_t limit = kMaxRegistryFileBytes) const;
   std::vector<TreeEntry> read_tree(const Oid& oid) const;
   std::optional<TreeEntry> tree_entry(const Oid& tree, const std::string& path) const;
   CommitInfo read_commit(const Oid& oid) const;

@@ -19,9 +19,9 @@ std::string Problem::to_string() const {
 ManifestError::ManifestError(std::vector<Problem> problems)
     : Error(ErrorCode::INVALID_STATE, join(problems)), problems_(std::move(problems)) {}
 
-Problem file_too_large(const std::string& path, std::size_t size) {
+Problem file_too_large(const std::string& path, std::size_t size, std::size_t limit) {
   return {path, 0, "the file is " + std::to_string(size) + " bytes; registry files hold at most " +
-                       std::to_string(kMaxRegistryFileBytes) + " bytes"};
+                       std::to_string(limit) + " bytes"};
 }
 
 }  // namespace mreg

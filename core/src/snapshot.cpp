@@ -140,7 +140,9 @@ BlobCache* Snapshot::Impl::blob_cache(std::size_t folders) const {
 std::optional<std::string> Snapshot::Impl::read(const std::string& path) const {
   auto e = entry(path);
   if (!e || e->type != git::ObjectType::Blob) return std::nullopt;
-  return repo->read_registry_file(e->oid, path);
+  // Any file (a signature, allowed_signers): its reader judges it; YAML readers apply their
+  // own 1 MiB limit.
+  return repo->read_registry_file(e->oid, path, kMaxOtherFileBytes);
 }
 
 const std::vector<git::TreeEntry>& Snapshot::Impl::model_folders() const {

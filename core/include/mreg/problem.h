@@ -19,8 +19,12 @@ struct Problem {
   std::string to_string() const;
 };
 
-// The problem of a file of `size` bytes, more than kMaxRegistryFileBytes.
-Problem file_too_large(const std::string& path, std::size_t size);
+// Files read as they are (signatures, allowed_signers) may be larger, up to this: their readers
+// judge their content, and no file may make a read hold more than this in memory.
+constexpr std::size_t kMaxOtherFileBytes = 64 * 1024 * 1024;
+
+// The problem of a file of `size` bytes, more than `limit`.
+Problem file_too_large(const std::string& path, std::size_t size, std::size_t limit = kMaxRegistryFileBytes);
 
 // Thrown when a registry file is malformed or breaks its schema: an Error with
 // code INVALID_STATE whose message lists every problem, one per line.
