@@ -107,6 +107,13 @@ TEST_CASE("the fast reader steps aside on what it does not handle", "[bytes][yam
   }
 }
 
+TEST_CASE("regression of fuzz_yaml: blank lines are an empty document to both readers", "[bytes][yaml]") {
+  const std::string blank = corpus("fuzz_yaml", "blank-lines.yaml");
+  CHECK(!parse_canonical_yaml(blank));
+  CHECK(parse_yaml(blank, "m.yaml").value.is_null());
+  CHECK(parse_yaml_with_yaml_cpp(blank, "m.yaml").value.is_null());
+}
+
 TEST_CASE("numbers: in range or a problem, never an exception of the standard library", "[bytes][numbers]") {
   CHECK(resolve_plain("1e308").is_number_float());
   CHECK(resolve_plain("1e-400").is_number_float());  // underflow reads as 0

@@ -52,7 +52,8 @@ class FastParser {
       if (!plain_text(l)) return false;
     out = Json::object();
     if (!mapping(0, "", out)) return false;
-    return idx_ == text_lines_.size();
+    // Blank lines only are no mapping but an empty document (null), as yaml-cpp reads them.
+    return idx_ == text_lines_.size() && !out.empty();
   }
 
  private:
