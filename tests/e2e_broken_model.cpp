@@ -122,40 +122,37 @@ TEST_CASE("a broken version file: listings show the model as broken, everything 
 
   SECTION("mreg serve: searches answer 200 without it, its own reads an MLflow error") {
     Server server({"--repo", reg.path()});
-    auto models = server.get("/api/2.0/mlflow/registered-models/search");
-    REQUIRE(models);
-    CHECK(models->status == 200);
-    CHECK(names_of(json_body(models)["registered_models"]) == std::vector<std::string>{"a", "c"});
-    auto versions = server.get("/api/2.0/mlflow/model-versions/search");
-    REQUIRE(versions);
-    CHECK(versions->status == 200);
-    CHECK(json_body(versions)["model_versions"].size() == 4);
+    // The status of a GET, and its body.
+    auto get = [&](const std::string& path) {
+      auto r = server.get(path);
+      REQUIRE(r);
+      return std::make_pair(r->status, r->body);
+    };
+    const std::string api = "/api/2.0/mlflow/";
+    auto models = get(api + "registered-models/search");
+    CHECK(models.first == 200);
+    CHECK(names_of(Json::parse(models.second)["registered_models"]) == std::vector<std::string>{"a", "c"});
+    auto versions = get(api + "model-versions/search");
+    CHECK(versions.first == 200);
+    CHECK(Json::parse(versions.second)["model_versions"].size() == 4);
 
-    auto other = server.get("/api/2.0/mlflow/registered-models/get?name=a");
-    REQUIRE(other);
-    CHECK(other->status == 200);
-    auto broken = server.get("/api/2.0/mlflow/registered-models/get?name=b");
-    REQUIRE(broken);
-    CHECK(broken->status == 500);
-    Json e = json_body(broken);
+    CHECK(get(api + "registered-models/get?name=a").first == 200);
+    CHECK(get(api + "model-versions/get?name=b&version=1").first == 200);
+    auto broken = get(api + "registered-models/get?name=b");
+    CHECK(broken.first == 500);
+    Json e = Json::parse(broken.second);
     CHECK(e["error_code"] == "INVALID_STATE");
     CHECK_THAT(e["message"].get<std::string>(), Contains("models/b/versions/2.yaml:"));
-    auto broken_version = server.get("/api/2.0/mlflow/model-versions/get?name=b&version=2");
-    REQUIRE(broken_version);
-    CHECK(broken_version->status == 500);
+    CHECK(get(api + "model-versions/get?name=b&version=2").first == 500);
 
-    auto home = server.get("/");
-    REQUIRE(home);
-    CHECK(home->status == 200);
-    CHECK_THAT(home->body, Contains("Broken: models/b/versions/2.yaml:"));
-    CHECK_THAT(home->body, Contains("model a"));
-    auto page_a = server.get("/models/a");
-    REQUIRE(page_a);
-    CHECK(page_a->status == 200);
-    auto page_b = server.get("/models/b");
-    REQUIRE(page_b);
-    CHECK(page_b->status == 500);
-    CHECK_THAT(page_b->body, Contains("models/b/versions/2.yaml"));
+    auto home = get("/");
+    CHECK(home.first == 200);
+    CHECK_THAT(home.second, Contains("Broken: models/b/versions/2.yaml:"));
+    CHECK_THAT(home.second, Contains("model a"));
+    CHECK(get("/models/a").first == 200);
+    auto page_b = get("/models/b");
+    CHECK(page_b.first == 500);
+    CHECK_THAT(page_b.second, Contains("models/b/versions/2.yaml"));
   }
 }
 
