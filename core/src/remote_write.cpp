@@ -12,6 +12,7 @@
 #include "file_lock.h"
 #include "registry_impl.h"
 #include "remote_impl.h"
+#include "worktree.h"
 
 namespace mreg {
 namespace {
@@ -50,7 +51,10 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
   const std::string upstream = target.remote + "/" + target.branch;
 
   std::unique_ptr<FileLock> lock;
-  if (!repo.is_bare()) lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+  if (!repo.is_bare()) {
+    lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+    recover_worktree(repo);
+  }
 
   std::mt19937 rng(std::random_device{}());
   std::string last_reason;
