@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "auto_pack.h"
 #include "file_lock.h"
 #include "registry_impl.h"
 #include "remote_impl.h"
@@ -93,6 +94,7 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
       }
       follow_remote(repo, *branch, commit, target);
       if (opts.create_tags) push_tags(repo, target, create_tags(repo, plan, commit, committer));
+      pack_in_background_if_needed(repo);
       impl.last_commit = commit.hex();
       return commit;
     }

@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "auto_pack.h"
 #include "file_lock.h"
 #include "registry_impl.h"
 #include "worktree.h"
@@ -174,6 +175,7 @@ git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const O
     });
     if (result == git::Repository::RefUpdate::Updated) {
       if (opts.create_tags) create_tags(repo, plan, commit, committer);
+      pack_in_background_if_needed(repo);
       impl.last_commit = commit.hex();
       return commit;
     }
