@@ -41,7 +41,7 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
                       req.target() + (req.archive_existing ? " (archiving the others)" : "") + ", not this move");
       v = r.apply_request(a->name, a->request, a->comment, ctx.write_options(r));
     }
-    if (format != Format::Table) show_version(r.at().get_model_version(a->name, n), format);
+    if (format != Format::Table) show_version(r.at(r.last_commit()).get_model_version(a->name, n), format);
     else if (!ctx.quiet && r.last_commit() == before)
       std::cout << a->name << " version " << n << " is in " << v.stage << " already; nothing changed\n";
     else if (!ctx.quiet)
@@ -68,7 +68,7 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
                       req.target() + ", not this move");
       r.apply_request(a->name, a->request, "", ctx.write_options(r));
     }
-    if (format != Format::Table) show_version(r.at().get_model_version(a->name, n), format);
+    if (format != Format::Table) show_version(r.at(r.last_commit()).get_model_version(a->name, n), format);
     else if (!ctx.quiet) std::cout << a->name << "@" << a->alias << " -> version " << n << " (commit " << short_id(r.last_commit()) << ")\n";
   });
   auto* del = alias->add_subcommand("delete", "Remove an alias");

@@ -18,7 +18,15 @@ void written(const Context& ctx, const Registry& r, const std::string& what, con
   }
 }
 
-ModelSummary summary_after(const Registry& r, const std::string& name) { return r.at().get_model_summary(name); }
+// The model as the write left it, read from the commit the write made (not from HEAD, which
+// another writer may have moved since). The write read and wrote model.yaml only: another of
+// the model's files that does not read leaves it out of the answer, with a warning, and the
+// write, which landed, still succeeds.
+ModelSummary summary_after(const Registry& r, const std::string& name) {
+  ModelSummary s = r.at(r.last_commit()).summarize_model(name);
+  warn_broken(s);
+  return s;
+}
 
 }  // namespace
 
@@ -50,16 +58,29 @@ void add_model_commands(CLI::App& app, Context& ctx) {
     const Format format = ctx.format();
     Registry r = ctx.open();
     const Snapshot snapshot = ctx.read(r);
-    // Each model as it comes.
+    // Each model as it comes; a broken one is listed as such, and said again on stderr after
+    // the list (the listing still exits 0: `mreg check` is the command that fails on it).
+    std::vector<ModelSummary> broken;
+    auto note = [&](const ModelSummary& s) {
+      if (!s.problems.empty()) broken.push_back(s);
+    };
     if (format == Format::Table) {
       ModelListTable table;
-      snapshot.for_each_registered_model([&](const ModelSummary& s) { table.add(s); });
+      snapshot.for_each_registered_model([&](const ModelSummary& s) {
+        table.add(s);
+        note(s);
+      });
       table.print(std::cout);
     } else {
       ListWriter list(std::cout, "registered_models", format);
-      snapshot.for_each_registered_model([&](const ModelSummary& s) { list.add(s); });
+      snapshot.for_each_registered_model([&](const ModelSummary& s) {
+        list.add(s);
+        note(s);
+      });
       list.finish();
     }
+    std::cout.flush();
+    for (const auto& s : broken) warn_broken(s);
   });
 
   auto* show = model->add_subcommand("show", "One model");

@@ -99,6 +99,16 @@ void print_page(Format format, const char* key, const std::vector<T>& items, con
   list.finish(after);
 }
 
+// A search leaves broken models out (search.h): said on stderr, once the page is out.
+void warn_left_out(const std::vector<std::string>& broken) {
+  if (broken.empty()) return;
+  std::string names;
+  for (const auto& n : broken) names += (names.empty() ? "" : ", ") + n;
+  std::cout.flush();
+  std::cerr << "mreg: warning: " << broken.size() << (broken.size() == 1 ? " broken model" : " broken models")
+            << " left out of the search: " << names << " ('mreg check' says why)\n";
+}
+
 using RunSearch = std::function<void(const Snapshot&, const SearchRequest&, const std::string& page_token, Format)>;
 
 void add_search_command(CLI::App* search, Context& ctx, const std::string& name, const std::string& help,
@@ -139,6 +149,7 @@ void add_search_commands(CLI::App& app, Context& ctx) {
                                     for (const auto& m : models) table.add(m);
                                     table.print(out);
                                   });
+                       warn_left_out(page.broken_models);
                      });
   add_search_command(search, ctx, "versions", "Model versions that match a filter, a page at a time",
                      "name, version_number, creation_timestamp, last_updated_timestamp",
@@ -147,6 +158,7 @@ void add_search_commands(CLI::App& app, Context& ctx) {
                        auto page = search_model_versions(s, q.filter, q.order_by, q.max_results, token);
                        print_page(format, "model_versions", page.model_versions, page.next_page_token,
                                   print_versions);
+                       warn_left_out(page.broken_models);
                      });
 }
 

@@ -19,8 +19,11 @@ void written(const Context& ctx, const Registry& r, const std::string& what, con
   }
 }
 
+// The version as the write left it, read from the commit the write made (not from HEAD, which
+// another writer may have moved since): the files the write itself read, so that a write
+// that landed does not fail on reading its answer.
 ModelVersion version_after(const Registry& r, const std::string& name, std::int64_t version) {
-  return r.at().get_model_version(name, version);
+  return r.at(r.last_commit()).get_model_version(name, version);
 }
 
 }  // namespace

@@ -32,8 +32,22 @@ std::string alias_cell(const RegisteredModel& m) {
 ModelListTable::ModelListTable() : table_({"NAME", "LATEST", "ALIASES", "UPDATED", "DESCRIPTION"}) {}
 
 void ModelListTable::add(const ModelSummary& s) {
+  if (!s.problems.empty()) {
+    // What reads of a broken model, and where its first problem is.
+    const Problem& p = s.problems.front();
+    std::string note = "BROKEN: " + p.path + ":" + std::to_string(p.line > 0 ? p.line : 1);
+    if (s.problems.size() > 1) note += " (and " + std::to_string(s.problems.size() - 1) + " more)";
+    table_.add({s.model.name, latest_cell(s.latest_versions), alias_cell(s.model),
+                s.model.updated_at ? format_time(s.model.updated_at) : "", note});
+    return;
+  }
   table_.add({s.model.name, latest_cell(s.latest_versions), alias_cell(s.model), format_time(s.model.updated_at),
               first_line(s.model.description)});
+}
+
+void warn_broken(const ModelSummary& s) {
+  for (const auto& p : s.problems)
+    std::cerr << "mreg: warning: model '" << s.model.name << "' is broken: " << p.to_string() << "\n";
 }
 
 void print_model(const ModelSummary& s, std::ostream& out) {

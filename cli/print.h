@@ -18,6 +18,8 @@ class ModelListTable {
  private:
   Table table_;
 };
+// One line on stderr for each problem of a broken model (none for a model that reads).
+void warn_broken(const ModelSummary& model);
 void print_model(const ModelSummary& model, std::ostream& out);
 void print_version_list(const std::vector<ModelVersion>& versions, std::ostream& out);
 void print_version(const ModelVersion& version, std::ostream& out);

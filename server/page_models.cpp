@@ -85,9 +85,16 @@ std::string models_page(const Links& links, const View& view, const ModelsQuery&
           escape(models_url(links, by_updated, 1)) + "\">Last modified</a></th><th>Description</th></tr></thead><tbody>";
   for (std::size_t i = begin; i < end; ++i) {
     const ModelSummary& m = *models[i];
-    body += "<tr><td>" + link(links.model(m.model.name), m.model.name) + "</td><td>" + latest_cell(links, m) +
-            "</td><td>" + aliases_cell(m.model) + "</td><td>" + time_html(m.model.updated_at) + "</td><td>" +
-            escape(first_line(m.model.description)) + "</td></tr>";
+    // A broken model is listed with what reads of it, and its first problem in place of a description.
+    const std::string about =
+        m.problems.empty() ? escape(first_line(m.model.description))
+                           : "<span class=\"error\">Broken: " + escape(m.problems.front().to_string()) +
+                                 (m.problems.size() > 1 ? " (and " + std::to_string(m.problems.size() - 1) + " more)" : "") +
+                                 "</span>";
+    body += "<tr" + std::string(m.problems.empty() ? "" : " class=\"broken\"") + "><td>" +
+            link(links.model(m.model.name), m.model.name) + "</td><td>" + latest_cell(links, m) + "</td><td>" +
+            aliases_cell(m.model) + "</td><td>" + (m.model.updated_at ? time_html(m.model.updated_at) : "") +
+            "</td><td>" + about + "</td></tr>";
   }
   body += "</tbody></table>";
   if (pages > 1) {

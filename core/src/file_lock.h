@@ -8,8 +8,10 @@ namespace mreg {
 
 class FileLock {
  public:
-  explicit FileLock(const std::string& path);
+  // Waits for the lock; with wait = false, takes it only when it is free (see held()).
+  explicit FileLock(const std::string& path, bool wait = true);
   ~FileLock();
+  bool held() const { return fd_ >= 0; }
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
 

@@ -2,10 +2,12 @@
 
 #include <dlfcn.h>
 #include <git2.h>
+#include <git2/sys/repository.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -13,6 +15,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "mreg/error.h"
 #include "mreg/hex.h"
@@ -78,6 +81,20 @@ void tls_certificates() {
 }
 void check(int rc, const std::string& what) {
   if (rc < 0) fail(what, rc);
+}
+
+// Writes an object with `write` (a libgit2 call that returns its error code). `git gc`
+// (prune-packed) removes the empty folders of objects/ it packed, and may remove the one a
+// new loose object is just being renamed into; git itself tries again then, and so does this.
+template <typename Write>
+int writing_object(const Write& write) {
+  int rc = 0;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    rc = write();
+    const git_error* e = git_error_last();
+    if (rc >= 0 || !e || !e->message || std::strstr(e->message, "No such file or directory") == nullptr) break;
+  }
+  return rc;
 }
 
 // RAII handles: one deleter per libgit2 type.
@@ -202,6 +219,7 @@ void Repository::require_full_history() const {
               "(in CI, check out with fetch-depth: 0 or GIT_DEPTH: 0)");
 }
 std::string Repository::git_dir() const { return git_repository_path(repo_); }
+std::string Repository::common_dir() const { return git_repository_commondir(repo_); }
 std::string Repository::work_dir() const {
   const char* w = git_repository_workdir(repo_);
   return w ? w : "";
@@ -346,7 +364,8 @@ bool Repository::object_exists(const Oid& oid) const {
 
 Oid Repository::write_blob(const std::string& data) {
   git_oid out;
-  check(git_blob_create_from_buffer(&out, repo_, data.data(), data.size()), "cannot write blob");
+  check(writing_object([&] { return git_blob_create_from_buffer(&out, repo_, data.data(), data.size()); }),
+        "cannot write blob");
   return from_git(&out);
 }
 
@@ -382,10 +401,10 @@ Oid Repository::update_tree(const std::optional<Oid>& base, const std::vector<Tr
       git_oid id = to_git(*u.blob);
       check(git_treebuilder_insert(nullptr, tb.get(), u.path.c_str(), &id, GIT_FILEMODE_BLOB), "cannot build tree");
     }
-    check(git_treebuilder_write(&out, tb.get()), "cannot write tree");
+    check(writing_object([&] { return git_treebuilder_write(&out, tb.get()); }), "cannot write tree");
     return from_git(&out);
   }
-  check(git_tree_create_updated(&out, repo_, base_tree.get(), ups.size(), ups.data()),
+  check(writing_object([&] { return git_tree_create_updated(&out, repo_, base_tree.get(), ups.size(), ups.data()); }),
         "cannot write tree");
   return from_git(&out);
 }
@@ -410,8 +429,10 @@ Oid Repository::write_commit(const Oid& tree, const std::vector<Oid>& parents,
   }
   git_oid out;
   if (!sign) {
-    check(git_commit_create(&out, repo_, nullptr, a.get(), c.get(), "UTF-8", message.c_str(),
-                            tree_h.get(), parent_ptrs.size(), parent_ptrs.data()),
+    check(writing_object([&] {
+            return git_commit_create(&out, repo_, nullptr, a.get(), c.get(), "UTF-8", message.c_str(), tree_h.get(),
+                                     parent_ptrs.size(), parent_ptrs.data());
+          }),
           "cannot write commit");
     return from_git(&out);
   }
@@ -425,7 +446,9 @@ Oid Repository::write_commit(const Oid& tree, const std::vector<Oid>& parents,
   std::string signature = sign(content);
   // libgit2 indents every line break of the header; a trailing one would leave a stray line.
   while (!signature.empty() && (signature.back() == '\n' || signature.back() == '\r')) signature.pop_back();
-  check(git_commit_create_with_signature(&out, repo_, content.c_str(), signature.c_str(), nullptr),
+  check(writing_object([&] {
+          return git_commit_create_with_signature(&out, repo_, content.c_str(), signature.c_str(), nullptr);
+        }),
         "cannot write signed commit");
   return from_git(&out);
 }
@@ -438,7 +461,7 @@ bool Repository::create_tag(const std::string& name, const Oid& target, const Si
   ObjectH obj;
   check(git_object_lookup(obj.out(), repo_, &t, GIT_OBJECT_ANY), "cannot read " + target.hex());
   git_oid out;
-  int rc = git_tag_create(&out, repo_, name.c_str(), obj.get(), s.get(), message.c_str(), 0);
+  int rc = writing_object([&] { return git_tag_create(&out, repo_, name.c_str(), obj.get(), s.get(), message.c_str(), 0); });
   if (rc == GIT_EEXISTS) return false;
   check(rc, "cannot create tag " + name);
   return true;
@@ -554,11 +577,54 @@ void remove_empty_parents(fs::path dir, const fs::path& root) {
 
 }  // namespace
 
+namespace {
+
+// The index as the caller, who holds <git dir>/index.lock, changes it: read from a copy at
+// <git dir>/mreg-index, set as the repository's so that libgit2 writes it there (under its
+// own lock, mreg-index.lock, never index.lock), and renamed over the index by commit(): a
+// reader sees the old index or the new one, and a writer killed on the way leaves only
+// files of its own.
+class IndexCopy {
+ public:
+  IndexCopy(git_repository* repo, const std::string& git_dir)
+      : repo_(repo), index_path_(git_dir + "index"), copy_path_(git_dir + "mreg-index") {
+    std::error_code ec;
+    fs::remove(copy_path_ + ".lock", ec);
+    if (fs::exists(index_path_, ec)) {
+      if (!fs::copy_file(index_path_, copy_path_, fs::copy_options::overwrite_existing, ec) || ec)
+        throw Error(ErrorCode::INTERNAL_ERROR, "cannot copy the index: " + ec.message());
+    } else {
+      fs::remove(copy_path_, ec);
+    }
+    check(git_index_open(index_.out(), copy_path_.c_str()), "cannot read the index");
+    check(git_repository_set_index(repo_, index_.get()), "cannot read the index");
+  }
+  ~IndexCopy() {
+    git_repository_set_index(repo_, nullptr);  // the repository reads its own index again
+    std::error_code ec;
+    fs::remove(copy_path_, ec);
+  }
+  IndexCopy(const IndexCopy&) = delete;
+  IndexCopy& operator=(const IndexCopy&) = delete;
+
+  git_index* get() { return index_.get(); }
+  void commit() {
+    check(git_index_write(index_.get()), "cannot write the index");
+    if (::rename(copy_path_.c_str(), index_path_.c_str()) != 0)
+      throw Error(ErrorCode::INTERNAL_ERROR, "cannot write the index: " + std::string(std::strerror(errno)));
+  }
+
+ private:
+  git_repository* repo_;
+  std::string index_path_, copy_path_;
+  IndexH index_;
+};
+
+}  // namespace
+
 void Repository::sync_paths(const Oid& tree_oid, const std::vector<std::string>& paths) {
   if (is_bare()) return;
-  IndexH index;
-  check(git_repository_index(index.out(), repo_), "cannot open the index");
-  check(git_index_read(index.get(), 1), "cannot read the index");
+  IndexCopy index(repo_, git_dir());
   const fs::path root = work_dir();
 
   // Writes every blob below `entry` to the work tree and the index.
@@ -590,7 +656,76 @@ void Repository::sync_paths(const Oid& tree_oid, const std::vector<std::string>&
     }
     put(path, *entry);
   }
-  check(git_index_write(index.get()), "cannot write the index");
+  index.commit();
+}
+
+std::vector<std::string> Repository::catch_up_paths(const std::optional<Oid>& old_tree, const Oid& new_tree,
+                                                    const std::vector<std::string>& paths) {
+  if (is_bare()) return {};
+  // Every file at or below the paths, in either tree.
+  std::set<std::string> files;
+  std::function<void(const std::string&, const TreeEntry&)> collect = [&](const std::string& path,
+                                                                          const TreeEntry& e) {
+    if (e.type == ObjectType::Blob) files.insert(path);
+    if (e.type == ObjectType::Tree)
+      for (const auto& child : read_tree(e.oid)) collect(path + "/" + child.name, child);
+  };
+  for (const auto& path : paths) {
+    if (old_tree)
+      if (auto e = tree_entry(*old_tree, path)) collect(path, *e);
+    if (auto e = tree_entry(new_tree, path)) collect(path, *e);
+  }
+  auto blob_at = [&](const std::optional<Oid>& tree, const std::string& path) -> std::optional<TreeEntry> {
+    if (!tree) return std::nullopt;
+    auto e = tree_entry(*tree, path);
+    if (!e || e->type != ObjectType::Blob) return std::nullopt;
+    return e;
+  };
+
+  IndexCopy index(repo_, git_dir());
+  const fs::path root = work_dir();
+  std::vector<std::string> left;
+  bool changed = false;
+  for (const auto& path : files) {
+    const fs::path full = root / path;
+    std::error_code ec;
+    fs::path tmp = full;
+    tmp += ".mreg-tmp";  // a file write_file did not get to rename
+    fs::remove(tmp, ec);
+    const auto before = blob_at(old_tree, path), after = blob_at(new_tree, path);
+    const std::optional<Oid> old_id = before ? std::optional<Oid>(before->oid) : std::nullopt;
+    const std::optional<Oid> new_id = after ? std::optional<Oid>(after->oid) : std::nullopt;
+    // What the index and the work tree hold now (nullopt: nothing; a folder or link: neither commit's).
+    const git_index_entry* ie = git_index_get_bypath(index.get(), path.c_str(), 0);
+    const std::optional<Oid> in_index = ie ? std::optional<Oid>(from_git(&ie->id)) : std::nullopt;
+    std::optional<Oid> in_work_tree;
+    bool work_tree_known = true;
+    const auto st = fs::symlink_status(full, ec);
+    if (st.type() == fs::file_type::regular) {
+      git_oid g;
+      check(git_repository_hashfile(&g, repo_, path.c_str(), GIT_OBJECT_BLOB, nullptr), "cannot read " + path);
+      in_work_tree = from_git(&g);
+    } else if (st.type() != fs::file_type::not_found) {
+      work_tree_known = false;
+    }
+    auto one_of_both = [&](const std::optional<Oid>& id) { return id == old_id || id == new_id; };
+    if (!work_tree_known || !one_of_both(in_work_tree) || !one_of_both(in_index)) {
+      left.push_back(path);  // changed by hand since: not ours to overwrite
+      continue;
+    }
+    if (in_work_tree == new_id && in_index == new_id) continue;
+    changed = true;
+    if (after) {
+      if (in_work_tree != new_id) write_file(full, read_blob(after->oid), after->mode == GIT_FILEMODE_BLOB_EXECUTABLE);
+      check(git_index_add_bypath(index.get(), path.c_str()), "cannot update the index for " + path);
+    } else {
+      if (in_work_tree) fs::remove(full, ec);
+      remove_empty_parents(full.parent_path(), root);
+      git_index_remove_bypath(index.get(), path.c_str());
+    }
+  }
+  if (changed) index.commit();
+  return left;
 }
 
 void Repository::set_ref(const std::string& refname, const Oid& target, const std::string& log_message) {

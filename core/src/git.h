@@ -114,6 +114,7 @@ class Repository {
   // every commit (libgit2 1.5 neither reads nor deepens shallow history).
   void require_full_history() const;
   std::string git_dir() const;   // with a trailing '/'
+  std::string common_dir() const;  // where objects/ is (the git dir, but for a linked work tree); trailing '/'
   std::string work_dir() const;  // empty when bare; with a trailing '/'
 
   // The branch HEAD names ("refs/heads/main"), born or not; nullopt when detached.
@@ -196,8 +197,17 @@ class Repository {
   // work tree (untracked files included), as "path" strings.
   std::vector<std::string> dirty_paths(const std::vector<std::string>& paths) const;
   // Makes the index and work tree equal to `tree` at the given paths
-  // (files or folders; a path absent from `tree` is removed).
+  // (files or folders; a path absent from `tree` is removed). The caller holds
+  // <git dir>/index.lock (mreg::IndexLock): the index is written beside it and
+  // renamed into place.
   void sync_paths(const Oid& tree, const std::vector<std::string>& paths);
+  // The same for a change from `old_tree` to `new_tree` that was committed but whose
+  // index and work tree update may not have finished (its writer was killed): each file
+  // at or below `paths` whose index entry and work-tree content are each the old
+  // commit's or the new one's is brought to the new one; a file changed by hand since
+  // (in neither state) is left as it is and returned. The caller holds index.lock.
+  std::vector<std::string> catch_up_paths(const std::optional<Oid>& old_tree, const Oid& new_tree,
+                                          const std::vector<std::string>& paths);
 
   git_repository* raw() const { return repo_; }
 

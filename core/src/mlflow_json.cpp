@@ -209,7 +209,7 @@ void write_version(Out& o, const ModelVersion& v, const JsonOptions& opts) {
 
 template <class Out>
 void write_model(Out& o, const RegisteredModel& m, const std::vector<ModelVersion>& latest_versions,
-                 const JsonOptions& opts) {
+                 const JsonOptions& opts, const std::vector<Problem>& problems = {}) {
   o.begin_object();
   field(o, "name", m.name);
   field(o, "creation_timestamp", ms(m.created_at));
@@ -234,6 +234,19 @@ void write_model(Out& o, const RegisteredModel& m, const std::vector<ModelVersio
     }
     o.end();
   }
+  if (!problems.empty()) {
+    // A broken model (mreg's field): each file that did not read, where and why.
+    o.key("problems");
+    o.begin_array();
+    for (const auto& p : problems) {
+      o.begin_object();
+      field(o, "path", p.path);
+      field(o, "line", static_cast<std::int64_t>(p.line));
+      field(o, "message", p.message);
+      o.end();
+    }
+    o.end();
+  }
   o.end();
 }
 
@@ -253,12 +266,14 @@ OrderedJson to_mlflow_json(const RegisteredModel& m, const std::vector<ModelVers
 }
 
 OrderedJson to_mlflow_json(const ModelSummary& s, const JsonOptions& opts) {
-  return to_mlflow_json(s.model, s.latest_versions, opts);
+  TreeOut o;
+  write_model(o, s.model, s.latest_versions, opts, s.problems);
+  return std::move(o.root);
 }
 
 void append_mlflow_json(std::string& out, const ModelSummary& s, int depth, const JsonOptions& opts) {
   TextOut o(out, depth);
-  write_model(o, s.model, s.latest_versions, opts);
+  write_model(o, s.model, s.latest_versions, opts, s.problems);
 }
 
 void append_mlflow_json(std::string& out, const ModelVersion& v, int depth, const JsonOptions& opts) {

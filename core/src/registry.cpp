@@ -1,10 +1,12 @@
 #include <filesystem>
 #include <random>
 
+#include "file_lock.h"
 #include "manifest.h"
 #include "mreg/names.h"
 #include "registry_impl.h"
 #include "remote_impl.h"
+#include "worktree.h"
 
 namespace mreg {
 namespace {
@@ -73,6 +75,7 @@ Registry::~Registry() = default;
 Registry Registry::open(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->repo = std::make_shared<git::Repository>(git::Repository::open(path));
+  recover_worktree_if_needed(*impl->repo);  // what a killed writer left (worktree.h)
   return Registry(std::move(impl));
 }
 
@@ -110,7 +113,10 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
 
   const Identity author = resolve_author(repo, opts.author);
   const git::Signature committer = resolve_committer(repo, author);
+  std::unique_ptr<FileLock> lock;
   if (!repo.is_bare()) {
+    lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+    recover_worktree(repo);
     auto dirty = repo.dirty_paths({registry_config_path()});
     if (!dirty.empty()) throw Error(ErrorCode::RESOURCE_CONFLICT, "mreg.yaml exists in the work tree uncommitted; commit or remove it first");
   }
@@ -130,11 +136,13 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
   const git::Oid commit = repo.write_commit(
       tree, parents, git::Signature{author.name, author.email, author.time, author.offset_minutes}, committer,
       format_commit_message(p));
-  if (opts.push)
+  const auto moved = move_branch(repo, *branch, tip, commit, {registry_config_path()}, [&] {
+    if (!opts.push) return repo.update_ref(*branch, commit, tip, "mreg: " + p.summary);
     publish_branch(repo, *branch, commit, tip, remote_tip, *opts.push);
-  else if (repo.update_ref(*branch, commit, tip, "mreg: " + p.summary) != git::Repository::RefUpdate::Updated)
+    return git::Repository::RefUpdate::Updated;
+  });
+  if (moved != git::Repository::RefUpdate::Updated)
     throw Error(ErrorCode::RESOURCE_CONFLICT, "the branch moved while the registry was being created; try again");
-  if (!repo.is_bare()) repo.sync_paths(tree, {registry_config_path()});
   impl->last_commit = commit.hex();
   return Registry(std::move(impl));
 }

@@ -8,6 +8,7 @@
 #include "mreg/model_dir.h"
 #include "registry_impl.h"
 #include "remote_impl.h"
+#include "worktree.h"
 
 namespace mreg {
 namespace {
@@ -80,10 +81,10 @@ std::optional<git::Oid> fast_forward(git::Repository& repo, const std::string& b
       repo.changed_paths(before ? std::optional<git::Oid>(repo.read_commit(*before).tree) : std::nullopt,
                          repo.read_commit(tip).tree);
   if (!repo.is_bare()) refuse_dirty_paths(repo, paths);
-  if (repo.update_ref(branch, tip, before, "mreg: fast-forward to " + upstream_name) !=
-      git::Repository::RefUpdate::Updated)
+  if (move_branch(repo, branch, before, tip, paths, [&] {
+        return repo.update_ref(branch, tip, before, "mreg: fast-forward to " + upstream_name);
+      }) != git::Repository::RefUpdate::Updated)
     throw Error(ErrorCode::RESOURCE_CONFLICT, short_branch(branch) + " moved meanwhile; run the command again");
-  if (!repo.is_bare()) repo.sync_paths(repo.read_commit(tip).tree, paths);
   return before;
 }
 
@@ -208,7 +209,10 @@ PullResult pull(Registry& registry, const PushTarget& from) {
   git::Repository& repo = *registry.impl().repo;
   const std::string branch = current_branch(repo);
   std::unique_ptr<FileLock> lock;
-  if (!repo.is_bare()) lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+  if (!repo.is_bare()) {
+    lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+    recover_worktree(repo);
+  }
   const git::Oid tip = fetch_branch(repo, from, true);
   const auto before = fast_forward(repo, branch, tip, from.remote + "/" + from.branch);
   registry.impl().last_commit = tip.hex();

@@ -9,9 +9,11 @@
 #include <random>
 #include <thread>
 
+#include "auto_pack.h"
 #include "file_lock.h"
 #include "registry_impl.h"
 #include "remote_impl.h"
+#include "worktree.h"
 
 namespace mreg {
 namespace {
@@ -50,7 +52,10 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
   const std::string upstream = target.remote + "/" + target.branch;
 
   std::unique_ptr<FileLock> lock;
-  if (!repo.is_bare()) lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+  if (!repo.is_bare()) {
+    lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+    recover_worktree(repo);
+  }
 
   std::mt19937 rng(std::random_device{}());
   std::string last_reason;
@@ -89,6 +94,7 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
       }
       follow_remote(repo, *branch, commit, target);
       if (opts.create_tags) push_tags(repo, target, create_tags(repo, plan, commit, committer));
+      pack_in_background_if_needed(repo);
       impl.last_commit = commit.hex();
       return commit;
     }

@@ -105,10 +105,11 @@ ModelSearchPage search_registered_models(const Snapshot& snapshot, const std::st
 
   // Summaries carry all a model filter reads, and come from the cache.
   PageCollector<ModelSummary> found(order, max_results, offset);
-  snapshot.for_each_registered_model([&](const ModelSummary& s) {
-    if (matches(parsed, s)) found.add(s);
-  });
   ModelSearchPage page;
+  snapshot.for_each_registered_model([&](const ModelSummary& s) {
+    if (!s.problems.empty()) page.broken_models.push_back(s.model.name);
+    else if (matches(parsed, s)) found.add(s);
+  });
   page.registered_models = found.page(page.next_page_token);
   return page;
 }
@@ -122,13 +123,16 @@ VersionSearchPage search_model_versions(const Snapshot& snapshot, const std::str
   const std::int64_t offset = parse_page_token(page_token);
 
   PageCollector<ModelVersion> found(order, max_results, offset);
+  VersionSearchPage page;
   // Reads only the models that can match.
   snapshot.for_each_model_versions([&](const std::string& name) { return name_matches(parsed, name); },
                                    [&](std::vector<ModelVersion>& versions) {
                                      for (auto& v : versions)
                                        if (matches(parsed, v)) found.add(std::move(v));
+                                   },
+                                   [&](const std::string& name, const std::vector<Problem>&) {
+                                     page.broken_models.push_back(name);
                                    });
-  VersionSearchPage page;
   page.model_versions = found.page(page.next_page_token);
   return page;
 }

@@ -49,9 +49,19 @@ std::optional<git::TreeEntry> find_entry(const std::vector<git::TreeEntry>& entr
   return std::nullopt;
 }
 
+// The problems of a file that does not read (a ManifestError names them; another
+// INVALID_STATE error is about the file as a whole).
+std::vector<Problem> problems_of(const Error& e, const std::string& path) {
+  if (auto* m = dynamic_cast<const ManifestError*>(&e)) return m->problems();
+  return {{path, 0, e.message()}};
+}
+
+// With `problems`, a file that does not read is left out and its problems are added there
+// (a folder read that way is neither taken from the cache nor given to it); without, the
+// first such file throws.
 ModelFolder read_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
-                        BlobCache* cache = nullptr) {
-  if (cache) {
+                        BlobCache* cache = nullptr, std::vector<Problem>* problems = nullptr) {
+  if (cache && !problems) {
     // A whole folder's answer, when it is this folder's (a cached answer that does
     // not fit its place is read again: the error, if any, is the files').
     auto cached = cache->find_folder(tree);
@@ -59,33 +69,50 @@ ModelFolder read_folder(const git::Repository& repo, const std::string& name, co
         std::all_of(cached->versions.begin(), cached->versions.end(), [&](const auto& v) { return v.name == name; }))
       return std::move(*cached);
   }
+  // Runs `read` for the file at `path`; with `problems`, one that fails is noted and skipped.
+  auto reading = [&](const std::string& path, const auto& read) {
+    if (!problems) return read();
+    try {
+      read();
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::INVALID_STATE) throw;
+      const auto found = problems_of(e, path);
+      problems->insert(problems->end(), found.begin(), found.end());
+    }
+  };
   const auto entries = repo.read_tree(tree);
-  check_entries(entries, model_dir(name));
+  reading(model_dir(name), [&] { check_entries(entries, model_dir(name)); });
   const std::string mpath = model_path(name);
   auto model_entry = find_entry(entries, "model.yaml");
   if (!model_entry || model_entry->type != git::ObjectType::Blob) throw_not_found("Registered Model with name=" + name + " not found");
   ModelFolder f;
-  f.model = parse_model(repo.read_registry_file(model_entry->oid, mpath), mpath);
-  if (f.model.name != name)
-    throw ManifestError({{mpath, 1, "field 'name': '" + f.model.name + "' does not match the folder name '" + name + "'"}});
+  f.model.name = name;
+  reading(mpath, [&] {
+    RegisteredModel m = parse_model(repo.read_registry_file(model_entry->oid), mpath);
+    if (m.name != name)
+      throw ManifestError({{mpath, 1, "field 'name': '" + m.name + "' does not match the folder name '" + name + "'"}});
+    f.model = std::move(m);
+  });
   auto versions = find_entry(entries, "versions");
   if (versions && versions->type == git::ObjectType::Tree) {
     const auto files = repo.read_tree(versions->oid);
-    check_entries(files, model_dir(name) + "/versions");
+    reading(model_dir(name) + "/versions", [&] { check_entries(files, model_dir(name) + "/versions"); });
     for (const auto& e : files) {
       const std::int64_t n = version_of_file(e.name);
       if (n == 0 || e.type != git::ObjectType::Blob) continue;
       const std::string path = version_path(name, n);
-      ModelVersion v = parse_version(repo.read_registry_file(e.oid, path), path);
-      if (v.name != name || v.version != n)
-        throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
-                                           std::to_string(n) + ")"}});
-      attach_aliases(v, f.model);
-      f.versions.push_back(std::move(v));
+      reading(path, [&] {
+        ModelVersion v = parse_version(repo.read_registry_file(e.oid), path);
+        if (v.name != name || v.version != n)
+          throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
+                                             std::to_string(n) + ")"}});
+        attach_aliases(v, f.model);
+        f.versions.push_back(std::move(v));
+      });
     }
   }
   std::sort(f.versions.begin(), f.versions.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
-  if (cache) cache->add_folder(tree, f);
+  if (cache && !problems) cache->add_folder(tree, f);
   return f;
 }
 
@@ -105,6 +132,22 @@ ModelSummary summarize(ModelFolder f, const std::vector<std::string>& stages) {
   ModelSummary s;
   s.latest_versions = latest_per_stage(f.versions, stages);
   s.model = std::move(f.model);
+  return s;
+}
+
+// The summary of a model folder; a folder with a file that does not read gives a broken
+// summary (ModelSummary::problems) rather than an error. Read strictly first, so that the
+// cache serves the folders whose files read, and only a broken folder is read twice.
+ModelSummary summarize_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
+                              BlobCache* cache, const std::vector<std::string>& stages) {
+  try {
+    return summarize(read_folder(repo, name, tree, cache), stages);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::INVALID_STATE) throw;
+  }
+  std::vector<Problem> problems;
+  ModelSummary s = summarize(read_folder(repo, name, tree, nullptr, &problems), stages);
+  s.problems = std::move(problems);
   return s;
 }
 
@@ -302,8 +345,16 @@ ModelSummary Snapshot::get_model_summary(const std::string& name) const {
   return summarize(read_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)), impl_->config.stages);
 }
 
-void Snapshot::for_each_model_versions(const std::function<bool(const std::string&)>& wanted,
-                                       const std::function<void(std::vector<ModelVersion>&)>& visit) const {
+ModelSummary Snapshot::summarize_model(const std::string& name) const {
+  check_model_name(name);
+  auto folder = impl_->model_folder(name);
+  if (!folder || !has_model(name)) model_not_found(*this, name);
+  return summarize_folder(*impl_->repo, name, *folder, impl_->blob_cache(1), impl_->config.stages);
+}
+
+void Snapshot::for_each_model_versions(
+    const std::function<bool(const std::string&)>& wanted, const std::function<void(std::vector<ModelVersion>&)>& visit,
+    const std::function<void(const std::string&, const std::vector<Problem>&)>& broken) const {
   const auto& folders = impl_->model_folders();
   BlobCache* cache = impl_->blob_cache(folders.size());
   ProgressReport progress("Searching the versions of models", folders.size());
@@ -315,7 +366,11 @@ void Snapshot::for_each_model_versions(const std::function<bool(const std::strin
       f = read_folder(*impl_->repo, folder.name, folder.oid, cache);
     } catch (const Error& e) {
       if (e.code() == ErrorCode::RESOURCE_DOES_NOT_EXIST) continue;  // a folder without model.yaml is not a model
-      throw;
+      if (!broken || e.code() != ErrorCode::INVALID_STATE) throw;
+      std::vector<Problem> problems;
+      read_folder(*impl_->repo, folder.name, folder.oid, nullptr, &problems);
+      broken(folder.name, problems);
+      continue;
     }
     visit(f.versions);
   }
@@ -324,7 +379,8 @@ void Snapshot::for_each_model_versions(const std::function<bool(const std::strin
 namespace {
 
 // Parses the summaries of these model folders into ready[i], on every core (each worker opens
-// the repository itself); rethrows the first error once all are done.
+// the repository itself); a broken folder gives a broken summary; rethrows the first other
+// error once all are done.
 void parse_summaries(const Snapshot::Impl& impl, const std::vector<size_t>& which, BlobCache* blobs,
                      ProgressReport& progress, std::vector<std::shared_ptr<const ModelSummary>>& ready) {
   const auto& folders = impl.model_folders();
@@ -336,7 +392,7 @@ void parse_summaries(const Snapshot::Impl& impl, const std::vector<size_t>& whic
         // A folder without model.yaml is not a model (mreg check says so): it stays null.
         if (repo.tree_entry(folders[i].oid, "model.yaml"))
           ready[i] = std::make_shared<ModelSummary>(
-              summarize(read_folder(repo, folders[i].name, folders[i].oid, blobs), impl.config.stages));
+              summarize_folder(repo, folders[i].name, folders[i].oid, blobs, impl.config.stages));
       } catch (...) {
         errors[k] = std::current_exception();
       }
@@ -411,11 +467,13 @@ void Snapshot::visit_model_summaries(const std::function<void(std::shared_ptr<co
     }
     missing = std::move(still);
   }
-  // Parse what the cache does not have before anything is visited (so that a broken file
-  // fails the read before any answer is given), on every core: a first read after a
-  // clone parses the whole registry. A chunk at a time, each written to the cache and
-  // let go, to be decoded again when its turn comes: memory stays bounded by the chunk.
-  // (Held instead when the cache cannot be written, or for the memo.)
+  // Parse what the cache does not have before anything is visited (so that an error
+  // other than a broken file fails the read before any answer is given), on every core: a
+  // first read after a clone parses the whole registry. A chunk at a time, each written to
+  // the cache and let go, to be decoded again when its turn comes: memory stays bounded by
+  // the chunk. (Held instead when the cache cannot be written, or for the memo.) A broken
+  // model's summary is never written to the file cache: it is held until visited (broken
+  // models are few, and are read again by each listing).
   const std::string git_dir = impl_->repo->git_dir();
   const auto& stages = impl_->config.stages;
   BlobCache* blobs = impl_->blob_cache(missing.size());
@@ -429,13 +487,13 @@ void Snapshot::visit_model_summaries(const std::function<void(std::shared_ptr<co
       for (size_t k = begin; k < end; ++k) {
         const size_t i = missing[k];
         if (!ready[i]) continue;
-        if (cache) cache->add(folders[i].oid, impl_->config_blob, *ready[i]);
+        if (cache && ready[i]->problems.empty()) cache->add(folders[i].oid, impl_->config_blob, *ready[i]);
         if (memo) memo->add(folders[i].oid, ready[i]);
       }
       if (cache && cache->flush() && !memo) {
         written = true;
         for (size_t k = begin; k < end; ++k)
-          if (ready[missing[k]]) {
+          if (ready[missing[k]] && ready[missing[k]]->problems.empty()) {
             ready[missing[k]].reset();
             cached[missing[k]] = true;
           }
@@ -452,7 +510,7 @@ void Snapshot::visit_model_summaries(const std::function<void(std::shared_ptr<co
       } else {
         // The record no longer reads back (another process started the file again): the files.
         ready[i] = std::make_shared<ModelSummary>(
-            summarize(read_folder(*impl_->repo, folders[i].name, folders[i].oid, blobs), stages));
+            summarize_folder(*impl_->repo, folders[i].name, folders[i].oid, blobs, stages));
       }
       if (memo) memo->add(folders[i].oid, ready[i]);
     }

@@ -9,8 +9,10 @@
 #include <random>
 #include <thread>
 
+#include "auto_pack.h"
 #include "file_lock.h"
 #include "registry_impl.h"
+#include "worktree.h"
 
 namespace mreg {
 namespace {
@@ -139,7 +141,10 @@ git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const O
   // With a work tree, writers take turns so that each can bring the index and
   // work tree up to date before the next one checks them for local edits.
   std::unique_ptr<FileLock> lock;
-  if (!repo.is_bare()) lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+  if (!repo.is_bare()) {
+    lock = std::make_unique<FileLock>(repo.git_dir() + "mreg-write.lock");
+    recover_worktree(repo);  // what a killed writer left, before the work tree is checked
+  }
 
   std::mt19937 rng(std::random_device{}());
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
@@ -157,20 +162,20 @@ git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const O
     for (const auto& [path, content] : txn.changes()) touched.push_back(path);
     if (lock) refuse_dirty_paths(repo, touched);
     const git::Oid commit = write_planned_commit(repo, *tip, txn, plan, committer, opts);
-    const git::Oid tree = repo.read_commit(commit).tree;
 
-    git::Repository::RefUpdate result;
-    {
+    // With a work tree, the index and work tree follow the branch (worktree.h).
+    const auto result = move_branch(repo, *branch, *tip, commit, touched, [&] {
       // mreg writers move the ref one at a time (the commit was made outside
       // this lock), so a ref lock file seen while holding it was left by a
       // writer that was killed, or is held by a git process for a moment.
       FileLock ref_lock(repo.git_dir() + "mreg-ref.lock");
-      result = repo.update_ref(*branch, commit, *tip, "mreg: " + plan.summary);
-      if (result == git::Repository::RefUpdate::Locked) remove_stale_lock(repo.git_dir() + *branch + ".lock");
-    }
+      const auto moved = repo.update_ref(*branch, commit, *tip, "mreg: " + plan.summary);
+      if (moved == git::Repository::RefUpdate::Locked) remove_stale_lock(repo.git_dir() + *branch + ".lock");
+      return moved;
+    });
     if (result == git::Repository::RefUpdate::Updated) {
-      if (lock) repo.sync_paths(tree, touched);
       if (opts.create_tags) create_tags(repo, plan, commit, committer);
+      pack_in_background_if_needed(repo);
       impl.last_commit = commit.hex();
       return commit;
     }

@@ -176,24 +176,34 @@ class Snapshot {
   std::vector<std::string> model_names() const;  // sorted bytewise
   bool has_model(const std::string& name) const;
   RegisteredModel get_registered_model(const std::string& name) const;
-  // Every model with its latest version per stage, sorted by name.
+  // Every model with its latest version per stage, sorted by name. A model with a file that
+  // does not read is there too, as a broken summary (ModelSummary::problems): one broken
+  // model fails no listing.
   std::vector<ModelSummary> list_registered_models() const;
   // The same, shared rather than copied (with mreg/long_running.h, kept between commits).
   std::vector<std::shared_ptr<const ModelSummary>> shared_model_summaries() const;
   // The same, one model at a time: summaries come out of the cache as they are
   // visited, so a listing of a large registry never holds them all. Folders the
-  // cache lacks are read before the first visit, so a broken file fails the
-  // call before `visit` sees anything.
+  // cache lacks are read before the first visit, so an error (other than a broken
+  // model, which is visited as such) fails the call before `visit` sees anything.
   void for_each_registered_model(const std::function<void(const ModelSummary&)>& visit) const;
+  // One model; INVALID_STATE (ManifestError) when one of its files does not read.
   ModelSummary get_model_summary(const std::string& name) const;
+  // One model as far as its files read, with the problems of those that do not
+  // (ModelSummary::problems); RESOURCE_DOES_NOT_EXIST when there is no such model.
+  ModelSummary summarize_model(const std::string& name) const;
 
   ModelVersion get_model_version(const std::string& name, std::int64_t version) const;
   std::vector<ModelVersion> get_model_versions(const std::string& name) const;  // ascending
   // Calls `visit` with the versions (ascending) of each model whose name `wanted`
   // accepts, in name order: what a search over every model's versions reads,
-  // from the cache of parsed folders where it has them.
-  void for_each_model_versions(const std::function<bool(const std::string& name)>& wanted,
-                               const std::function<void(std::vector<ModelVersion>& versions)>& visit) const;
+  // from the cache of parsed folders where it has them. A model with a file that does not
+  // read is given to `broken` with its problems (and not to `visit`); without `broken`,
+  // it fails the call.
+  void for_each_model_versions(
+      const std::function<bool(const std::string& name)>& wanted,
+      const std::function<void(std::vector<ModelVersion>& versions)>& visit,
+      const std::function<void(const std::string& name, const std::vector<Problem>& problems)>& broken = {}) const;
   // MLflow's get_latest_versions: the highest version in each stage asked for
   // (all stages when empty), in the registry's stage order. Stage names match ignoring case.
   std::vector<ModelVersion> get_latest_versions(const std::string& name,

@@ -101,14 +101,19 @@ constexpr std::int64_t kVersionSearchMaxResults = 200000;
 std::string make_page_token(std::int64_t offset);
 std::int64_t parse_page_token(const std::string& token);
 
+// A model with a file that does not read (ModelSummary::problems) is left out of a search,
+// whatever the filter, and named in `broken_models` (sorted), so that one broken model does
+// not fail the search of every other.
 struct ModelSearchPage {
   std::vector<ModelSummary> registered_models;
   std::string next_page_token;  // "" on the last page
+  std::vector<std::string> broken_models;
 };
 
 struct VersionSearchPage {
   std::vector<ModelVersion> model_versions;
   std::string next_page_token;  // "" on the last page
+  std::vector<std::string> broken_models;
 };
 
 ModelSearchPage search_registered_models(const Snapshot& snapshot, const std::string& filter,

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mreg/problem.h"
+
 namespace mreg {
 
 using Json = nlohmann::json;
@@ -96,6 +98,10 @@ struct TransitionRequest {
 struct ModelSummary {
   RegisteredModel model;
   std::vector<ModelVersion> latest_versions;  // the highest version per stage, in stage order
+  // Empty for a model whose files all read. Otherwise the model is broken: what did not
+  // read is left out (the model is its folder's name alone when model.yaml does not read;
+  // latest_versions come from the version files that read), and each problem is here.
+  std::vector<Problem> problems;
 };
 
 // Who made a change, and when.
