@@ -184,23 +184,28 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
                                                     " (approvals are made as git's user.email; --author changes it)");
     // ... nor an approval verification would not count.
     const PolicyKey* listed = policy.key_of(me.email, key);
-    const PolicyRule* rule = policy.rule_for(a->name, req.to_stage, req.alias);
     auto refuse = [&](const std::string& why) { throw Error(ErrorCode::PERMISSION_DENIED, why + ": nothing was signed"); };
     if (policy.revoked(key)) refuse("key " + key.fingerprint() + " is revoked in policy version " + std::to_string(policy.version));
     if ((listed->valid_after && p.issued_at < *listed->valid_after) || (listed->valid_before && p.issued_at >= *listed->valid_before))
       refuse("key " + key.fingerprint() + " of " + me.email + " is not valid now");
-    if (std::find(rule->approvers.begin(), rule->approvers.end(), me.email) == rule->approvers.end())
+    // It must count for at least one rule that governs the request (prepare_approval found one).
+    bool approver = false, only_self = true;
+    for (const auto& g : governing_rules(s, policy, req)) {
+      if (!g.rule->is_approver(me.email)) continue;
+      approver = true;
+      only_self = only_self && !g.rule->allow_self_approval && email_of(req.requested_by) == me.email;
+    }
+    if (!approver)
       refuse(me.email + " is not an approver of " + a->name + " -> " + req.target() + " in policy version " +
              std::to_string(policy.version));
-    if (!rule->allow_self_approval && email_of(req.requested_by) == me.email)
-      refuse(me.email + " requested " + req.id + " and may not approve it");
+    if (only_self) refuse(me.email + " requested " + req.id + " and may not approve it");
     std::ostream& say = a->print || format != Format::Table ? std::cerr : std::cout;
     if (!(ctx.quiet && a->yes)) say << "Approve request " << req.id << " of registry " << p.registry << ":\n"
         << "  model:        " << a->name << " version " << req.version << "\n"
         << "  source:       " << v.source << "\n"
         << "  digest:       " << (v.digest.empty() ? "-" : v.digest) << "\n"
         << "  run id:       " << (v.run_id.empty() ? "-" : v.run_id) << "\n"
-        << "  move:         " << req.from_stage << " -> " << req.target() << (req.archive_existing ? " (archiving the others)" : "") << "\n"
+        << "  change:       " << req.from_stage << " -> " << req.target() << (req.archive_existing ? " (archiving the others)" : "") << "\n"
         << "  requested by: " << req.requested_by << " at " << format_rfc3339(req.requested_at) << "\n"
         << "  comment:      " << (req.comment.empty() ? "-" : req.comment) << "\n"
         << "  policy:       version " << p.policy_version << "\n"
@@ -253,7 +258,7 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
     const WriteOptions opts = ctx.write_options(r);
     OrderedJson applied = OrderedJson::array(), skipped = OrderedJson::array();
     bool any_failed = false;
-    for (const auto& st : request_states(r, "", a->name)) {
+    for (const auto& st : request_states(r, "", a->name, opts.trusted_root)) {
       if (!a->id.empty() && st.request.id != a->id) continue;
       if (st.outcome != "open") {
         if (!a->id.empty())

@@ -7,6 +7,7 @@
 #include "mreg/verify.h"
 #include "mreg/timefmt.h"
 #include "print.h"
+#include "signing.h"
 
 namespace mreg::cli {
 namespace {
@@ -19,6 +20,8 @@ OrderedJson request_json(const TransitionRequest& r) {
   j["from_stage"] = r.from_stage;
   if (!r.to_stage.empty()) j["to_stage"] = r.to_stage;
   if (!r.alias.empty()) j["alias"] = r.alias;
+  if (!r.remove_alias.empty()) j["remove_alias"] = r.remove_alias;
+  if (r.delete_version) j["delete_version"] = true;
   if (r.archive_existing) j["archive_existing"] = true;
   j["version_sha256"] = r.version_sha256;
   j["requested_by"] = r.requested_by;
@@ -31,24 +34,38 @@ OrderedJson request_json(const TransitionRequest& r) {
 
 void add_request_commands(CLI::App& app, Context& ctx) {
   struct Args {
-    std::string name, version, to, alias, comment, id;
-    bool archive_existing = false, all = false;
+    std::string name, version, to, alias, remove_alias, comment, id, key;
+    bool archive_existing = false, all = false, delete_version = false;
   };
   auto a = std::make_shared<Args>();
 
-  auto* request = app.add_subcommand("request", "Ask for a version to be moved into a stage or an alias, for review");
+  auto* request = app.add_subcommand(
+      "request", "Ask for a change of a version's protected state (a stage, an alias, a delete), for review");
   request->add_option("name", a->name, "Model name")->required();
   request->add_option("version", a->version, "Version number")->required();
-  request->add_option("--to", a->to, "The stage to move it into");
+  request->add_option("--to", a->to, "The stage to move it into (also out of a protected stage)");
   request->add_option("--alias", a->alias, "The alias to point at it");
+  request->add_option("--remove-alias", a->remove_alias, "The alias to take off it");
+  request->add_flag("--delete", a->delete_version, "Delete the version");
   request->add_flag("--archive-existing", a->archive_existing, "Archive the other versions in that stage when applied");
   request->add_option("--comment", a->comment, "Why");
+  request->add_option("-f,--key", a->key,
+                      "Sign the request with this key (a key file, or the .pub of a key in ssh-agent; default when a "
+                      "rule needs the requester proven: git's user.signingKey)");
   request->callback([&ctx, a] {
     const Format format = ctx.format();
     const auto n = version_arg(a->version);
     Registry r = ctx.open();
-    TransitionRequest req =
-        r.create_transition_request(a->name, n, a->to, a->alias, a->archive_existing, a->comment, ctx.write_options());
+    RequestSpec spec;
+    spec.to_stage = a->to;
+    spec.alias = a->alias;
+    spec.remove_alias = a->remove_alias;
+    spec.delete_version = a->delete_version;
+    spec.archive_existing = a->archive_existing;
+    spec.comment = a->comment;
+    const std::string key = a->key;
+    const Signer sign = [&r, key](const std::string& bytes, const std::string& ns) { return ssh_sign(r, bytes, ns, key); };
+    TransitionRequest req = r.create_request(a->name, n, spec, sign, !key.empty(), ctx.write_options(r));
     if (format != Format::Table) print_structured(OrderedJson{{"request", request_json(req)}}, format);
     else if (!ctx.quiet)
       std::cout << "Requested " << a->name << " version " << n << " -> " << req.target() << ": request " << req.id
@@ -61,7 +78,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   status->callback([&ctx, a] {
     const Format format = ctx.format();
     Registry r = ctx.open();
-    auto states = request_states(r, ctx.ref, a->name);
+    auto states = request_states(r, ctx.ref, a->name, ctx.trusted_root_for(r));
     if (!a->all) {
       std::vector<RequestState> open;
       for (auto& s : states)
@@ -118,10 +135,15 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("name", a->name, "Model name")->required();
     cmd->add_option("request_id", a->id, "The request's id")->required();
     cmd->add_option("--comment", a->comment, "Why");
+    cmd->add_option("-f,--key", a->key,
+                    "Signing key, where a rule governs the request (a key file, or the .pub of a key in ssh-agent; "
+                    "default: git's user.signingKey)");
     cmd->callback([&ctx, a, outcome] {
       const Format format = ctx.format();
       Registry r = ctx.open();
-      r.close_request(a->name, a->id, outcome, a->comment, ctx.write_options(r));
+      const std::string key = a->key;
+      const Signer sign = [&r, key](const std::string& bytes, const std::string& ns) { return ssh_sign(r, bytes, ns, key); };
+      r.close_request(a->name, a->id, outcome, a->comment, sign, ctx.write_options(r));
       if (format != Format::Table) print_structured(OrderedJson{{"request", a->id}, {"outcome", outcome == "reject" ? "rejected" : "cancelled"}, {"commit", r.last_commit()}}, format);
       else if (!ctx.quiet) std::cout << (outcome == "reject" ? "Rejected" : "Cancelled") << " request " << a->id << " (commit " << short_id(r.last_commit()) << ")\n";
     });

@@ -41,7 +41,7 @@ TEST_CASE("an approved promotion survives every merge strategy", "[approvals][fl
   // 1. carol requests the move on a branch and pushes it.
   const std::string work = clone(fx, "carol");
   git_ok({"checkout", "-q", "-b", "promote"}, work);
-  Result req = mreg_in(fx, work, "carol", {"-o", "json", "request", "m", "1", "--to", "Production", "--comment", "beats v0 on 2024"});
+  Result req = mreg_in(fx, work, "carol", {"-o", "json", "request", "m", "1", "--to", "Production", "-f", fx.key("carol"), "--comment", "beats v0 on 2024"});
   REQUIRE_EXIT(req, 0);
   const std::string id = json(req)["request"]["id"];
   git_ok({"push", "-q", "origin", "promote"}, work);

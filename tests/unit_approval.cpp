@@ -190,6 +190,12 @@ TEST_CASE("a policy version reads back as mreg renders it", "[approval][policy]"
   CHECK(q.rule_for("power-forecast", "", "champion") == &q.rules[0]);
   CHECK(q.rule_for("power-forecast", "Staging", "") == nullptr);
   CHECK(q.rule_for("other", "Production", "") == nullptr);
+  // Model and alias patterns ignore case, as names are unique ignoring case.
+  CHECK(q.rule_for("Power-Forecast", "Production", "") == &q.rules[0]);
+  CHECK(q.rule_for("POWER-FORECAST", "", "Champion") == &q.rules[0]);
+  // A move out of Production into Archived is governed by the rule that protects Production.
+  CHECK(q.rules_governing("power-forecast", {"Production", "Archived"}, {}).size() == 1);
+  CHECK(q.rules_governing("power-forecast", {"None", "Staging"}, {}).empty());
   CHECK(q.owners_of(parse_public_key(kBobKey)) == std::vector<std::string>{"bob@example.com"});
 
   // The allowed_signers export leaves the revoked key out and keeps the validity window.

@@ -190,7 +190,7 @@ TEST_CASE("indexed and unindexed history answers agree", "[history]") {
           const auto req = r.create_transition_request(name, v, to_stage ? "Production" : "", to_stage ? "" : "champion",
                                                        false, "please " + std::to_string(step), opts());
           if (what == 1 || what == 2)
-            r.close_request(name, req.id, what == 1 ? "reject" : "cancel", "no " + std::to_string(step), opts());
+            r.close_request(name, req.id, what == 1 ? "reject" : "cancel", "no " + std::to_string(step), nullptr, opts());
           else if (what == 3)
             r.apply_request(name, req.id, "done " + std::to_string(step), opts());
         } catch (const Error&) {
@@ -224,7 +224,7 @@ TEST_CASE("indexed and unindexed history answers agree", "[history]") {
       const auto req = r.create_transition_request(name, v, "", "champion", false, "please", opts());
       random_writes(3);
       if (outcome == std::string("apply")) r.apply_request(name, req.id, "done", opts());
-      else if (outcome != std::string("open")) r.close_request(name, req.id, outcome, "no", opts());
+      else if (outcome != std::string("open")) r.close_request(name, req.id, outcome, "no", nullptr, opts());
     }
   }
   random_writes(30);  // new commits on top of an indexed history

@@ -7,6 +7,7 @@
 #include "mreg/names.h"
 #include "mreg/policy.h"
 #include "mreg/problem.h"
+#include "mreg/verify.h"
 #include "registry_impl.h"
 
 namespace mreg {
@@ -42,12 +43,16 @@ ApprovalPayload prepare_approval(const Snapshot& tree, const std::string& model,
     throw Error(ErrorCode::PERMISSION_DENIED, "the policy chain does not verify: " + chain.problems.front().message);
   const Policy* policy = chain.effective();
   if (!policy) throw Error(ErrorCode::INVALID_STATE, "the registry has no policy, so nothing needs approval");
-  const PolicyRule* rule = policy->rule_for(model, r.to_stage, r.alias);
-  if (!rule)
+  const std::vector<GoverningRule> rules = governing_rules(tree, *policy, r);
+  if (rules.empty())
     throw Error(ErrorCode::INVALID_STATE, "no rule of policy version " + std::to_string(policy->version) + " protects " +
                                               model + " -> " + r.target() + ": it needs no approval");
-  if (valid_for < 0 || valid_for > rule->approval_valid_for)
-    throw_invalid("--valid-for: at most " + rule->approval_valid_for_text + " under policy version " +
+  // The approval must be short enough for every rule it may count for.
+  const PolicyRule* shortest = rules.front().rule;
+  for (const auto& g : rules)
+    if (g.rule->approval_valid_for < shortest->approval_valid_for) shortest = g.rule;
+  if (valid_for < 0 || valid_for > shortest->approval_valid_for)
+    throw_invalid("--valid-for: at most " + shortest->approval_valid_for_text + " under policy version " +
                   std::to_string(policy->version));
   ApprovalPayload a;
   a.registry = tree.config().registry;
@@ -56,13 +61,15 @@ ApprovalPayload prepare_approval(const Snapshot& tree, const std::string& model,
   a.from_stage = r.from_stage;
   a.to_stage = r.to_stage;
   a.alias = r.alias;
+  a.remove_alias = r.remove_alias;
+  a.delete_version = r.delete_version;
   a.version_sha256 = version_identity_sha256(v);
   a.request_id = r.id;
   a.request_sha256 = sha256_hex(*tree.read_file(request_path(model, r.id)));
   a.policy_version = policy->version;
   a.approver = approver;
   a.issued_at = now;
-  a.expires_at = now + (valid_for ? valid_for : rule->approval_valid_for);
+  a.expires_at = now + (valid_for ? valid_for : shortest->approval_valid_for);
   return a;
 }
 

@@ -1,4 +1,6 @@
 #include "mreg/history.h"
+#include "mreg/policy.h"
+#include "mreg/verify.h"
 
 #include <algorithm>
 #include <functional>
@@ -486,7 +488,8 @@ std::vector<StageInterval> stage_history(const Registry& registry, const std::st
   return out;
 }
 
-std::vector<RequestState> request_states(const Registry& registry, const std::string& rev, const std::string& model) {
+std::vector<RequestState> request_states(const Registry& registry, const std::string& rev, const std::string& model,
+                                         const std::string& trusted_root) {
   const Snapshot snapshot = registry.at(rev);
   std::vector<RequestState> out;
   std::map<std::string, size_t> by_id;
@@ -502,6 +505,23 @@ std::vector<RequestState> request_states(const Registry& registry, const std::st
       }
   }
   if (out.empty()) return out;
+  // Requests a rule governs are closed by signed files, judged here; the others by commits.
+  const PolicyChain chain = load_policy_chain(snapshot, trusted_root);
+  std::map<std::string, std::vector<ClosingVerdict>> closings;  // governed requests only
+  if (const Policy* policy = chain.effective())
+    for (auto& st : out) {
+      if (governing_rules(snapshot, *policy, st.request).empty()) continue;
+      auto& verdicts = closings[st.request.id];
+      verdicts = verify_closings(snapshot, *policy, st.request, snapshot.commit_time());
+      for (const auto& v : verdicts) {
+        if (!v.ok()) {
+          st.ignored_closings.push_back(v.path + ": " + v.code + ": " + v.message);
+        } else if (st.outcome == "open") {
+          st.outcome = v.outcome;
+          st.closed_by = v.principal;
+        }
+      }
+    }
   // Outcomes are recorded by the commits that act on a request (they carry Mreg-Request),
   // newest first: the first seen wins. Only commits about these models can act on their
   // requests (a model with requests is never renamed), and the history index says which
@@ -518,11 +538,23 @@ std::vector<RequestState> request_states(const Registry& registry, const std::st
       // Requests and approvals read from files (commits by hand) carry no outcome.
       if (e.request.empty() || e.type == "requested" || e.type == "approved") continue;
       auto it = by_id.find(e.request);
-      if (it == by_id.end() || out[it->second].outcome != "open") continue;
-      const git::CommitInfo c = repo.read_commit(item.oid);
+      if (it == by_id.end() || !out[it->second].closed_commit.empty()) continue;
       RequestState& st = out[it->second];
+      const bool closing = e.type == "rejected" || e.type == "cancelled";
+      const bool governed = closings.count(st.request.id) > 0;
+      if (closing && governed) {
+        // The commit of a closing that counts names it; one that does not is reported.
+        if (st.outcome != e.type) {
+          st.ignored_closings.push_back(item.oid.hex().substr(0, 12) + ": " + e.type.substr(0, e.type.size() - 2) +
+                                        " by " + e.author + " is not signed by anyone entitled to it");
+          continue;
+        }
+      } else if (st.outcome != "open" && !(governed && !closing)) {
+        continue;
+      }
+      const git::CommitInfo c = repo.read_commit(item.oid);
       st.outcome = e.type == "rejected" ? "rejected" : e.type == "cancelled" ? "cancelled" : "applied";
-      st.closed_by = c.author.name + " <" + c.author.email + ">";
+      if (!governed || !closing) st.closed_by = c.author.name + " <" + c.author.email + ">";
       st.closed_commit = item.oid.hex();
       st.closed_comment = message_body(c.message, true);
       --open;

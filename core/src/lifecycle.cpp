@@ -1,5 +1,6 @@
 // Stages, aliases, comments and model URIs: the moves a deployment depends
-// on. Every move into a stage or onto an alias passes check_move_allowed.
+// on. Every change of a stage or an alias passes the policy gate (policy_gate.h)
+// unless an approved request makes it.
 #include <regex>
 
 #include "manifest.h"
@@ -34,12 +35,21 @@ PlannedCommit plan_transition(Transaction& txn, const std::string& name, std::in
                   to + "' is not an active stage (only stages between " + stages.front() + " and " +
                   stages.back() + ")");
   ModelVersion v = s.get_model_version(name, version);
-  if (request.empty()) check_move_allowed(s, Move{name, version, to, ""}, trusted_root);
   const std::string archive = stages.back();
   std::vector<ModelVersion> others;
   if (archive_existing)
     for (const auto& o : s.get_model_versions(name))
       if (o.stage == to && o.version != version) others.push_back(o);
+  if (request.empty()) {
+    // Made directly: neither the stage it enters, nor the one it leaves, nor the one
+    // the others are archived out of may be protected.
+    std::vector<StateChange> changes{{name, version, to, ""}, {name, version, v.stage, ""}};
+    for (const auto& o : others) changes.push_back({name, o.version, o.stage, ""});
+    check_changes_allowed(s, changes, "moving " + vname(name, version) + " from " + v.stage + " to " + to,
+                          "mreg request " + name + " " + std::to_string(version) + " --to " + to +
+                              (archive_existing ? " --archive-existing" : ""),
+                          trusted_root);
+  }
   result = v;
   if (v.stage == to && others.empty() && v.stage_request == request) return PlannedCommit{};  // already there
 
@@ -72,9 +82,9 @@ PlannedCommit plan_set_alias(Transaction& txn, const std::string& name, const st
   const Snapshot& s = txn.base();
   RegisteredModel m = s.get_registered_model(name);
   result = s.get_model_version(name, version);
-  if (request.empty()) check_move_allowed(s, Move{name, version, "", alias}, trusted_root);
   auto it = m.aliases.find(alias);
   const std::optional<std::int64_t> previous = it == m.aliases.end() ? std::nullopt : std::optional(it->second);
+  if (request.empty()) check_move_allowed(s, Move{name, version, "", alias}, trusted_root);
   auto req = m.alias_requests.find(alias);
   const std::string previous_request = req == m.alias_requests.end() ? "" : req->second;
   if (previous == version && previous_request == request) return PlannedCommit{};  // already there: no commit
@@ -89,6 +99,31 @@ PlannedCommit plan_set_alias(Transaction& txn, const std::string& name, const st
   p.trailers.emplace_back("Mreg-Alias", alias);
   if (previous) p.trailers.emplace_back("Mreg-From", std::to_string(*previous));
   p.trailers.emplace_back("Mreg-To", std::to_string(version));
+  if (!request.empty()) p.trailers.emplace_back("Mreg-Request", request);
+  return p;
+}
+
+// The commit that takes an alias off; `request` is the approved request that
+// justifies it (empty: a removal no policy may protect, checked here).
+PlannedCommit plan_delete_alias(Transaction& txn, const std::string& name, const std::string& alias,
+                                const std::string& request, const std::string& trusted_root) {
+  RegisteredModel m = txn.base().get_registered_model(name);
+  auto it = m.aliases.find(alias);
+  if (it == m.aliases.end()) throw_not_found("Registered model alias " + alias + " not found.");
+  const std::int64_t version = it->second;
+  if (request.empty())
+    check_changes_allowed(txn.base(), {StateChange{name, version, "", alias}},
+                          "removing the alias " + name + "@" + alias,
+                          "mreg request " + name + " " + std::to_string(version) + " --remove-alias " + alias,
+                          trusted_root);
+  m.aliases.erase(it);
+  m.alias_requests.erase(alias);
+  m.updated_at = txn.now();
+  txn.put(model_path(name), render_model(m));
+  PlannedCommit p = plan("delete alias " + name + "@" + alias + " (was v" + std::to_string(version) + ")",
+                         "delete-alias", name, version);
+  p.trailers.emplace_back("Mreg-Alias", alias);
+  p.trailers.emplace_back("Mreg-From", std::to_string(version));
   if (!request.empty()) p.trailers.emplace_back("Mreg-Request", request);
   return p;
 }
@@ -118,7 +153,7 @@ ModelVersion Registry::set_alias(const std::string& name, const std::string& ali
 ModelVersion Registry::apply_request(const std::string& name, const std::string& request_id, const std::string& comment,
                                      const WriteOptions& opts) {
   // A request acts once: not after it was applied, rejected or cancelled.
-  for (const auto& st : request_states(*this, "", name))
+  for (const auto& st : request_states(*this, "", name, opts.trusted_root))
     if (st.request.id == request_id && st.outcome != "open")
       throw Error(ErrorCode::INVALID_STATE, "request " + request_id + " is " + st.outcome + " already (commit " +
                                                 st.closed_commit.substr(0, 12) + "); it cannot be used again");
@@ -131,31 +166,32 @@ ModelVersion Registry::apply_request(const std::string& name, const std::string&
       throw Error(ErrorCode::INVALID_STATE, "request " + request_id + " moves " + vname(name, r.version) + " from " +
                                                 r.from_stage + ", but it is in " + v.stage +
                                                 " now; request the move again");
+    if (!r.remove_alias.empty()) {
+      const auto aliases = s.get_registered_model(name).aliases;
+      auto it = aliases.find(r.remove_alias);
+      if (it == aliases.end() || it->second != r.version)
+        throw Error(ErrorCode::INVALID_STATE, "request " + request_id + " removes the alias " + r.remove_alias +
+                                                  " from " + vname(name, r.version) +
+                                                  ", but it does not point there now; request it again");
+    }
     // Judged by this machine's clock, never by the commit date (GIT_AUTHOR_DATE) the caller chose.
     check_request_approved(s, name, request_id, now_seconds(), opts.trusted_root);
     if (!r.to_stage.empty())
       return plan_transition(txn, name, r.version, r.to_stage, r.archive_existing, comment, request_id,
                              opts.trusted_root, result);
-    return plan_set_alias(txn, name, r.alias, r.version, request_id, opts.trusted_root, result);
+    if (!r.alias.empty()) return plan_set_alias(txn, name, r.alias, r.version, request_id, opts.trusted_root, result);
+    result = v;
+    PlannedCommit p = !r.remove_alias.empty() ? plan_delete_alias(txn, name, r.remove_alias, request_id, opts.trusted_root)
+                                              : plan_delete_version(txn, name, r.version, request_id, opts.trusted_root);
+    p.body = comment;
+    return p;
   });
   return result;
 }
 
 void Registry::delete_alias(const std::string& name, const std::string& alias, const WriteOptions& opts) {
   apply_operation(*impl_, opts, [&](Transaction& txn) {
-    RegisteredModel m = txn.base().get_registered_model(name);
-    auto it = m.aliases.find(alias);
-    if (it == m.aliases.end()) throw_not_found("Registered model alias " + alias + " not found.");
-    const std::int64_t version = it->second;
-    m.aliases.erase(it);
-    m.alias_requests.erase(alias);
-    m.updated_at = txn.now();
-    txn.put(model_path(name), render_model(m));
-    PlannedCommit p = plan("delete alias " + name + "@" + alias + " (was v" + std::to_string(version) + ")",
-                           "delete-alias", name, version);
-    p.trailers.emplace_back("Mreg-Alias", alias);
-    p.trailers.emplace_back("Mreg-From", std::to_string(version));
-    return p;
+    return plan_delete_alias(txn, name, alias, "", opts.trusted_root);
   });
 }
 

@@ -141,6 +141,8 @@ TransitionRequest parse_request(const std::string& text, const std::string& path
   r.from_stage = str(j, "from_stage");
   r.to_stage = str(j, "to_stage");
   r.alias = str(j, "alias");
+  r.remove_alias = str(j, "remove_alias");
+  r.delete_version = j.value("delete_version", false);
   r.archive_existing = j.value("archive_existing", false);
   r.version_sha256 = str(j, "version_sha256");
   r.requested_by = str(j, "requested_by");
@@ -158,6 +160,8 @@ std::string render_request(const TransitionRequest& r) {
   j["from_stage"] = r.from_stage;
   if (!r.to_stage.empty()) j["to_stage"] = r.to_stage;
   if (!r.alias.empty()) j["alias"] = r.alias;
+  if (!r.remove_alias.empty()) j["remove_alias"] = r.remove_alias;
+  if (r.delete_version) j["delete_version"] = true;
   if (r.archive_existing) j["archive_existing"] = true;
   j["version_sha256"] = r.version_sha256;
   j["requested_by"] = r.requested_by;
@@ -173,6 +177,8 @@ std::string render_request(const TransitionRequest& r) {
   w.string("from_stage", r.from_stage);
   if (!r.to_stage.empty()) w.string("to_stage", r.to_stage);
   if (!r.alias.empty()) w.string("alias", r.alias);
+  if (!r.remove_alias.empty()) w.string("remove_alias", r.remove_alias);
+  if (r.delete_version) w.value("delete_version", true);
   if (r.archive_existing) w.value("archive_existing", true);
   w.string("version_sha256", r.version_sha256);
   w.string("requested_by", r.requested_by);

@@ -15,9 +15,10 @@
 namespace mreg {
 namespace {
 
+// Patterns ignore case, as model names do: `fraud-*` protects `Fraud-b` too.
 bool glob_any(const std::vector<std::string>& patterns, const std::string& value) {
   for (const auto& p : patterns)
-    if (fnmatch(p.c_str(), value.c_str(), 0) == 0) return true;
+    if (fnmatch(p.c_str(), value.c_str(), FNM_CASEFOLD) == 0) return true;
   return false;
 }
 
@@ -51,6 +52,22 @@ const PolicyRule* Policy::rule_for(const std::string& model, const std::string& 
       return &rules[i];
     }
   return nullptr;
+}
+
+bool PolicyRule::is_approver(const std::string& principal) const {
+  return std::find(approvers.begin(), approvers.end(), principal) != approvers.end();
+}
+
+std::vector<GoverningRule> Policy::rules_governing(const std::string& model, const std::vector<std::string>& stages,
+                                                   const std::vector<std::string>& aliases) const {
+  std::vector<GoverningRule> out;
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    bool governs = false;
+    for (const auto& s : stages) governs = governs || (!s.empty() && rules[i].protects(model, s, ""));
+    for (const auto& a : aliases) governs = governs || (!a.empty() && rules[i].protects(model, "", a));
+    if (governs) out.push_back({&rules[i], i});
+  }
+  return out;
 }
 
 std::vector<std::string> Policy::owners_of(const SshPublicKey& key) const {
@@ -110,7 +127,7 @@ std::string allowed_signers_text(const Policy& policy) {
       if (policy.revoked(k.key)) continue;
       AllowedSigner s;
       s.principals = {name};
-      s.namespaces = {approval_namespace(), policy_namespace()};
+      s.namespaces = {approval_namespace(), policy_namespace(), request_namespace(), closing_namespace()};
       if (k.valid_after) s.valid_after = signer_time(*k.valid_after);
       if (k.valid_before) s.valid_before = signer_time(*k.valid_before);
       s.key = k.key;

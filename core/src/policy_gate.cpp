@@ -6,7 +6,9 @@
 
 namespace mreg {
 
-void check_move_allowed(const Snapshot& snapshot, const Move& move, const std::string& trusted_root) {
+void check_changes_allowed(const Snapshot& snapshot, const std::vector<StateChange>& changes, const std::string& what,
+                           const std::string& how, const std::string& trusted_root) {
+  if (changes.empty()) return;
   const PolicyChain chain = load_policy_chain(snapshot, trusted_root);
   if (chain.empty()) return;  // no policy: every stage and alias is open
   std::vector<Policy> versions;
@@ -16,18 +18,34 @@ void check_move_allowed(const Snapshot& snapshot, const Move& move, const std::s
         versions.push_back(parse_policy(*text, policy_path(n)));
       } catch (const ManifestError&) {
       }
-  for (const auto& policy : versions) {
-    std::size_t index = 0;
-    if (!policy.rule_for(move.model, move.stage, move.alias, &index)) continue;
-    const std::string what = move.stage.empty() ? "the alias '" + move.alias + "'" : "stage " + move.stage;
-    const std::string how = "mreg request " + move.model + " " + std::to_string(move.version) +
-                            (move.stage.empty() ? " --alias " + move.alias : " --to " + move.stage);
-    throw Error(ErrorCode::PERMISSION_DENIED,
-                "moving " + move.model + " v" + std::to_string(move.version) + " into " + what +
-                    " needs approval: it is protected by rule " + std::to_string(index + 1) + " of policy version " +
-                    std::to_string(policy.version) + " (" + policy.path + "). Request the move with '" + how +
-                    "' in a pull request, have it approved (mreg approve), then apply it (mreg apply)");
-  }
+  for (const auto& policy : versions)
+    for (const auto& change : changes) {
+      std::size_t index = 0;
+      if (!policy.rule_for(change.model, change.stage, change.alias, &index)) continue;
+      const std::string state = change.model + " v" + std::to_string(change.version) +
+                                (change.stage.empty() ? " @" + change.alias : " in " + change.stage);
+      throw Error(ErrorCode::PERMISSION_DENIED,
+                  what + " needs approval: " + state + " is protected by rule " + std::to_string(index + 1) +
+                      " of policy version " + std::to_string(policy.version) + " (" + policy.path + "). " +
+                      (how.empty() ? "Change the protected state first through approved requests"
+                                   : "Request it with '" + how +
+                                         "' in a pull request, have it approved (mreg approve), then apply it (mreg apply)"));
+    }
+}
+
+void check_move_allowed(const Snapshot& snapshot, const Move& move, const std::string& trusted_root) {
+  const std::string what = "moving " + move.model + " v" + std::to_string(move.version) + " into " +
+                           (move.stage.empty() ? "the alias '" + move.alias + "'" : "stage " + move.stage);
+  const std::string how = "mreg request " + move.model + " " + std::to_string(move.version) +
+                          (move.stage.empty() ? " --alias " + move.alias : " --to " + move.stage);
+  check_changes_allowed(snapshot, {StateChange{move.model, move.version, move.stage, move.alias}}, what, how,
+                        trusted_root);
+}
+
+std::vector<StateChange> state_of_version(const ModelVersion& v) {
+  std::vector<StateChange> out{{v.name, v.version, v.stage, ""}};
+  for (const auto& a : v.aliases) out.push_back({v.name, v.version, "", a});
+  return out;
 }
 
 void check_request_approved(const Snapshot& snapshot, const std::string& model, const std::string& request_id,

@@ -4,6 +4,7 @@
 #include "file_lock.h"
 #include "manifest.h"
 #include "mreg/names.h"
+#include "policy_gate.h"
 #include "registry_impl.h"
 #include "remote_impl.h"
 #include "worktree.h"
@@ -201,6 +202,7 @@ RegisteredModel Registry::rename_registered_model(const std::string& name, const
     RegisteredModel m = s.get_registered_model(name);
     if (new_name == name) throw_invalid("the new name is the same as the old one: " + name);
     check_name_free(s, new_name, name);
+    check_model_unprotected(s, name, "renaming model " + name, opts.trusted_root);
     // Every file moves along; the manifests name their new model.
     const std::string old_prefix = model_dir(name) + "/";
     const auto files = s.list_files(model_dir(name));
@@ -240,7 +242,16 @@ RegisteredModel Registry::rename_registered_model(const std::string& name, const
 
 void Registry::delete_registered_model(const std::string& name, const WriteOptions& opts) {
   apply_operation(*impl_, opts, [&](Transaction& txn) {
-    txn.base().get_registered_model(name);
+    const Snapshot& s = txn.base();
+    s.get_registered_model(name);
+    check_model_unprotected(s, name, "deleting model " + name, opts.trusted_root);
+    // Requests and approvals are only ever added: deleting them would break the audit trail.
+    const std::string prefix = model_dir(name) + "/";
+    for (const auto& path : s.list_files(model_dir(name)))
+      if (path.compare(prefix.size(), 9, "requests/") == 0)
+        throw Error(ErrorCode::RESOURCE_CONFLICT,
+                    "model '" + name + "' has transition requests (" + prefix +
+                        "requests/): they and their approvals are kept for good, so the model cannot be deleted");
     txn.remove(model_dir(name));
     return plan("delete model " + name, "delete-model", name);
   });
@@ -330,9 +341,26 @@ ModelVersion Registry::update_model_version(const std::string& name, std::int64_
 }
 
 void Registry::delete_model_version(const std::string& name, std::int64_t version, const WriteOptions& opts) {
-  apply_operation(*impl_, opts, [&](Transaction& txn) {
+  apply_operation(*impl_, opts,
+                  [&](Transaction& txn) { return plan_delete_version(txn, name, version, "", opts.trusted_root); });
+}
+
+void check_model_unprotected(const Snapshot& s, const std::string& name, const std::string& what,
+                             const std::string& trusted_root) {
+  std::vector<StateChange> changes;
+  for (const auto& v : s.get_model_versions(name))
+    for (auto& c : state_of_version(v)) changes.push_back(std::move(c));
+  check_changes_allowed(s, changes, what, "", trusted_root);
+}
+
+PlannedCommit plan_delete_version(Transaction& txn, const std::string& name, std::int64_t version,
+                                  const std::string& request, const std::string& trusted_root) {
+  {
     const Snapshot& s = txn.base();
-    s.get_model_version(name, version);
+    const ModelVersion v = s.get_model_version(name, version);
+    if (request.empty())
+      check_changes_allowed(s, state_of_version(v), "deleting " + vtag(name, version),
+                            "mreg request " + name + " " + std::to_string(version) + " --delete", trusted_root);
     RegisteredModel m = s.get_registered_model(name);
     // A deleted version loses its aliases; its number stays taken (last_version).
     bool had_alias = false;
@@ -347,8 +375,10 @@ void Registry::delete_model_version(const std::string& name, std::int64_t versio
     }
     if (had_alias) save_model(txn, m);
     txn.remove(version_path(name, version));
-    return plan("delete " + vtag(name, version), "delete-version", name, version);
-  });
+    PlannedCommit p = plan("delete " + vtag(name, version), "delete-version", name, version);
+    if (!request.empty()) p.trailers.emplace_back("Mreg-Request", request);
+    return p;
+  }
 }
 
 ModelVersion Registry::set_model_version_tag(const std::string& name, std::int64_t version,

@@ -117,6 +117,15 @@ std::string registration_tag_message(const ModelVersion& v);
 std::string stage_tag_message(const std::string& model, std::int64_t version, const std::string& from,
                               const std::string& to, const std::string& request, const std::string& comment);
 
+// The commit that deletes a version (and takes its aliases off); `request` is the
+// approved request that justifies it (empty: refused when the version holds
+// protected state).
+PlannedCommit plan_delete_version(Transaction& txn, const std::string& name, std::int64_t version,
+                                  const std::string& request, const std::string& trusted_root);
+// Refuses (PERMISSION_DENIED) `what` when the model holds protected state.
+void check_model_unprotected(const Snapshot& s, const std::string& name, const std::string& what,
+                             const std::string& trusted_root);
+
 using Operation = std::function<PlannedCommit(Transaction&)>;
 
 // Runs `op` against the branch tip and commits its changes; retries on a lost race.

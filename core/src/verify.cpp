@@ -6,6 +6,7 @@
 #include <set>
 
 #include "manifest.h"
+#include "mreg/model_dir.h"
 #include "mreg/timefmt.h"
 #include "registry_impl.h"
 
@@ -48,7 +49,8 @@ History read_history(const git::Repository& repo, const git::Oid& tip) {
     const auto trailers = git::parse_trailers(c.message);
     const std::string id = trailer_of(trailers, "Mreg-Request"), op = trailer_of(trailers, "Mreg-Op");
     if (id.empty()) continue;
-    if (op == "transition" || op == "set-alias") h.applied[id].push_back({oid, c.committer.time});
+    if (op == "transition" || op == "set-alias" || op == "delete-alias" || op == "delete-version")
+      h.applied[id].push_back({oid, c.committer.time});
     else if (op == "reject" || op == "cancel") h.closed.emplace(id, op == "reject" ? "rejected" : "cancelled");
   }
   return h;
@@ -149,7 +151,9 @@ class Verifier {
       if (report_.mode == "history") verify_history();
       verify_tree(head, policy);
     }
-    if (report_.ok()) report_.checkpoint = report_.commit;
+    // A pull request's head is not what lands after a squash or rebase merge: only a
+    // verified commit of the branch itself is a checkpoint for the next --since.
+    if (report_.ok() && report_.mode != "pull-request") report_.checkpoint = report_.commit;
     return std::move(report_);
   }
 
@@ -182,40 +186,141 @@ class Verifier {
     std::string model;
     std::int64_t version;
     std::string stage, alias, request;
+    std::string identity;  // version_identity_sha256 of the version
+    // "model|version|stage" or "model|@alias|version": the state without the version's identity.
+    std::string key() const {
+      return model + "|" + (stage.empty() ? "@" + alias + "|" + std::to_string(version) : std::to_string(version) + "|" + stage);
+    }
   };
+
+  static std::vector<StateOf> states_of_model(const Snapshot& s, const Policy& policy, const std::string& name) {
+    std::vector<StateOf> out;
+    const RegisteredModel m = s.get_registered_model(name);
+    std::map<std::int64_t, std::string> identity;
+    for (const auto& v : s.get_model_versions(name)) {
+      identity[v.version] = version_identity_sha256(v);
+      if (policy.rule_for(name, v.stage, ""))
+        out.push_back({name, v.version, v.stage, "", v.stage_request, identity[v.version]});
+    }
+    for (const auto& [alias, version] : m.aliases)
+      if (policy.rule_for(name, "", alias)) {
+        auto it = m.alias_requests.find(alias);
+        out.push_back({name, version, "", alias, it == m.alias_requests.end() ? "" : it->second, identity[version]});
+      }
+    return out;
+  }
 
   std::vector<StateOf> protected_states(const Snapshot& s, const Policy& policy, const std::set<std::string>* only) {
     std::vector<StateOf> out;
     for (const auto& name : s.model_names()) {
       if (only && !only->count(name)) continue;
-      const RegisteredModel m = s.get_registered_model(name);
-      for (const auto& v : s.get_model_versions(name))
-        if (policy.rule_for(name, v.stage, "")) out.push_back({name, v.version, v.stage, "", v.stage_request});
-      for (const auto& [alias, version] : m.aliases)
-        if (policy.rule_for(name, "", alias)) {
-          auto it = m.alias_requests.find(alias);
-          out.push_back({name, version, "", alias, it == m.alias_requests.end() ? "" : it->second});
-        }
+      for (auto& st : states_of_model(s, policy, name)) out.push_back(std::move(st));
     }
     return out;
+  }
+
+  // The protected states of `models` that `after` no longer has as `before` had them
+  // (a version moved out, deleted or changed; an alias moved or removed; a model
+  // deleted or renamed) must each be accounted for by an approved request in `after`
+  // that asks for exactly that, judged under `policy` at `at`. A request justifies
+  // the removals of one step only.
+  void check_removals(const Snapshot& before, const Snapshot& after, const std::set<std::string>& models,
+                      const Policy& policy, Timestamp at, const std::string& where,
+                      const std::set<std::string>& used_elsewhere) {
+    for (const auto& name : models) {
+      std::vector<StateOf> was;
+      try {
+        if (!before.has_model(name)) continue;
+        was = states_of_model(before, policy, name);
+      } catch (const Error&) {
+        continue;  // unreadable before: nothing to compare with
+      }
+      if (was.empty()) continue;
+      std::map<std::string, std::string> now;  // key -> identity
+      try {
+        if (after.has_model(name))
+          for (const auto& st : states_of_model(after, policy, name)) now[st.key()] = st.identity;
+      } catch (const Error&) {
+      }
+      std::vector<TransitionRequest> candidates;
+      try {
+        if (after.has_model(name)) candidates = after.get_requests(name);
+      } catch (const Error&) {
+      }
+      for (const auto& st : was) {
+        auto it = now.find(st.key());
+        if (it != now.end() && it->second == st.identity) continue;
+        const std::string what = name + " v" + std::to_string(st.version) +
+                                 (st.stage.empty() ? " @" + st.alias : " in " + st.stage);
+        if (it != now.end()) {
+          problem("E_DIGEST_MISMATCH", version_path(name, st.version),
+                  what + " changed " + where + " (source, digest or run id) while protected");
+          continue;
+        }
+        bool justified = false;
+        for (const auto& r : candidates) {
+          if (r.version != st.version && !(r.to_stage == st.stage && r.archive_existing && !st.stage.empty())) continue;
+          const bool accounts =
+              st.stage.empty() ? (r.alias == st.alias || r.remove_alias == st.alias || r.delete_version)
+                               : ((!r.to_stage.empty() && r.from_stage == st.stage) || r.delete_version ||
+                                  (r.to_stage == st.stage && r.archive_existing && r.version != st.version));
+          if (!accounts || used_elsewhere.count(r.id)) continue;
+          std::optional<ModelVersion> acted_on;
+          try {
+            acted_on = before.get_model_version(name, r.version);
+          } catch (const Error&) {
+          }
+          if (verify_request(after, policy, name, r.id, at, acted_on ? &*acted_on : nullptr).justified()) {
+            justified = true;
+            removal_requests_.insert(r.id);
+            break;
+          }
+        }
+        removed_states_.insert(st.key());
+        if (!justified)
+          problem("E_REMOVAL_NOT_JUSTIFIED", st.stage.empty() ? model_path(name) : version_path(name, st.version),
+                  what + " was removed " + where + " without an approved request for it");
+      }
+    }
   }
 
   // The state existed before any policy protected it: the tree of the commit
   // that added the first policy version protecting it had it already.
   bool grandfathered(const StateOf& st) {
+    if (removed_states_.count(st.key())) return false;  // it left, and came back without approval
     for (const auto& p : chain_.trusted) {
       if (!p.rule_for(st.model, st.stage, st.alias)) continue;
       const auto added = commit_adding(policy_path(p.version));
       if (!added) return false;
       const Snapshot then = registry_.impl().snapshot_at(*added);
       try {
-        if (!st.stage.empty()) return then.get_model_version(st.model, st.version).stage == st.stage;
+        // Pinned: the version must be exactly what it was then (the identity approvals bind).
+        const ModelVersion was = then.get_model_version(st.model, st.version);
+        if (version_identity_sha256(was) != st.identity) return false;
+        if (!st.stage.empty()) return was.stage == st.stage;
         const auto aliases = then.get_registered_model(st.model).aliases;
         auto it = aliases.find(st.alias);
         return it != aliases.end() && it->second == st.version;
       } catch (const Error&) {
         return false;
       }
+    }
+    return false;
+  }
+
+  // The state was grandfathered once (the adopting commit had it), but is no longer what it was.
+  bool grandfathered_changed(const StateOf& st) {
+    for (const auto& p : chain_.trusted) {
+      if (!p.rule_for(st.model, st.stage, st.alias)) continue;
+      const auto added = commit_adding(policy_path(p.version));
+      if (!added) return false;
+      try {
+        const Snapshot s = registry_.impl().snapshot_at(*added);
+        for (const auto& old : states_of_model(s, p, st.model))
+          if (old.key() == st.key()) return true;
+      } catch (const Error&) {
+      }
+      return false;
     }
     return false;
   }
@@ -251,6 +356,10 @@ class Verifier {
         if (grandfathered(st)) {
           ps.verdict = "grandfathered";
           ps.message = what + " was there before the policy protected it";
+        } else if (grandfathered_changed(st)) {
+          ps.verdict = "E_GRANDFATHERED_CHANGED";
+          ps.message = what + " was there before the policy protected it, but has changed since";
+          problem(ps.verdict, version_path(st.model, st.version), ps.message);
         } else {
           ps.verdict = "E_STAGE_NOT_JUSTIFIED";
           ps.message = what + " names no approved request";
@@ -359,11 +468,14 @@ class Verifier {
     diff_trees_models(repo_, repo_.read_commit(*merge_base).tree, head_tree, touched_models);
     const auto head_states = protected_states(head, *policy, &touched_models);
     std::set<std::string> base_keys;
-    for (const auto& st : protected_states(base, *policy, &touched_models))
-      base_keys.insert(st.model + "|" + std::to_string(st.version) + "|" + st.stage + "|" + st.alias);
-    std::set<std::string> justified_ids;
+    for (const auto& st : protected_states(base, *policy, &touched_models)) base_keys.insert(st.key() + "|" + st.identity);
+    // What the branch takes away, against the merge base (what it changes of the base's state).
+    std::set<std::string> applied_on_base;
+    for (const auto& [id, uses] : base_history.applied) applied_on_base.insert(id);
+    check_removals(registry_.impl().snapshot_at(*merge_base), head, touched_models, *policy, now_,
+                   "on the branch", applied_on_base);
     for (const auto& st : head_states) {
-      if (base_keys.count(st.model + "|" + std::to_string(st.version) + "|" + st.stage + "|" + st.alias)) continue;
+      if (base_keys.count(st.key() + "|" + st.identity)) continue;
       ProtectedState ps{st.model, st.version, st.stage, st.alias, st.request, "justified", ""};
       if (st.request.empty()) {
         ps.verdict = "E_STAGE_NOT_JUSTIFIED";
@@ -400,14 +512,21 @@ class Verifier {
       return e ? std::optional(e->oid) : std::nullopt;
     };
     const auto fa = folder(a), fb = folder(b);
-    if (fa == fb || !fb) return;
+    if (fa == fb) return;
+    if (!fb) {
+      if (fa)
+        for (auto& e : repo.read_tree(*fa)) models.insert(e.name);
+      return;
+    }
     std::map<std::string, git::Oid> left;
     if (fa)
       for (auto& e : repo.read_tree(*fa)) left.emplace(e.name, e.oid);
     for (auto& e : repo.read_tree(*fb)) {
       auto it = left.find(e.name);
       if (it == left.end() || it->second != e.oid) models.insert(e.name);
+      if (it != left.end()) left.erase(it);
     }
+    for (const auto& [name, oid] : left) models.insert(name);  // deleted or renamed
   }
 
   void verify_history() {
@@ -446,6 +565,13 @@ class Verifier {
             justify(registry_.impl().snapshot_at(*c), *then, model, id, info.committer.time, "applied", c->hex());
         }
       }
+      if (const Policy* before = policy_at(info.parents[0])) {
+        std::set<std::string> models;
+        diff_trees_models(repo_, parent.tree, info.tree, models);
+        if (!models.empty())
+          check_removals(registry_.impl().snapshot_at(info.parents[0]), registry_.impl().snapshot_at(*c), models,
+                         *before, info.committer.time, "in commit " + c->hex().substr(0, 12), removal_requests_);
+      }
       if (info.committer.time < parent.committer.time)
         problem("E_BACKDATED_COMMIT", "",
                 "commit " + c->hex().substr(0, 12) + " is dated " + format_rfc3339(info.committer.time) +
@@ -465,6 +591,8 @@ class Verifier {
   History history_;
   std::vector<git::Oid> first_parents_;
   std::set<std::string> verified_in_history_;
+  std::set<std::string> removed_states_;    // StateOf::key() of states removed in the steps checked
+  std::set<std::string> removal_requests_;  // requests that justified a removal
   VerifyReport report_;
 };
 

@@ -150,7 +150,7 @@ Result ApprovalFixture::mreg_as(const std::string& who, const std::vector<std::s
 
 std::string ApprovalFixture::request(const std::string& who, int version, const std::string& to,
                                      const std::string& model) const {
-  Result r = mreg_as(who, {"-o", "json", "request", model, std::to_string(version), "--to", to, "--comment",
+  Result r = mreg_as(who, {"-o", "json", "request", model, std::to_string(version), "--to", to, "-f", key(who), "--comment",
                            "validated"});
   REQUIRE_EXIT(r, 0);
   return json(r)["request"]["id"];

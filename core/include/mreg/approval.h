@@ -16,8 +16,10 @@ struct ApprovalPayload {
   std::string model;
   std::int64_t version = 0;
   std::string from_stage;
-  std::string to_stage;  // or
-  std::string alias;
+  std::string to_stage;      // or
+  std::string alias;         // or
+  std::string remove_alias;  // or
+  bool delete_version = false;
   std::string version_sha256;
   std::string request_id;
   std::string request_sha256;
@@ -43,5 +45,28 @@ ApprovalPayload prepare_approval(const Snapshot& tree, const std::string& model,
 
 // models/<model>/approvals/<request>/<principal>.approval (and + ".sig").
 std::string approval_path(const std::string& model, const std::string& request_id, const std::string& principal);
+
+// What closes a request: a rejection by a reviewer or a cancellation by the
+// requester or an admin, signed in closing_namespace() (policy.h). Same strict
+// "key: value" lines as an approval:
+//   mreg-closing/v1, registry, model, request_id, request_sha256, outcome
+//   (reject | cancel), principal, issued_at.
+struct ClosingPayload {
+  std::string registry;
+  std::string model;
+  std::string request_id;
+  std::string request_sha256;
+  std::string outcome;  // reject, cancel
+  std::string principal;
+  Timestamp issued_at = 0;
+};
+std::string render_closing(const ClosingPayload& payload);
+ClosingPayload parse_closing(const std::string& bytes);
+// models/<model>/approvals/<request>/<principal>.rejection | .cancellation (and + ".sig").
+std::string closing_path(const std::string& model, const std::string& request_id, const std::string& principal,
+                         const std::string& outcome);
+
+// The request's own signature by its requester: models/<model>/requests/<id>.yaml.sig.
+std::string request_signature_path(const std::string& model, const std::string& request_id);
 
 }  // namespace mreg

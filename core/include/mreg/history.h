@@ -53,10 +53,17 @@ struct RequestState {
   std::string outcome = "open";  // open, rejected, cancelled, applied
   std::string closed_by, closed_commit, closed_comment;
   std::size_t approval_files = 0;
+  // Rejections and cancellations that do not count (unsigned, or by someone not
+  // entitled to close a request a rule governs): "COMMIT_OR_PATH: why".
+  std::vector<std::string> ignored_closings;
 };
 
 // Every request of `model` (every model when empty) with its outcome, oldest first.
-std::vector<RequestState> request_states(const Registry& registry, const std::string& rev, const std::string& model);
+// A request that a rule of the policy (trusted from `trusted_root`; empty: as
+// found) governs is rejected or cancelled only by a signed closing file of
+// someone entitled to it; other requests by the commits that close them.
+std::vector<RequestState> request_states(const Registry& registry, const std::string& rev, const std::string& model,
+                                         const std::string& trusted_root = "");
 
 // The events of the commits in `range` ("A..B"), oldest first.
 std::vector<Event> events_in_range(const Registry& registry, const std::string& range);

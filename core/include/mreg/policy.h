@@ -21,6 +21,10 @@ namespace mreg {
 // no commit or tag signature can pass for an approval or a policy signature.
 inline const char* approval_namespace() { return "mreg-approval-v1"; }
 inline const char* policy_namespace() { return "mreg-policy-v1"; }
+// A requester's signature over the request file's bytes (requests/<id>.yaml.sig).
+inline const char* request_namespace() { return "mreg-request-v1"; }
+// A reviewer's rejection or a requester's (or admin's) cancellation of a request.
+inline const char* closing_namespace() { return "mreg-closing-v1"; }
 
 struct PolicyKey {
   SshPublicKey key;
@@ -43,7 +47,15 @@ struct PolicyRule {
   std::int64_t approval_valid_for = 14 * 86400;  // seconds
   std::string approval_valid_for_text = "14d";
 
+  // Model and alias patterns match ignoring case, as names are unique ignoring case.
   bool protects(const std::string& model, const std::string& stage, const std::string& alias) const;
+  bool is_approver(const std::string& principal) const;
+};
+
+// A rule that governs a change, with its place in the policy.
+struct GoverningRule {
+  const PolicyRule* rule = nullptr;
+  std::size_t index = 0;  // 0-based
 };
 
 struct Policy {
@@ -61,6 +73,10 @@ struct Policy {
   // The first rule that protects a move, with its index; nullptr when none does.
   const PolicyRule* rule_for(const std::string& model, const std::string& stage, const std::string& alias,
                              std::size_t* index = nullptr) const;
+  // Every rule that protects one of `stages` or `aliases` of `model`, each once, in
+  // policy order: a change of protected state must satisfy all of them.
+  std::vector<GoverningRule> rules_governing(const std::string& model, const std::vector<std::string>& stages,
+                                             const std::vector<std::string>& aliases) const;
   // The principals a key is listed for (normally one).
   std::vector<std::string> owners_of(const SshPublicKey& key) const;
   const PolicyKey* key_of(const std::string& principal, const SshPublicKey& key) const;

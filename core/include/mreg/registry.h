@@ -41,6 +41,21 @@ struct WriteOptions {
   std::optional<PushTarget> push;
 };
 
+// What a request asks for: exactly one of to_stage, alias, remove_alias and
+// delete_version (see TransitionRequest).
+struct RequestSpec {
+  std::string to_stage;
+  std::string alias;
+  std::string remove_alias;
+  bool delete_version = false;
+  bool archive_existing = false;  // with to_stage
+  std::string comment;
+};
+
+// Signs bytes in an SSH signature namespace with the writer's key; returns the
+// armored signature (ssh-keygen -Y sign).
+using Signer = std::function<std::string(const std::string& bytes, const std::string& namespace_)>;
+
 struct InitOptions {
   std::string registry_id;  // default: derived from the folder name
   std::vector<std::string> stages{"None", "Staging", "Production", "Archived"};
@@ -121,16 +136,26 @@ class Registry {
   void delete_alias(const std::string& name, const std::string& alias, const WriteOptions& opts);
   // A comment on a version: an empty commit whose body is the text.
   void comment(const std::string& name, std::int64_t version, const std::string& text, const WriteOptions& opts);
-  // A request to move a version into a stage (to_stage) or an alias onto it (alias),
-  // for review in a pull request; only adds models/<name>/requests/<id>.yaml.
+  // A request to change a version's state, for review in a pull request: adds
+  // models/<name>/requests/<id>.yaml and, signed by the requester with `sign`
+  // (request_namespace()), <id>.yaml.sig. The signature is made when `sign` is
+  // set and either `always_sign` or a rule that governs the change forbids
+  // self-approval (then it is required: PERMISSION_DENIED without a signer, or
+  // with a key the policy does not list for the requester).
+  TransitionRequest create_request(const std::string& name, std::int64_t version, const RequestSpec& spec,
+                                   const Signer& sign, bool always_sign, const WriteOptions& opts);
+  // create_request of a move (to_stage) or an alias (alias), unsigned.
   TransitionRequest create_transition_request(const std::string& name, std::int64_t version,
                                               const std::string& to_stage, const std::string& alias,
                                               bool archive_existing, const std::string& comment,
                                               const WriteOptions& opts);
   // Closes an open request: outcome "reject" (a reviewer) or "cancel" (the requester
-  // or an admin), as an empty commit whose body is the comment.
+  // or an admin), in a commit whose body is the comment. When a rule governs the
+  // request, the closing is a signed file (approvals/<id>/<principal>.rejection or
+  // .cancellation, closing_namespace()) and only someone entitled may sign it:
+  // PERMISSION_DENIED otherwise. Else an empty commit, as the requester or an admin.
   void close_request(const std::string& name, const std::string& request_id, const std::string& outcome,
-                     const std::string& comment, const WriteOptions& opts);
+                     const std::string& comment, const Signer& sign, const WriteOptions& opts);
 
   // Performs the move an approved request asks for (FORMAT.md, "Approvals"):
   // the request must be open, the version still where the request found it,

@@ -75,15 +75,19 @@ struct ModelVersion {
   std::vector<std::string> aliases;
 };
 
-// models/<model>/requests/<id>.yaml: a request to move a version into a stage
-// (to_stage) or an alias onto it (alias). Never changed once written.
+// models/<model>/requests/<id>.yaml: a request to change a version's protected
+// state: move it into a stage (to_stage, also out of a protected one), point an
+// alias at it (alias), take an alias off it (remove_alias), or delete it
+// (delete_version). Exactly one of the four. Never changed once written.
 struct TransitionRequest {
   std::string id;  // sorts in time: 20261124T100211Z-7f3a
   std::string model;
   std::int64_t version = 0;
   std::string from_stage;
   std::string to_stage;  // or
-  std::string alias;
+  std::string alias;     // or
+  std::string remove_alias;  // or
+  bool delete_version = false;
   bool archive_existing = false;
   std::string version_sha256;
   std::string requested_by;
@@ -91,7 +95,15 @@ struct TransitionRequest {
   std::string comment;
   Extensions extensions;
 
-  std::string target() const { return to_stage.empty() ? "@" + alias : to_stage; }
+  // "Production", "@champion", "remove @champion", "delete".
+  std::string target() const {
+    if (!to_stage.empty()) return to_stage;
+    if (!alias.empty()) return "@" + alias;
+    if (!remove_alias.empty()) return "remove @" + remove_alias;
+    return "delete";
+  }
+  // The alias the request sets or removes; empty for stage moves and deletes.
+  const std::string& alias_concerned() const { return alias.empty() ? remove_alias : alias; }
 };
 
 // A model with what a listing shows of its versions.

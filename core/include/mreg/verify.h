@@ -27,18 +27,33 @@ struct ApprovalVerdict {
   bool ok() const { return code == "OK"; }
 };
 
+// A signed rejection or cancellation (approvals/<id>/<principal>.rejection|.cancellation).
+struct ClosingVerdict {
+  std::string path;
+  std::string principal;  // as the file name says
+  std::string outcome;    // rejected, cancelled
+  std::string key;
+  std::string code;  // "OK" or an E_* code
+  std::string message;
+  bool ok() const { return code == "OK"; }
+};
+
 struct RequestVerdict {
   TransitionRequest request;
   std::string path;
   std::string state;         // open, applied, rejected, cancelled
   std::string applied_commit;
-  bool is_protected = false;  // a rule protects the move
-  std::string rule;          // "policy 3, rule 1"
-  std::int64_t needed = 0, approved = 0;
+  bool is_protected = false;  // a rule governs the change
+  std::string rule;          // "policy version 3, rule 1" (", rule 2" when several govern it)
+  std::int64_t needed = 0, approved = 0;  // needed: the highest threshold of the rules
   std::vector<std::string> approvers;  // distinct principals counted
   std::vector<ApprovalVerdict> approvals;
+  // The requester as proven by the request's signature (requests/<id>.yaml.sig):
+  // the principal and key when requester_code is "OK", else why not (E_UNSIGNED, ...).
+  std::string requester, requester_key, requester_code, requester_message;
   std::vector<Finding> problems;  // why it is not justified; empty when it is
   bool justified() const { return problems.empty(); }
+  bool requester_proven() const { return requester_code == "OK"; }
 };
 
 // One move in the tree that a rule protects, and what justifies it.
@@ -60,6 +75,8 @@ struct VerifyOptions {
 };
 
 struct VerifyReport {
+  // Reported but not failing: closings that nobody entitled signed (they are ignored).
+  std::vector<Finding> warnings;
   std::string mode;  // tree, pull-request, history
   std::string commit, base_commit;
   std::int64_t policy_version = 0;
@@ -73,8 +90,28 @@ struct VerifyReport {
 
 VerifyReport verify_registry(const Registry& registry, const VerifyOptions& options);
 
-// The verdict on one request in `tree` under `policy` at time `at`.
+// The verdict on one request in `tree` under `policy` at time `at`. `acted_on`
+// is the version as the request found it, for a delete judged after the version
+// is gone (default: the version in `tree`).
 RequestVerdict verify_request(const Snapshot& tree, const Policy& policy, const std::string& model,
-                              const std::string& request_id, Timestamp at);
+                              const std::string& request_id, Timestamp at, const ModelVersion* acted_on = nullptr);
+
+// The stages and aliases a request changes, which decide the rules that govern
+// it: a move leaves from_stage and enters to_stage; an alias request names its
+// alias; a delete leaves from_stage and takes the version's aliases with it.
+void request_scope(const TransitionRequest& request, const std::vector<std::string>& aliases_of_version,
+                   std::vector<std::string>& stages, std::vector<std::string>& aliases);
+
+// The signed closings of a request in `tree`, each judged under `policy` (at
+// `at`): a rejection counts when an approver of a rule that governs the request
+// signed it, a cancellation when the requester or an admin did.
+// The rules of `policy` that govern `request` in `tree` (request_scope).
+std::vector<GoverningRule> governing_rules(const Snapshot& tree, const Policy& policy, const TransitionRequest& request);
+
+ClosingVerdict verify_closing(const Snapshot& tree, const Policy& policy, const TransitionRequest& request,
+                              const std::string& path, const std::optional<std::string>& payload,
+                              const std::optional<std::string>& signature, Timestamp at);
+std::vector<ClosingVerdict> verify_closings(const Snapshot& tree, const Policy& policy, const TransitionRequest& request,
+                                            Timestamp at);
 
 }  // namespace mreg
