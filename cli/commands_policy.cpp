@@ -84,7 +84,7 @@ std::string join(const std::vector<std::string>& v) {
 
 void add_policy_commands(CLI::App& app, Context& ctx) {
   struct Args {
-    std::vector<std::string> admins, keys, approvers, approver_keys, stages, aliases;
+    std::vector<std::string> admins, keys, approvers, approver_keys, requesters, requester_keys, stages, aliases;
     std::int64_t admin_threshold = 1, approvals = 1;
     std::string file, key, valid_for = "14d";
     std::int64_t version = 0;
@@ -98,6 +98,9 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
   init->add_option("--key", a->keys, "The admin's public key file, one per --admin in the same order")->required();
   init->add_option("--approver", a->approvers, "An approver's principal (default: the admins); repeat for several");
   init->add_option("--approver-key", a->approver_keys, "The approver's public key file, one per --approver in the same order");
+  init->add_option("--requester", a->requesters,
+                   "A principal who requests but approves nothing (a CI job, a data scientist); repeat for several");
+  init->add_option("--requester-key", a->requester_keys, "The requester's public key file, one per --requester");
   init->add_option("--admin-threshold", a->admin_threshold, "Admin signatures needed for the next policy version")->check(CLI::PositiveNumber);
   init->add_option("--protect", a->stages, "Stages that need approval (default: Production)");
   init->add_option("--protect-alias", a->aliases, "Alias patterns that need approval");
@@ -107,6 +110,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
     const Format format = ctx.format();
     if (a->admins.size() != a->keys.size()) throw_invalid("--key: give one --key for each --admin");
     if (a->approvers.size() != a->approver_keys.size()) throw_invalid("--approver-key: give one for each --approver");
+    if (a->requesters.size() != a->requester_keys.size()) throw_invalid("--requester-key: give one for each --requester");
     if (!parse_duration(a->valid_for)) throw_invalid("--approval-valid-for: expected a duration such as 14d, got '" + a->valid_for + "'");
     Registry r = ctx.open();
     Policy p;
@@ -134,6 +138,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
     };
     for (size_t i = 0; i < a->admins.size(); ++i) add_key(a->admins[i], a->keys[i], "--key");
     for (size_t i = 0; i < a->approvers.size(); ++i) add_key(a->approvers[i], a->approver_keys[i], "--approver-key");
+    for (size_t i = 0; i < a->requesters.size(); ++i) add_key(a->requesters[i], a->requester_keys[i], "--requester-key");
     PolicyRule rule;
     rule.models = {"*"};
     rule.stages = a->stages.empty() && a->aliases.empty() ? std::vector<std::string>{"Production"} : a->stages;

@@ -267,7 +267,11 @@ TEST_CASE("approvals: a request used twice", "[approvals][attacks]") {
   ApprovalFixture fx;
   const std::string id = fx.approved_request(1);
   REQUIRE_EXIT(fx.reg.mreg({"apply", "m", id}), 0);
-  REQUIRE_EXIT(fx.reg.mreg({"stage", "m", "1", "Staging", "--comment", "roll back"}), 0);  // demoted
+  // Demoted, through a request of its own (a move out of Production needs approval too).
+  const std::string back = fx.request("carol", 1, "Staging");
+  REQUIRE_EXIT(fx.approve("alice", back), 0);
+  REQUIRE_EXIT(fx.approve("bob", back), 0);
+  REQUIRE_EXIT(fx.reg.mreg({"apply", "m", back, "--comment", "roll back"}), 0);
   fx.reg.git_ok({"branch", "-f", "base"});
 
   SECTION("mreg stage --request and mreg apply refuse it") {
@@ -284,7 +288,8 @@ TEST_CASE("approvals: a request used twice", "[approvals][attacks]") {
   }
   SECTION("a pull request that moves it back by hand, naming the old request: E_REPLAY") {
     std::string v1 = fx.reg.show("models/m/versions/1.yaml");
-    v1 = replace_line(v1, "stage:", "stage: Production\nstage_request: " + id);
+    v1 = replace_line(v1, "stage:", "stage: Production");
+    v1 = replace_line(v1, "stage_request:", "stage_request: " + id);  // the demotion's request before
     fx.commit_files({{"models/m/versions/1.yaml", v1}}, "promote again");
     Report pr = fx.verify({"--base", "base"});
     CHECK(pr.codes() == Strings{"E_REPLAY"});
@@ -301,7 +306,7 @@ TEST_CASE("approvals: a protected alias request used twice", "[approvals][attack
   // Version 3 protects the champion alias with the same rule.
   const std::string v3 = replace_line(fx.policy_text(2), "    stages:", "    stages: [Production]\n    aliases: [champion]");
   REQUIRE(fx.propose_policy(v3, {"admin1", "admin2"}) == 3);
-  Result req = fx.mreg_as("carol", {"-o", "json", "request", "m", "1", "--alias", "champion"});
+  Result req = fx.mreg_as("carol", {"-o", "json", "request", "m", "1", "--alias", "champion", "-f", fx.key("carol")});
   REQUIRE_EXIT(req, 0);
   const std::string id = json(req)["request"]["id"];
   REQUIRE_EXIT(fx.approve("alice", id), 0);
@@ -312,7 +317,14 @@ TEST_CASE("approvals: a protected alias request used twice", "[approvals][attack
   CHECK_THAT(fx.reg.show("models/m/model.yaml"), Contains("champion: " + id));
   CHECK(fx.verify().ok());
   // Taken away, then put back by hand naming the same request: E_REPLAY.
-  REQUIRE_EXIT(fx.reg.mreg({"alias", "delete", "m", "champion"}), 0);
+  CHECK(fx.reg.mreg({"alias", "delete", "m", "champion"}).status == 7);
+  Result rm = fx.mreg_as("carol", {"-o", "json", "request", "m", "1", "--remove-alias", "champion", "-f", fx.key("carol")});
+  REQUIRE_EXIT(rm, 0);
+  const std::string removal = json(rm)["request"]["id"];
+  REQUIRE_EXIT(fx.approve("alice", removal), 0);
+  REQUIRE_EXIT(fx.approve("bob", removal), 0);
+  REQUIRE_EXIT(fx.reg.mreg({"apply", "m", removal}), 0);
+  CHECK_THAT(fx.reg.show("models/m/model.yaml"), !Contains("champion"));
   CHECK(fx.reg.mreg({"apply", "m", id}).status == 8);  // applied already
   std::string model = fx.reg.show("models/m/model.yaml");
   model += "aliases:\n  champion: 1\nalias_requests:\n  champion: " + id + "\n";

@@ -104,10 +104,11 @@ TEST_CASE("a requester is proven by her signature, not by her git identity", "[a
   fx.approve("alice", id);
   fx.approve("bob", id);
   Report rep = fx.verify();
-  CHECK_FALSE(rep.ok());
+  INFO(rep.json.dump(2));
   CHECK(rep.request(id)["justified"] == false);
   bool unproven = false;
-  for (const auto& p : rep.request(id)["problems"]) unproven = unproven || p["code"] == "E_REQUESTER_UNPROVEN";
+  const nlohmann::json verdict = rep.request(id);
+  for (const auto& p : verdict["problems"]) unproven = unproven || p["code"] == "E_REQUESTER_UNPROVEN";
   CHECK(unproven);
   CHECK(fx.mreg_as("alice", {"apply", "m", id}).status == 7);
   CHECK(stage_of(fx, 1) == "None");
@@ -120,8 +121,9 @@ TEST_CASE("only an approver rejects and only the requester or an admin cancels",
   Result carol = fx.mreg_as("carol", {"reject", "m", id, "-f", fx.key("carol")});
   CHECK(carol.status == 7);
   // An unsigned rejection commit made by hand is ignored: the request stays open.
-  fx.commit_files({}, "reject request " + id + "\n\nMreg-Op: reject\nMreg-Model: m\nMreg-Version: 1\nMreg-Request: " + id,
-                  as("mallory"));
+  fx.reg.git_ok({"commit", "-q", "--allow-empty", "-m",
+                 "reject request " + id + "\n\nMreg-Op: reject\nMreg-Model: m\nMreg-Version: 1\nMreg-Request: " + id},
+                as("mallory"));
   nlohmann::json status = json(fx.mreg_as("carol", {"-o", "json", "status", "--all"}));
   REQUIRE(status["requests"].size() == 1);
   CHECK(status["requests"][0]["outcome"] == "open");
@@ -132,4 +134,38 @@ TEST_CASE("only an approver rejects and only the requester or an admin cancels",
   status = json(fx.mreg_as("carol", {"-o", "json", "status", "--all"}));
   CHECK(status["requests"][0]["outcome"] == "rejected");
   CHECK(fx.mreg_as("carol", {"apply", "m", id}).status != 0);
+}
+
+TEST_CASE("a pull request or a commit on main that removes protected state by hand fails verify",
+          "[approvals][removal]") {
+  ApprovalFixture fx;
+  promote_v1(fx);
+  fx.reg.git_ok({"branch", "promoted"});
+  const std::string path = "models/m/versions/1.yaml";
+  std::string text = fx.reg.show(path);
+  text = replace_line(text, "stage: ", "stage: Staging");
+  fx.commit_files({{path, text}}, "tidy up", as("mallory"));
+
+  Report pr = fx.verify({"--base", "promoted"});
+  CHECK(pr.result.status == 7);
+  CHECK(pr.has("E_REMOVAL_NOT_JUSTIFIED"));
+  CHECK_THAT(pr.problem("E_REMOVAL_NOT_JUSTIFIED")["path"].get<std::string>(), Contains("versions/1.yaml"));
+  // A pull request gives no checkpoint: after a squash merge its head is not on main.
+  CHECK_FALSE(pr.json.contains("checkpoint"));
+
+  Report since = fx.verify({"--since", "promoted"});
+  CHECK(since.result.status == 7);
+  CHECK(since.has("E_REMOVAL_NOT_JUSTIFIED"));
+
+  // The approved path: the same move out, requested and approved, passes.
+  ApprovalFixture ok;
+  promote_v1(ok);
+  ok.reg.git_ok({"branch", "promoted"});
+  const std::string id = ok.request("carol", 1, "Staging");
+  REQUIRE_EXIT(ok.approve("alice", id), 0);
+  REQUIRE_EXIT(ok.approve("bob", id), 0);
+  REQUIRE_EXIT(ok.mreg_as("carol", {"apply", "m", id}), 0);
+  Report good = ok.verify({"--since", "promoted"});
+  CHECK(good.ok());
+  CHECK_FALSE(good.has("E_REMOVAL_NOT_JUSTIFIED"));
 }

@@ -515,7 +515,7 @@ void run_the_registry_flow(World& w, Host& host, const std::string& registered_b
   // 2. carol asks for Production on a branch; alice and bob approve there; CI verifies it.
   const std::string work = w.clone("carol");
   git_ok({"checkout", "-q", "-b", "promote"}, work);
-  Result req = w.mreg_as("carol", work, {"-o", "json", "request", "m", "3", "--to", "Production", "--comment", "beats v2"});
+  Result req = w.mreg_as("carol", work, {"-o", "json", "request", "m", "3", "--to", "Production", "-f", w.fx.key("carol"), "--comment", "beats v2"});
   REQUIRE_EXIT(req, 0);
   const std::string id = json(req)["request"]["id"];
   REQUIRE_EXIT(w.mreg_as("alice", work, {"approve", "m", id, "-f", w.fx.key("alice"), "--yes"}), 0);

@@ -102,6 +102,17 @@ bool request_or_approval_event(const git::Repository& repo, const git::Oid& blob
       e.key = a.approver;
       return true;
     }
+    for (const char* closing : {".rejection", ".cancellation"}) {
+      const std::string ending = closing;
+      if (rel.rfind("approvals/", 0) != 0 || rel.size() <= ending.size() ||
+          rel.compare(rel.size() - ending.size(), ending.size(), ending) != 0)
+        continue;
+      const ClosingPayload c = parse_closing(repo.read_registry_file(blob, "models/" + model + "/" + rel));
+      e.type = c.outcome == "reject" ? "rejected" : "cancelled";
+      e.request = c.request_id;
+      e.key = c.principal;
+      return true;
+    }
   } catch (const Error&) {
   }
   return false;
@@ -145,8 +156,9 @@ void hand_edit_events(const git::Repository& repo, const git::CommitInfo& c, Eve
         out.push_back(std::move(e));
         continue;
       }
-      if (!ob && rel.rfind("approvals/", 0) == 0 && rel.size() > 4 && rel.compare(rel.size() - 4, 4, ".sig") == 0)
-        continue;  // the signature of an approval, shown with it
+      if (!ob && (rel.rfind("approvals/", 0) == 0 || rel.rfind("requests/", 0) == 0) && rel.size() > 4 &&
+          rel.compare(rel.size() - 4, 4, ".sig") == 0)
+        continue;  // the signature of a request, an approval or a closing, shown with it
       e.type = "edited";
       e.model = name;
       e.path = "models/" + name + "/" + rel;

@@ -88,7 +88,7 @@ ModelFolder read_folder(const git::Repository& repo, const std::string& name, co
   ModelFolder f;
   f.model.name = name;
   reading(mpath, [&] {
-    RegisteredModel m = parse_model(repo.read_registry_file(model_entry->oid), mpath);
+    RegisteredModel m = parse_model(repo.read_registry_file(model_entry->oid, mpath), mpath);
     if (m.name != name)
       throw ManifestError({{mpath, 1, "field 'name': '" + m.name + "' does not match the folder name '" + name + "'"}});
     f.model = std::move(m);
@@ -102,7 +102,7 @@ ModelFolder read_folder(const git::Repository& repo, const std::string& name, co
       if (n == 0 || e.type != git::ObjectType::Blob) continue;
       const std::string path = version_path(name, n);
       reading(path, [&] {
-        ModelVersion v = parse_version(repo.read_registry_file(e.oid), path);
+        ModelVersion v = parse_version(repo.read_registry_file(e.oid, path), path);
         if (v.name != name || v.version != n)
           throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
                                              std::to_string(n) + ")"}});

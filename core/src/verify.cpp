@@ -227,6 +227,7 @@ class Verifier {
   void check_removals(const Snapshot& before, const Snapshot& after, const std::set<std::string>& models,
                       const Policy& policy, Timestamp at, const std::string& where,
                       const std::set<std::string>& used_elsewhere) {
+    std::set<std::string> used_here;  // one request may account for several states of this step
     for (const auto& name : models) {
       std::vector<StateOf> was;
       try {
@@ -272,7 +273,7 @@ class Verifier {
           }
           if (verify_request(after, policy, name, r.id, at, acted_on ? &*acted_on : nullptr).justified()) {
             justified = true;
-            removal_requests_.insert(r.id);
+            used_here.insert(r.id);
             break;
           }
         }
@@ -282,6 +283,7 @@ class Verifier {
                   what + " was removed " + where + " without an approved request for it");
       }
     }
+    removal_requests_.insert(used_here.begin(), used_here.end());
   }
 
   // The state existed before any policy protected it: the tree of the commit
