@@ -48,23 +48,35 @@ struct Context {
 struct SignerCheck {
   std::string code, message, key;
 };
-SignerCheck check_signer(const Policy& policy, const std::string& principal, const std::string& path,
-                         const SignatureCheck& sig, Timestamp at) {
+// The signature is good, by a key the policy lists for someone and does not revoke.
+SignerCheck check_key(const Policy& policy, const std::string& path, const SignatureCheck& sig) {
   SignerCheck out;
   if (!sig.key.blob.empty()) out.key = sig.key.fingerprint();
+  out.code = "OK";
+  if (!sig.good()) {
+    out.code = signature_code(sig.status);
+    out.message = path + ".sig: " + sig.message;
+  } else if (const RevokedKey* r = policy.revoked(sig.key)) {
+    out.code = "E_KEY_REVOKED";
+    out.message = "key " + out.key + " is revoked in policy version " + std::to_string(policy.version) +
+                  (r->reason.empty() ? "" : " (" + r->reason + ")");
+  } else if (policy.owners_of(sig.key).empty()) {
+    out.code = "E_UNKNOWN_KEY";
+    out.message = "valid signature by key " + out.key + " not in policy version " + std::to_string(policy.version);
+  }
+  return out;
+}
+
+SignerCheck check_signer(const Policy& policy, const std::string& principal, const std::string& path,
+                         const SignatureCheck& sig, Timestamp at) {
+  SignerCheck out = check_key(policy, path, sig);
+  if (out.code != "OK") return out;
   auto fail = [&](const std::string& code, const std::string& message) {
     out.code = code;
     out.message = message;
     return out;
   };
-  if (!sig.good()) return fail(signature_code(sig.status), path + ".sig: " + sig.message);
-  if (const RevokedKey* r = policy.revoked(sig.key))
-    return fail("E_KEY_REVOKED", "key " + out.key + " is revoked in policy version " + std::to_string(policy.version) +
-                                     (r->reason.empty() ? "" : " (" + r->reason + ")"));
   const auto owners = policy.owners_of(sig.key);
-  if (owners.empty())
-    return fail("E_UNKNOWN_KEY", "valid signature by key " + out.key + " not in policy version " +
-                                     std::to_string(policy.version));
   const PolicyKey* key = policy.key_of(principal, sig.key);
   if (!key)
     return fail("E_PRINCIPAL_MISMATCH", path + " is for " + principal + " but is signed by " + join(owners, ", ") +
@@ -99,14 +111,9 @@ ApprovalVerdict check_approval(const Context& c, const std::string& principal, c
   if (!signature) return fail("E_UNSIGNED", path + " has no signature (" + path + ".sig is missing)");
   // Signature problems come first: they say more than a payload that does not parse.
   const SignatureCheck sig = verify_ssh_signature(*signature, *payload, approval_namespace());
-  if (!sig.key.blob.empty()) v.key = sig.key.fingerprint();
-  if (!sig.good()) return fail(signature_code(sig.status), path + ".sig: " + sig.message);
-  if (const RevokedKey* r = c.policy.revoked(sig.key))
-    return fail("E_KEY_REVOKED", "key " + v.key + " is revoked in policy version " + std::to_string(c.policy.version) +
-                                     (r->reason.empty() ? "" : " (" + r->reason + ")"));
-  if (c.policy.owners_of(sig.key).empty())
-    return fail("E_UNKNOWN_KEY", "valid signature by key " + v.key + " not in policy version " +
-                                     std::to_string(c.policy.version));
+  const SignerCheck key = check_key(c.policy, path, sig);
+  v.key = key.key;
+  if (key.code != "OK") return fail(key.code, key.message);
   ApprovalPayload a;
   try {
     a = parse_approval(*payload);
