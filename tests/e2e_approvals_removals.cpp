@@ -157,6 +157,14 @@ TEST_CASE("a pull request or a commit on main that removes protected state by ha
   CHECK(since.result.status == 7);
   CHECK(since.has("E_REMOVAL_NOT_JUSTIFIED"));
 
+  // Tree mode reads every step since the policy was adopted: the removal is found
+  // though the tree no longer shows it, and still after later commits.
+  REQUIRE_EXIT(fx.mreg_as("carol", {"register", "m", "--source", "s3://bucket/m/3"}), 0);
+  Report tree = fx.verify({});
+  CHECK(tree.result.status == 7);
+  CHECK(tree.has("E_REMOVAL_NOT_JUSTIFIED"));
+  CHECK_THAT(tree.problem("E_REMOVAL_NOT_JUSTIFIED")["message"].get<std::string>(), Contains("v1 in Production"));
+
   // The approved path: the same move out, requested and approved, passes.
   ApprovalFixture ok;
   promote_v1(ok);
@@ -168,4 +176,5 @@ TEST_CASE("a pull request or a commit on main that removes protected state by ha
   Report good = ok.verify({"--since", "promoted"});
   CHECK(good.ok());
   CHECK_FALSE(good.has("E_REMOVAL_NOT_JUSTIFIED"));
+  CHECK(ok.verify({}).ok());
 }

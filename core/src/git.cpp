@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
@@ -322,6 +323,39 @@ std::vector<TreeEntry> Repository::read_tree(const Oid& oid) const {
                             type_of(git_tree_entry_type(e)),
                             static_cast<std::uint32_t>(git_tree_entry_filemode(e))});
   }
+  return out;
+}
+
+std::vector<std::string> Repository::changed_entry_names(const Oid& a, const Oid& b) const {
+  std::vector<std::string> out;
+  if (a == b) return out;
+  git_oid ga = to_git(a), gb = to_git(b);
+  TreeH left, right;
+  check(git_tree_lookup(left.out(), repo_, &ga), "cannot read tree " + a.hex());
+  check(git_tree_lookup(right.out(), repo_, &gb), "cannot read tree " + b.hex());
+  const size_t nl = git_tree_entrycount(left.get()), nr = git_tree_entrycount(right.get());
+  size_t i = 0, j = 0;
+  // Both lists are in git's order, which is strcmp's but where a folder sorts as
+  // "name/": where the two differ, a name may be reported though it is alike,
+  // never left out.
+  while (i < nl || j < nr) {
+    const git_tree_entry* l = i < nl ? git_tree_entry_byindex(left.get(), i) : nullptr;
+    const git_tree_entry* r = j < nr ? git_tree_entry_byindex(right.get(), j) : nullptr;
+    const int c = !l ? 1 : !r ? -1 : std::strcmp(git_tree_entry_name(l), git_tree_entry_name(r));
+    if (c == 0) {
+      if (git_oid_cmp(git_tree_entry_id(l), git_tree_entry_id(r)) != 0 ||
+          git_tree_entry_filemode(l) != git_tree_entry_filemode(r))
+        out.emplace_back(git_tree_entry_name(l));
+      ++i, ++j;
+    } else if (c < 0) {
+      out.emplace_back(git_tree_entry_name(l)), ++i;
+    } else {
+      out.emplace_back(git_tree_entry_name(r)), ++j;
+    }
+  }
+  // A name reported from both sides comes out once.
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

@@ -149,6 +149,7 @@ class Verifier {
       verify_pull_request(*base, head, policy);
     } else {
       if (report_.mode == "history") verify_history();
+      else if (policy) verify_removals_since_policy();
       verify_tree(head, policy);
     }
     // A pull request's head is not what lands after a squash or rebase merge: only a
@@ -507,6 +508,7 @@ class Verifier {
     }
   }
 
+  // The model folders that differ between two trees (added, changed, deleted or renamed).
   static void diff_trees_models(const git::Repository& repo, const git::Oid& a, const git::Oid& b,
                                 std::set<std::string>& models) {
     auto folder = [&](const git::Oid& tree) -> std::optional<git::Oid> {
@@ -515,20 +517,36 @@ class Verifier {
     };
     const auto fa = folder(a), fb = folder(b);
     if (fa == fb) return;
-    if (!fb) {
-      if (fa)
-        for (auto& e : repo.read_tree(*fa)) models.insert(e.name);
+    if (!fa || !fb) {
+      for (auto& e : repo.read_tree(fa ? *fa : *fb)) models.insert(e.name);
       return;
     }
-    std::map<std::string, git::Oid> left;
-    if (fa)
-      for (auto& e : repo.read_tree(*fa)) left.emplace(e.name, e.oid);
-    for (auto& e : repo.read_tree(*fb)) {
-      auto it = left.find(e.name);
-      if (it == left.end() || it->second != e.oid) models.insert(e.name);
-      if (it != left.end()) left.erase(it);
+    for (auto& name : repo.changed_entry_names(*fa, *fb)) models.insert(std::move(name));
+  }
+
+  // The protected states that first-parent step `commit` (from its first parent)
+  // took away must each be accounted for by an approved request, judged under the
+  // policy in force before the step, at the step's time.
+  void check_step_removals(const git::Oid& commit, const git::CommitInfo& info, const git::CommitInfo& parent) {
+    const Policy* before = policy_at(info.parents[0]);
+    if (!before) return;
+    std::set<std::string> models;
+    diff_trees_models(repo_, parent.tree, info.tree, models);
+    if (models.empty()) return;
+    check_removals(registry_.impl().snapshot_at(info.parents[0]), registry_.impl().snapshot_at(commit), models,
+                   *before, info.committer.time, "in commit " + commit.hex().substr(0, 12), removal_requests_);
+  }
+
+  // Tree mode: every first-parent step since the commit that adopted the policy.
+  // (History mode checks the steps since its checkpoint; earlier ones were checked
+  // when the checkpoint was.)
+  void verify_removals_since_policy() {
+    const auto adopted = commit_adding(policy_path(1));
+    if (!adopted) return;
+    for (std::size_t i = 0; i + 1 < first_parents_.size() && first_parents_[i] != *adopted; ++i) {
+      const git::CommitInfo info = repo_.read_commit(first_parents_[i]);
+      check_step_removals(first_parents_[i], info, repo_.read_commit(first_parents_[i + 1]));
     }
-    for (const auto& [name, oid] : left) models.insert(name);  // deleted or renamed
   }
 
   void verify_history() {
@@ -567,13 +585,7 @@ class Verifier {
             justify(registry_.impl().snapshot_at(*c), *then, model, id, info.committer.time, "applied", c->hex());
         }
       }
-      if (const Policy* before = policy_at(info.parents[0])) {
-        std::set<std::string> models;
-        diff_trees_models(repo_, parent.tree, info.tree, models);
-        if (!models.empty())
-          check_removals(registry_.impl().snapshot_at(info.parents[0]), registry_.impl().snapshot_at(*c), models,
-                         *before, info.committer.time, "in commit " + c->hex().substr(0, 12), removal_requests_);
-      }
+      check_step_removals(*c, info, parent);
       if (info.committer.time < parent.committer.time)
         problem("E_BACKDATED_COMMIT", "",
                 "commit " + c->hex().substr(0, 12) + " is dated " + format_rfc3339(info.committer.time) +
