@@ -349,6 +349,9 @@ class CommitSource {
   }
 
   Timestamp author_time(const Item& item) { return index_ ? index_->commit(item.pos).author_time : info(item).author.time; }
+  Timestamp committer_time(const Item& item) {
+    return index_ ? index_->commit(item.pos).committer_time : info(item).committer.time;
+  }
 
   // False when the commit has no event about any of these models (true when unsure).
   bool may_concern(const Item& item, const std::set<std::string>& models) {
@@ -422,6 +425,12 @@ std::int64_t count_moves(const git::Repository& repo, const git::Oid& tip, const
         ++n;
   }
   return n;
+}
+
+void for_each_commit_events(const git::Repository& repo, const git::Oid& tip,
+                            const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn) {
+  CommitSource source(repo);
+  for (const auto& item : source.walk(tip)) fn(item.oid, source.committer_time(item), source.events(item));
 }
 
 std::vector<Event> read_log(const Registry& registry, const std::string& rev, const LogQuery& q) {

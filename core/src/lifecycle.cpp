@@ -214,9 +214,9 @@ ModelVersion Snapshot::get_model_version_by_alias(const std::string& name, const
   return get_model_version(name, it->second);
 }
 
-ModelVersion Snapshot::resolve_model_uri(const std::string& uri) const {
+ModelUri parse_model_uri(const std::string& uri) {
   const std::string prefix = "models:/";
-  auto bad = [&](const std::string& why) -> ModelVersion {
+  auto bad = [&](const std::string& why) -> ModelUri {
     throw_invalid("Not a proper models:/ URI: '" + uri + "' (" + why +
                   "). Use models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME/latest or models:/NAME@ALIAS");
   };
@@ -229,28 +229,40 @@ ModelVersion Snapshot::resolve_model_uri(const std::string& uri) const {
   }
   while (!path.empty() && path.front() == '/') path.erase(0, 1);
   if (path.empty()) return bad("no model name");
+  ModelUri out;
   const auto slash = path.find('/');
   if (slash == std::string::npos) {
     const auto at = path.find('@');
     if (at == std::string::npos) return bad("no version, stage or alias");
-    const std::string name = path.substr(0, at), alias = path.substr(at + 1);
-    if (name.empty() || alias.empty()) return bad("empty model name or alias");
-    check_alias_name(alias);
-    return get_model_version_by_alias(name, alias);
+    out.name = path.substr(0, at);
+    out.alias = path.substr(at + 1);
+    if (out.name.empty() || out.alias.empty()) return bad("empty model name or alias");
+    check_alias_name(out.alias);
+    return out;
   }
-  const std::string name = path.substr(0, slash), suffix = path.substr(slash + 1);
-  if (name.empty() || suffix.empty() || suffix.find('/') != std::string::npos) return bad("expected NAME/SUFFIX");
+  out.name = path.substr(0, slash);
+  const std::string suffix = path.substr(slash + 1);
+  if (out.name.empty() || suffix.empty() || suffix.find('/') != std::string::npos) return bad("expected NAME/SUFFIX");
   static const std::regex digits("^[0-9]+$");
-  if (std::regex_match(suffix, digits)) return get_model_version(name, parse_version_number(suffix));
-  if (fold_case(suffix) == "latest") {
-    auto versions = get_model_versions(name);
-    if (versions.empty()) throw_not_found("No versions of model with name '" + name + "' found");
+  if (std::regex_match(suffix, digits)) out.version = parse_version_number(suffix);
+  else if (fold_case(suffix) == "latest") out.latest = true;
+  else out.stage = suffix;
+  return out;
+}
+
+ModelVersion Snapshot::resolve_model_uri(const std::string& uri) const {
+  const ModelUri u = parse_model_uri(uri);
+  if (!u.alias.empty()) return get_model_version_by_alias(u.name, u.alias);
+  if (u.version) return get_model_version(u.name, u.version);
+  if (u.latest) {
+    auto versions = get_model_versions(u.name);
+    if (versions.empty()) throw_not_found("No versions of model with name '" + u.name + "' found");
     return versions.back();
   }
-  const std::string stage = canonical_stage(suffix);
-  auto latest = get_latest_versions(name, {stage});
+  const std::string stage = canonical_stage(u.stage);
+  auto latest = get_latest_versions(u.name, {stage});
   if (latest.empty())
-    throw_not_found("No versions of model with name '" + name + "' and stage '" + stage + "' found");
+    throw_not_found("No versions of model with name '" + u.name + "' and stage '" + stage + "' found");
   return latest.front();
 }
 

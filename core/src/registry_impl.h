@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "git.h"
+#include "mreg/history.h"
 #include "mreg/registry.h"
 
 namespace mreg {
@@ -63,6 +64,11 @@ git::Oid resolve_revision(const git::Repository& repo, const std::string& rev);
 // The newest commit on the first-parent line from `start` committed at or before `when`
 // (from the history index).
 std::optional<git::Oid> first_parent_at_or_before(const git::Repository& repo, const git::Oid& start, Timestamp when);
+// Calls `fn` for every commit reachable from `tip`, in Repository::walk's order, with its
+// committer time and the events it made: from the history index (built here, locally,
+// from the commits themselves) unless mreg.historyIndex is false.
+void for_each_commit_events(const git::Repository& repo, const git::Oid& tip,
+                            const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn);
 
 // The identity a write records: explicit, else GIT_AUTHOR_*, else git config.
 Identity resolve_author(const git::Repository& repo, const std::optional<Identity>& explicit_author);

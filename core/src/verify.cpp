@@ -30,29 +30,27 @@ struct History {
   std::map<std::string, git::Oid> last_moved;  // "model|version", "model|@alias" -> newest commit that moved it
 };
 
+// From the events of each commit (the history index, made locally from the commits):
+// the same trailers a walk of git would read.
 History read_history(const git::Repository& repo, const git::Oid& tip) {
   History h;
-  for (const auto& oid : repo.walk(tip)) {
-    const git::CommitInfo c = repo.read_commit(oid);
-    if (c.message.find("Mreg-Op: transition") != std::string::npos) {
-      const auto trailers = git::parse_trailers(c.message);
-      const std::string model = trailer_of(trailers, "Mreg-Model");
-      h.last_moved.emplace(model + "|" + trailer_of(trailers, "Mreg-Version"), oid);
-      for (const auto& [k, v] : trailers)
-        if (k == "Mreg-Archived") h.last_moved.emplace(model + "|" + v, oid);
-    } else if (c.message.find("Mreg-Op: set-alias") != std::string::npos ||
-               c.message.find("Mreg-Op: delete-alias") != std::string::npos) {
-      const auto trailers = git::parse_trailers(c.message);
-      h.last_moved.emplace(trailer_of(trailers, "Mreg-Model") + "|@" + trailer_of(trailers, "Mreg-Alias"), oid);
+  for_each_commit_events(repo, tip, [&](const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
+    bool applied = false;
+    for (const auto& e : events) {
+      if (e.type == "transitioned" || e.type == "archived")
+        h.last_moved.emplace(e.model + "|" + std::to_string(e.version), oid);
+      else if (e.type == "alias_set" || e.type == "alias_deleted")
+        h.last_moved.emplace(e.model + "|@" + e.alias, oid);
+      if (e.request.empty()) continue;
+      if (!applied && (e.type == "transitioned" || e.type == "alias_set" || e.type == "alias_deleted" ||
+                       e.type == "version_deleted")) {
+        h.applied[e.request].push_back({oid, committer_time});
+        applied = true;
+      } else if (e.type == "rejected" || e.type == "cancelled") {
+        h.closed.emplace(e.request, e.type);
+      }
     }
-    if (c.message.find("Mreg-Request:") == std::string::npos) continue;
-    const auto trailers = git::parse_trailers(c.message);
-    const std::string id = trailer_of(trailers, "Mreg-Request"), op = trailer_of(trailers, "Mreg-Op");
-    if (id.empty()) continue;
-    if (op == "transition" || op == "set-alias" || op == "delete-alias" || op == "delete-version")
-      h.applied[id].push_back({oid, c.committer.time});
-    else if (op == "reject" || op == "cancel") h.closed.emplace(id, op == "reject" ? "rejected" : "cancelled");
-  }
+  });
   return h;
 }
 
@@ -158,6 +156,92 @@ class Verifier {
     return std::move(report_);
   }
 
+  DeployVerdict run_deployment(const DeployOptions& d) {
+    DeployVerdict out;
+    auto refuse = [&](const std::string& code, const std::string& path, const std::string& message) {
+      out.problems.push_back({code, path, "", "", message});
+    };
+    if (d.branch.empty())
+      throw Error(ErrorCode::INVALID_PARAMETER_VALUE, "--branch: name the protected branch the deployment comes from");
+    head_oid_ = resolve_revision(repo_, options_.rev);
+    const git::Oid tip = resolve_revision(repo_, d.branch);
+    out.commit = head_oid_.hex();
+    out.branch_commit = tip.hex();
+    const Snapshot head = registry_.impl().snapshot_at(head_oid_);
+    const ModelUri uri = parse_model_uri(d.uri);
+    out.version = head.resolve_model_uri(d.uri);
+    const std::string& model = out.version.name;
+    out.stage = uri.stage.empty() ? "" : head.canonical_stage(uri.stage);
+    out.alias = uri.alias;
+
+    bool on_branch = false;
+    for (std::optional<git::Oid> c = tip; c && !on_branch;) {
+      on_branch = *c == head_oid_;
+      const auto parents = repo_.read_commit(*c).parents;
+      c = parents.empty() ? std::nullopt : std::optional(parents[0]);
+    }
+    if (!on_branch)
+      refuse("E_NOT_ON_BRANCH", "",
+             "commit " + head_oid_.hex().substr(0, 12) + " is not on the first-parent history of " + d.branch + " (at " +
+                 tip.hex().substr(0, 12) + "): only what was merged into it deploys");
+    if (uri.version || uri.latest)
+      refuse("E_NOT_PROTECTED", "",
+             d.uri + " names a version by number, which no approval is about: deploy models:/NAME/STAGE or "
+                     "models:/NAME@ALIAS of a protected stage or alias");
+
+    chain_ = load_policy_chain(head, d.trusted_root);
+    for (const auto& p : chain_.problems) out.problems.push_back(p);
+    if (d.trusted_root.empty())
+      refuse("E_POLICY_ROOT_NOT_PINNED", ".mreg/policy/1.yaml",
+             "the deploy gate needs the trusted root: pass --trusted-root (or set MREG_TRUSTED_ROOT or git config "
+             "mreg.trustedRoot)");
+    else if (chain_.empty())
+      refuse("E_POLICY_MISSING", ".mreg/policy/1.yaml", "a trusted root is given, but the tree has no policy");
+    const Policy* policy = chain_.effective();
+    if (policy) {
+      out.policy_version = policy->version;
+      if (!uri.version && !uri.latest && !policy->rule_for(model, out.stage, out.alias))
+        refuse("E_NOT_PROTECTED", policy->path,
+               "policy version " + std::to_string(policy->version) + " protects no " +
+                   (out.alias.empty() ? "stage " + out.stage : "alias " + out.alias) + " of " + model +
+                   ": nothing approved what it holds");
+    }
+    if (out.problems.empty() && head_oid_ != tip) {
+      std::string now_there;
+      try {
+        const ModelVersion at_tip = registry_.impl().snapshot_at(tip).resolve_model_uri(d.uri);
+        if (at_tip.version != out.version.version || version_identity_sha256(at_tip) != version_identity_sha256(out.version))
+          now_there = "v" + std::to_string(at_tip.version);
+      } catch (const Error& e) {
+        now_there = "nothing (" + std::string(e.what()) + ")";
+      }
+      if (!now_there.empty())
+        refuse("E_NOT_CURRENT", version_path(model, out.version.version),
+               d.uri + " is v" + std::to_string(out.version.version) + " at commit " + head_oid_.hex().substr(0, 12) +
+                   " but " + now_there + " at the tip of " + d.branch + ": a deployment follows the branch");
+    }
+    if (!out.problems.empty()) {
+      out.verdict = out.problems.front().code;
+      return out;
+    }
+
+    // The state, judged as tree mode judges it, alone.
+    only_model_ = model;
+    only_key_ = StateOf{model, out.version.version, out.stage, out.alias, "", ""}.key();
+    history_ = read_history(repo_, head_oid_);
+    const auto states = states_of_model(head, *policy, model);
+    for (const auto& st : states)
+      if (st.key() == only_key_ && st.request.empty()) verify_removals_since_policy();  // may it be grandfathered?
+    verify_tree(head, policy);
+    for (const auto& st : report_.states) {
+      out.verdict = st.verdict;
+      out.request = st.request;
+    }
+    out.problems = std::move(report_.problems);
+    if (!out.problems.empty()) out.verdict = out.problems.front().code;
+    return out;
+  }
+
  private:
   void problem(const std::string& code, const std::string& path, const std::string& message) {
     report_.problems.push_back({code, path, "", "", message});
@@ -213,6 +297,11 @@ class Verifier {
 
   std::vector<StateOf> protected_states(const Snapshot& s, const Policy& policy, const std::set<std::string>* only) {
     std::vector<StateOf> out;
+    if (!only_model_.empty()) {  // the deploy gate: one state
+      for (auto& st : states_of_model(s, policy, only_model_))
+        if (st.key() == only_key_) out.push_back(std::move(st));
+      return out;
+    }
     for (const auto& name : s.model_names()) {
       if (only && !only->count(name)) continue;
       for (auto& st : states_of_model(s, policy, name)) out.push_back(std::move(st));
@@ -424,6 +513,7 @@ class Verifier {
       report_.states.push_back(ps);
     }
     // Open requests are listed with their approvals; they do not fail a tree.
+    if (!only_model_.empty()) return;
     for (const auto& name : head.model_names())
       for (const auto& r : head.get_requests(name)) {
         if (seen.count(r.id) || history_.applied.count(r.id)) continue;
@@ -532,6 +622,7 @@ class Verifier {
     if (!before) return;
     std::set<std::string> models;
     diff_trees_models(repo_, parent.tree, info.tree, models);
+    if (!only_model_.empty()) models = models.count(only_model_) ? std::set<std::string>{only_model_} : std::set<std::string>{};
     if (models.empty()) return;
     check_removals(registry_.impl().snapshot_at(info.parents[0]), registry_.impl().snapshot_at(commit), models,
                    *before, info.committer.time, "in commit " + commit.hex().substr(0, 12), removal_requests_);
@@ -607,6 +698,7 @@ class Verifier {
   std::set<std::string> verified_in_history_;
   std::set<std::string> removed_states_;    // StateOf::key() of states removed in the steps checked
   std::set<std::string> removal_requests_;  // requests that justified a removal
+  std::string only_model_, only_key_;       // the deploy gate judges one state
   VerifyReport report_;
 };
 
@@ -614,6 +706,14 @@ class Verifier {
 
 VerifyReport verify_registry(const Registry& registry, const VerifyOptions& options) {
   return Verifier(registry, options).run();
+}
+
+DeployVerdict verify_deployment(const Registry& registry, const DeployOptions& options) {
+  VerifyOptions o;
+  o.rev = options.rev;
+  o.trusted_root = options.trusted_root;
+  o.now = options.now;
+  return Verifier(registry, o).run_deployment(options);
 }
 
 }  // namespace mreg

@@ -75,6 +75,17 @@ struct NewVersion {
   TagMap tags;
 };
 
+// A models:/ URI taken apart: exactly one of version, stage (as written; a snapshot
+// knows its canonical spelling), alias or latest names what it resolves to.
+struct ModelUri {
+  std::string name;
+  std::int64_t version = 0;
+  std::string stage, alias;
+  bool latest = false;
+};
+// Throws INVALID_PARAMETER_VALUE saying what is wrong.
+ModelUri parse_model_uri(const std::string& uri);
+
 class Snapshot;
 
 class Registry {

@@ -90,6 +90,37 @@ struct VerifyReport {
 
 VerifyReport verify_registry(const Registry& registry, const VerifyOptions& options);
 
+// The deploy gate (`mreg resolve --verified`): what a models:/ URI resolves to,
+// given only when
+//  - the commit read is on the first-parent history of the protected branch
+//    (merged into it, not a commit a tag or another branch points at),
+//  - the URI names a stage or alias that the trusted policy protects, and the
+//    state it resolves is justified there as `mreg verify` judges it (an approved
+//    request applied once and not moved since, or grandfathered and unchanged),
+//  - the branch's tip still resolves the URI to that same version (no rollback
+//    to a state the branch has left).
+// Tags are never read. Anything else is a problem with a stable code.
+struct DeployOptions {
+  std::string uri;
+  std::string rev;     // the commit to read ("" = HEAD)
+  std::string branch;  // the protected branch ("main", "origin/main", "refs/heads/main")
+  std::string trusted_root;
+  std::optional<Timestamp> now;
+};
+
+struct DeployVerdict {
+  ModelVersion version;  // what the URI resolves to at `commit`
+  std::string commit, branch_commit;
+  std::string stage, alias;  // the state resolved (one of them)
+  std::string verdict;       // justified, grandfathered, or the first problem's code
+  std::string request;       // the request that justifies it
+  std::int64_t policy_version = 0;
+  std::vector<Finding> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+DeployVerdict verify_deployment(const Registry& registry, const DeployOptions& options);
+
 // The verdict on one request in `tree` under `policy` at time `at`. `acted_on`
 // is the version as the request found it, for a delete judged after the version
 // is gone (default: the version in `tree`).
