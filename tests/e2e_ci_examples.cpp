@@ -558,6 +558,28 @@ void run_the_registry_flow(World& w, Host& host, const std::string& registered_b
   CHECK(deployed[0]["model_version"]["version"] == "3");
   CHECK(deployed[0]["model_version"]["source"] == "s3://bucket/m/3");
 
+  // 5. Someone who may push moves v4 into Production by hand on a branch of her own and pushes
+  // a tag for it: the tag starts the deploy job, whose gate refuses a commit that is not on main.
+  const std::string evil = w.clone("mallory");
+  git_ok({"checkout", "-q", "-b", "hotfix"}, evil);
+  const std::string v4 = evil + "/models/m/versions/4.yaml";
+  write_file(v4, replace_line(read_file(v4), "stage: ", "stage: Production"));
+  git_ok({"commit", "-q", "-am", "Hotfix: serve v4"}, evil);
+  git_ok({"tag", "-a", "-m", "m moved to Production", "m#production#2"}, evil);
+  git_ok({"push", "-q", "origin", "m#production#2"}, evil);
+  const JobRun attack = the_job(run({Event::Kind::PushTag, "m#production#2", "", {}}), "deploy", 7);
+  CHECK_THAT(attack.output, Contains("E_NOT_ON_BRANCH"));
+  CHECK(w.hook.deployments().size() == 1);  // nothing posted
+
+  // Pushed to main as well, the hand move is still refused: no approval justifies v4 there.
+  git_ok({"push", "-q", "origin", "hotfix:main"}, evil);
+  run({Event::Kind::PushBranch, "main", "", {}});  // apply: nothing approved to apply
+  git_ok({"tag", "-a", "-f", "-m", "m moved to Production", "m#production#3", "hotfix"}, evil);
+  git_ok({"push", "-q", "origin", "m#production#3"}, evil);
+  const JobRun on_main = the_job(run({Event::Kind::PushTag, "m#production#3", "", {}}), "deploy", 7);
+  CHECK_THAT(on_main.output, Contains("E_STAGE_NOT_JUSTIFIED"));
+  CHECK(w.hook.deployments().size() == 1);
+
   // Every job of the file ran.
   CHECK(ran == host.jobs());
 }
