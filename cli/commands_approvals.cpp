@@ -75,6 +75,9 @@ OrderedJson report_json(const VerifyReport& r) {
   OrderedJson problems = OrderedJson::array();
   for (const auto& p : r.problems) problems.push_back(finding_json(p));
   j["problems"] = problems;
+  OrderedJson warnings = OrderedJson::array();
+  for (const auto& p : r.warnings) warnings.push_back(finding_json(p));
+  j["warnings"] = warnings;
   OrderedJson requests = OrderedJson::array();
   for (const auto& v : r.requests) requests.push_back(verdict_json(v));
   j["requests"] = requests;
@@ -111,8 +114,10 @@ void print_report(const VerifyReport& r) {
     if (s.verdict != "justified")
       std::cout << "state " << s.model << " v" << s.version << " " << (s.stage.empty() ? "@" + s.alias : s.stage) << ": "
                 << s.verdict << (s.message.empty() ? "" : ": " + s.message) << "\n";
+  for (const auto& p : r.warnings) std::cout << "WARN " << p.code << (p.path.empty() ? "" : " " + p.path) << ": " << p.message << "\n";
   for (const auto& p : r.problems) std::cout << "FAIL " << p.code << (p.path.empty() ? "" : " " + p.path) << ": " << p.message << "\n";
-  if (r.ok()) std::cout << "OK: every protected move is justified; checkpoint " << r.checkpoint << "\n";
+  if (r.ok())
+    std::cout << "OK: every protected move is justified" << (r.checkpoint.empty() ? "" : "; checkpoint " + r.checkpoint) << "\n";
 }
 
 std::string read_input_file(const std::string& path) {

@@ -127,6 +127,25 @@ TEST_CASE("only an approver rejects and only the requester or an admin cancels",
   nlohmann::json status = json(fx.mreg_as("carol", {"-o", "json", "status", "--all"}));
   REQUIRE(status["requests"].size() == 1);
   CHECK(status["requests"][0]["outcome"] == "open");
+  // verify reports it, and lists the request as open.
+  Report report = fx.verify({});
+  CHECK(report.ok());
+  REQUIRE(report.json["warnings"].size() == 1);
+  CHECK(report.json["warnings"][0]["code"] == "E_CLOSING_IGNORED");
+  CHECK_THAT(report.json["warnings"][0]["message"].get<std::string>(), Contains("no closing signed by someone entitled"));
+  CHECK(report.request(id)["state"] == "open");
+  // A rejection file signed by someone who approves nothing is ignored the same way.
+  const SignedApproval bogus{"x", ssh_sign(fx.key("mallory"), "x", "mreg-closing-v1")};
+  fx.commit_files({{"models/m/approvals/" + id + "/mallory@example.com.rejection", "x"},
+                   {"models/m/approvals/" + id + "/mallory@example.com.rejection.sig", bogus.signature}},
+                  "reject", as("mallory"));
+  report = fx.verify({});
+  CHECK(report.ok());
+  CHECK(report.json["warnings"].size() == 2);
+  CHECK(report.request(id)["state"] == "open");
+  Result table = fx.mreg_as("carol", {"verify"});
+  CHECK(table.status == 0);
+  CHECK_THAT(table.out, Contains("WARN E_CLOSING_IGNORED models/m/approvals/" + id + "/mallory@example.com.rejection"));
   // bob cannot cancel carol's request; alice, an approver, can reject it.
   CHECK(fx.mreg_as("bob", {"cancel", "m", id, "-f", fx.key("bob")}).status == 7);
   REQUIRE_EXIT(fx.mreg_as("alice", {"reject", "m", id, "-f", fx.key("alice")}), 0);
@@ -177,4 +196,38 @@ TEST_CASE("a pull request or a commit on main that removes protected state by ha
   CHECK(good.ok());
   CHECK_FALSE(good.has("E_REMOVAL_NOT_JUSTIFIED"));
   CHECK(ok.verify({}).ok());
+}
+
+TEST_CASE("a request applied before requests were signed is proven by signing it afterwards",
+          "[approvals][requester]") {
+  ApprovalFixture fx;
+  promote_v1(fx);
+  std::string id = fx.reg.git_ok({"log", "-1", "--format=%(trailers:key=Mreg-Request,valueonly)"});
+  id.erase(id.find_last_not_of("\n") + 1);
+  const std::string request = "models/m/requests/" + id + ".yaml";
+  // As an older mreg left it: the request was never signed.
+  fx.reg.git_ok({"filter-branch", "-f", "--index-filter", "git rm -q --cached --ignore-unmatch " + request + ".sig",
+                 "--", "main"},
+                {"FILTER_BRANCH_SQUELCH_WARNING=1"});
+  fx.reg.git_ok({"reset", "-q", "--hard"});
+  Report before = fx.verify({});
+  CHECK(before.result.status == 7);
+  CHECK(before.has("E_REQUESTER_UNPROVEN"));
+
+  // carol signs the request's bytes now, in a pull request.
+  fx.reg.git_ok({"checkout", "-q", "-b", "sign-request"});
+  const std::string signature = ssh_sign(fx.key("carol"), fx.reg.show(request), "mreg-request-v1");
+  fx.commit_files({{request + ".sig", signature}}, "Sign request " + id, as("carol"));
+  CHECK(fx.verify({"--base", "main"}).ok());
+  // Signed by someone else, it proves nothing.
+  fx.reg.git_ok({"checkout", "-q", "-b", "sign-as-mallory", "main"});
+  fx.commit_files({{request + ".sig", ssh_sign(fx.key("mallory"), fx.reg.show(request), "mreg-request-v1")}},
+                  "Sign request " + id, as("mallory"));
+  Report mallory = fx.verify({"--base", "main"});
+  CHECK(mallory.result.status == 7);
+  CHECK(mallory.has("E_REQUESTER_UNPROVEN"));
+
+  fx.reg.git_ok({"checkout", "-q", "main"});
+  fx.reg.git_ok({"merge", "-q", "--no-ff", "-m", "merge", "sign-request"});
+  CHECK(fx.verify({}).ok());
 }

@@ -437,6 +437,25 @@ class Verifier {
     return first_parents_[lo];
   }
 
+  // A request a rule governs is closed only by a signed closing of someone entitled to it:
+  // others, and a commit that says it closed the request without one, are reported and ignored.
+  void judge_closings(const Snapshot& head, const Policy& policy, const TransitionRequest& r, RequestVerdict& v,
+                      const std::string& claimed) {
+    v.state = "open";
+    for (const auto& c : verify_closings(head, policy, r, now_)) {
+      if (c.ok()) {
+        if (v.state == "open") v.state = c.outcome;
+        continue;
+      }
+      report_.warnings.push_back({"E_CLOSING_IGNORED", c.path, c.principal, c.key,
+                                  c.outcome + " ignored (" + c.code + "): " + c.message});
+    }
+    if (!claimed.empty() && v.state != claimed)
+      report_.warnings.push_back({"E_CLOSING_IGNORED", request_path(r.model, r.id), "", "",
+                                  "a commit says request " + r.id + " was " + claimed +
+                                      ", but no closing signed by someone entitled to it is in the tree: it is " + v.state});
+  }
+
   void verify_tree(const Snapshot& head, const Policy* policy) {
     if (!policy) return;
     std::set<std::string> seen;
@@ -520,6 +539,7 @@ class Verifier {
         RequestVerdict v = verify_request(head, *policy, name, r.id, now_);
         auto closed = history_.closed.find(r.id);
         v.state = closed == history_.closed.end() ? "open" : closed->second;
+        if (v.is_protected) judge_closings(head, *policy, r, v, closed == history_.closed.end() ? "" : closed->second);
         report_.requests.push_back(std::move(v));
       }
   }
@@ -534,6 +554,7 @@ class Verifier {
     const git::Oid mb_tree = repo_.read_commit(*merge_base).tree;
     const git::Oid head_tree = repo_.read_commit(head_oid_).tree;
     std::set<std::pair<std::string, std::string>> touched;  // (model, request id)
+    std::set<std::pair<std::string, std::string>> touched_beyond_signature;  // more than its requests/<id>.yaml.sig
     std::set<std::string> touched_models;
     for (const auto& c : append_only_changes(repo_, mb_tree, head_tree)) {
       if (c.kind != 'A') {
@@ -547,6 +568,7 @@ class Verifier {
         const std::string model = c.path.substr(7, s1 - 7);
         const std::string id = c.path.substr(s2 + 1, (s3 == std::string::npos ? c.path.size() : s3) - s2 - 1);
         touched.emplace(model, id);
+        if (c.path != request_path(model, id) + ".sig") touched_beyond_signature.emplace(model, id);
       }
     }
     // New policy versions on the branch must be valid continuations, though
@@ -577,6 +599,7 @@ class Verifier {
         problem(ps.verdict, version_path(st.model, st.version), ps.message);
       } else {
         touched.emplace(st.model, st.request);
+        touched_beyond_signature.emplace(st.model, st.request);
       }
       report_.states.push_back(ps);
     }
@@ -586,6 +609,12 @@ class Verifier {
         RequestVerdict v = verify_request(head, *policy, model, id, now_);
         v.state = closed->second;
         report_.requests.push_back(std::move(v));
+        continue;
+      }
+      if (base_history.applied.count(id) && !touched_beyond_signature.count({model, id})) {
+        // The requester signing a request applied before requests were signed: only that is judged.
+        for (const auto& f : verify_request(head, *policy, model, id, now_).problems)
+          if (f.code == "E_REQUESTER_UNPROVEN") report_.problems.push_back(f);
         continue;
       }
       if (base_history.applied.count(id)) {
