@@ -367,6 +367,25 @@ class CommitSource {
     return index_ ? index_->events(item.pos) : commit_events(repo_, info(item));
   }
 
+  // `start` and its first parents, down to the root.
+  std::vector<git::Oid> first_parents(const git::Oid& start) {
+    std::vector<git::Oid> out;
+    if (update(start)) {
+      for (std::optional<std::uint32_t> pos = index_->position(start); pos;) {
+        const auto& c = index_->commit(*pos);
+        out.push_back(c.oid);
+        pos = c.parents.empty() ? std::nullopt : std::optional<std::uint32_t>(c.parents.front());
+      }
+      return out;
+    }
+    for (std::optional<git::Oid> c = start; c;) {
+      out.push_back(*c);
+      const auto parents = repo_.read_commit(*c).parents;
+      c = parents.empty() ? std::nullopt : std::optional(parents.front());
+    }
+    return out;
+  }
+
   // The newest commit on the first-parent line from `start` whose committer time is at or before `when`.
   std::optional<git::Oid> first_parent_at_or_before(const git::Oid& start, Timestamp when) {
     if (update(start)) {
@@ -428,9 +447,16 @@ std::int64_t count_moves(const git::Repository& repo, const git::Oid& tip, const
 }
 
 void for_each_commit_events(const git::Repository& repo, const git::Oid& tip,
-                            const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn) {
+                            const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn,
+                            const std::set<std::string>& models) {
   CommitSource source(repo);
-  for (const auto& item : source.walk(tip)) fn(item.oid, source.committer_time(item), source.events(item));
+  for (const auto& item : source.walk(tip))
+    if (models.empty() || source.may_concern(item, models)) fn(item.oid, source.committer_time(item), source.events(item));
+}
+
+std::vector<git::Oid> first_parent_chain(const git::Repository& repo, const git::Oid& tip) {
+  CommitSource source(repo);
+  return source.first_parents(tip);
 }
 
 std::vector<Event> read_log(const Registry& registry, const std::string& rev, const LogQuery& q) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,8 +68,13 @@ std::optional<git::Oid> first_parent_at_or_before(const git::Repository& repo, c
 // Calls `fn` for every commit reachable from `tip`, in Repository::walk's order, with its
 // committer time and the events it made: from the history index (built here, locally,
 // from the commits themselves) unless mreg.historyIndex is false.
+// With `models`, only the commits whose events name one of them (a model with requests is
+// never renamed, so its requests' history is all there).
 void for_each_commit_events(const git::Repository& repo, const git::Oid& tip,
-                            const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn);
+                            const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn,
+                            const std::set<std::string>& models = {});
+// `tip` and its first parents, down to the root (from the history index when enabled).
+std::vector<git::Oid> first_parent_chain(const git::Repository& repo, const git::Oid& tip);
 
 // The identity a write records: explicit, else GIT_AUTHOR_*, else git config.
 Identity resolve_author(const git::Repository& repo, const std::optional<Identity>& explicit_author);

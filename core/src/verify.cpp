@@ -32,7 +32,7 @@ struct History {
 
 // From the events of each commit (the history index, made locally from the commits):
 // the same trailers a walk of git would read.
-History read_history(const git::Repository& repo, const git::Oid& tip) {
+History read_history(const git::Repository& repo, const git::Oid& tip, const std::set<std::string>& models = {}) {
   History h;
   for_each_commit_events(repo, tip, [&](const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
     bool applied = false;
@@ -50,7 +50,7 @@ History read_history(const git::Repository& repo, const git::Oid& tip) {
         h.closed.emplace(e.request, e.type);
       }
     }
-  });
+  }, models);
   return h;
 }
 
@@ -228,7 +228,7 @@ class Verifier {
     // The state, judged as tree mode judges it, alone.
     only_model_ = model;
     only_key_ = StateOf{model, out.version.version, out.stage, out.alias, "", ""}.key();
-    history_ = read_history(repo_, head_oid_);
+    history_ = read_history(repo_, head_oid_, {model});
     const auto states = states_of_model(head, *policy, model);
     for (const auto& st : states)
       if (st.key() == only_key_ && st.request.empty()) verify_removals_since_policy();  // may it be grandfathered?
@@ -420,12 +420,7 @@ class Verifier {
   // The oldest commit on HEAD's first-parent line whose tree has `path` (an
   // append-only file stays once added, so a binary search finds it).
   std::optional<git::Oid> commit_adding(const std::string& path) {
-    if (first_parents_.empty())
-      for (std::optional<git::Oid> c = head_oid_; c;) {
-        first_parents_.push_back(*c);
-        const auto info = repo_.read_commit(*c);
-        c = info.parents.empty() ? std::nullopt : std::optional(info.parents[0]);
-      }
+    if (first_parents_.empty()) first_parents_ = first_parent_chain(repo_, head_oid_);
     auto has = [&](size_t i) { return repo_.tree_entry(repo_.read_commit(first_parents_[i]).tree, path).has_value(); };
     if (!has(0)) return std::nullopt;
     size_t lo = 0, hi = first_parents_.size() - 1;  // has(lo); find the largest index (oldest) that has it
