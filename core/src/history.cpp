@@ -446,18 +446,22 @@ std::int64_t count_moves(const git::Repository& repo, const git::Oid& tip, const
   return n;
 }
 
-void for_each_commit_events(const git::Repository& repo, const git::Oid& tip,
-                            const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn,
-                            const std::set<std::string>& models) {
-  CommitSource source(repo);
-  for (const auto& item : source.walk(tip))
-    if (models.empty() || source.may_concern(item, models)) fn(item.oid, source.committer_time(item), source.events(item));
+struct HistoryReader::Source : CommitSource {
+  using CommitSource::CommitSource;
+};
+
+HistoryReader::HistoryReader(const git::Repository& repo) : source_(std::make_unique<Source>(repo)) {}
+HistoryReader::~HistoryReader() = default;
+
+void HistoryReader::for_each_commit_events(
+    const git::Oid& tip, const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn,
+    const std::set<std::string>& models) {
+  for (const auto& item : source_->walk(tip))
+    if (models.empty() || source_->may_concern(item, models))
+      fn(item.oid, source_->committer_time(item), source_->events(item));
 }
 
-std::vector<git::Oid> first_parent_chain(const git::Repository& repo, const git::Oid& tip) {
-  CommitSource source(repo);
-  return source.first_parents(tip);
-}
+std::vector<git::Oid> HistoryReader::first_parents(const git::Oid& tip) { return source_->first_parents(tip); }
 
 std::vector<Event> read_log(const Registry& registry, const std::string& rev, const LogQuery& q) {
   const git::Repository& repo = *registry.impl().repo;

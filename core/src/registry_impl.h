@@ -65,16 +65,29 @@ git::Oid resolve_revision(const git::Repository& repo, const std::string& rev);
 // The newest commit on the first-parent line from `start` committed at or before `when`
 // (from the history index).
 std::optional<git::Oid> first_parent_at_or_before(const git::Repository& repo, const git::Oid& start, Timestamp when);
-// Calls `fn` for every commit reachable from `tip`, in Repository::walk's order, with its
-// committer time and the events it made: from the history index (built here, locally,
-// from the commits themselves) unless mreg.historyIndex is false.
-// With `models`, only the commits whose events name one of them (a model with requests is
-// never renamed, so its requests' history is all there).
-void for_each_commit_events(const git::Repository& repo, const git::Oid& tip,
-                            const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn,
-                            const std::set<std::string>& models = {});
-// `tip` and its first parents, down to the root (from the history index when enabled).
-std::vector<git::Oid> first_parent_chain(const git::Repository& repo, const git::Oid& tip);
+// Reads history for one caller, from the history index (made here, locally, from the
+// commits themselves, and loaded once per reader) unless mreg.historyIndex is false.
+class HistoryReader {
+ public:
+  explicit HistoryReader(const git::Repository& repo);
+  ~HistoryReader();
+  HistoryReader(const HistoryReader&) = delete;
+  HistoryReader& operator=(const HistoryReader&) = delete;
+
+  // Calls `fn` for every commit reachable from `tip`, in Repository::walk's order, with its
+  // committer time and the events it made. With `models`, only the commits whose events
+  // name one of them (a model with requests is never renamed, so its requests' history is
+  // all there).
+  void for_each_commit_events(const git::Oid& tip,
+                              const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn,
+                              const std::set<std::string>& models = {});
+  // `tip` and its first parents, down to the root.
+  std::vector<git::Oid> first_parents(const git::Oid& tip);
+
+ private:
+  struct Source;
+  std::unique_ptr<Source> source_;
+};
 
 // The identity a write records: explicit, else GIT_AUTHOR_*, else git config.
 Identity resolve_author(const git::Repository& repo, const std::optional<Identity>& explicit_author);

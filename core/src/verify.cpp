@@ -32,9 +32,9 @@ struct History {
 
 // From the events of each commit (the history index, made locally from the commits):
 // the same trailers a walk of git would read.
-History read_history(const git::Repository& repo, const git::Oid& tip, const std::set<std::string>& models = {}) {
+History read_history(HistoryReader& reader, const git::Oid& tip, const std::set<std::string>& models = {}) {
   History h;
-  for_each_commit_events(repo, tip, [&](const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
+  reader.for_each_commit_events(tip, [&](const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
     bool applied = false;
     for (const auto& e : events) {
       if (e.type == "transitioned" || e.type == "archived")
@@ -114,7 +114,11 @@ std::vector<Change> append_only_changes(const git::Repository& repo, const git::
 class Verifier {
  public:
   Verifier(const Registry& registry, const VerifyOptions& o)
-      : registry_(registry), repo_(*registry.impl().repo), options_(o), now_(o.now.value_or(now_seconds())) {}
+      : registry_(registry),
+        repo_(*registry.impl().repo),
+        history_reader_(repo_),
+        options_(o),
+        now_(o.now.value_or(now_seconds())) {}
 
   VerifyReport run() {
     head_oid_ = resolve_revision(repo_, options_.rev);
@@ -142,7 +146,7 @@ class Verifier {
     const Policy* policy = chain_.effective();
     if (policy) report_.policy_version = policy->version;
 
-    history_ = read_history(repo_, head_oid_);
+    history_ = read_history(history_reader_, head_oid_);
     if (report_.mode == "pull-request") {
       verify_pull_request(*base, head, policy);
     } else {
@@ -228,7 +232,7 @@ class Verifier {
     // The state, judged as tree mode judges it, alone.
     only_model_ = model;
     only_key_ = StateOf{model, out.version.version, out.stage, out.alias, "", ""}.key();
-    history_ = read_history(repo_, head_oid_, {model});
+    history_ = read_history(history_reader_, head_oid_, {model});
     const auto states = states_of_model(head, *policy, model);
     for (const auto& st : states)
       if (st.key() == only_key_ && st.request.empty()) verify_removals_since_policy();  // may it be grandfathered?
@@ -420,7 +424,7 @@ class Verifier {
   // The oldest commit on HEAD's first-parent line whose tree has `path` (an
   // append-only file stays once added, so a binary search finds it).
   std::optional<git::Oid> commit_adding(const std::string& path) {
-    if (first_parents_.empty()) first_parents_ = first_parent_chain(repo_, head_oid_);
+    if (first_parents_.empty()) first_parents_ = history_reader_.first_parents(head_oid_);
     auto has = [&](size_t i) { return repo_.tree_entry(repo_.read_commit(first_parents_[i]).tree, path).has_value(); };
     if (!has(0)) return std::nullopt;
     size_t lo = 0, hi = first_parents_.size() - 1;  // has(lo); find the largest index (oldest) that has it
@@ -573,7 +577,7 @@ class Verifier {
       if (head_chain.newest_present > chain_.newest_present) report_.problems.push_back(p);
     if (!policy) return;
 
-    History base_history = read_history(repo_, *base_oid_);
+    History base_history = read_history(history_reader_, *base_oid_);
     // Protected states the branch changes.
     diff_trees_models(repo_, repo_.read_commit(*merge_base).tree, head_tree, touched_models);
     const auto head_states = protected_states(head, *policy, &touched_models);
@@ -712,6 +716,7 @@ class Verifier {
 
   const Registry& registry_;
   const git::Repository& repo_;
+  HistoryReader history_reader_;
   VerifyOptions options_;
   Timestamp now_;
   git::Oid head_oid_;
