@@ -161,7 +161,7 @@ struct SshAgent {
   std::string socket = dir / "agent.sock";
   pid_t pid = spawn({"ssh-agent", "-D", "-a", socket}, dir.path(), {}, "", "");
   SshAgent() {
-    for (int i = 0; i < 500 && !fs::exists(socket); ++i) ::usleep(10 * 1000);
+    for (int i = 0; i < 3000 && !fs::exists(socket); ++i) ::usleep(10 * 1000);  // it starts in the background
     REQUIRE(fs::exists(socket));
   }
   ~SshAgent() {
