@@ -18,20 +18,14 @@
 #include "mreg/history.h"
 #include "mreg/registry.h"
 #include "mreg/timefmt.h"
+#include "support/unit_temp_dir.h"
 
 using namespace mreg;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    char tmpl[] = "/tmp/mreg-unit-XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(dir); }
-};
+using unit::TempDir;
 
 constexpr Timestamp kStart = 1795478400;  // 2026-11-24T00:00:00Z
 

@@ -11,20 +11,12 @@
 
 #include "auto_pack.h"
 #include "git.h"
+#include "support/unit_temp_dir.h"
 
 using namespace mreg;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempGit {
-  fs::path dir;
-  TempGit() {
-    char tmpl[] = "/tmp/mreg-unit-XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
-  ~TempGit() { fs::remove_all(dir); }
-};
 
 long loose_in_17(const std::string& git_dir) {
   long n = 0;
@@ -36,7 +28,7 @@ long loose_in_17(const std::string& git_dir) {
 }  // namespace
 
 TEST_CASE("packing is due when git gc --auto would pack", "[packing]") {
-  TempGit t;
+  unit::TempDir t;
   auto repo = git::Repository::init((t.dir / "r.git").string(), true);
   const std::string git_dir = repo.git_dir();
   // gc.auto 256 is one object a folder: due from the second object in objects/17/.

@@ -22,6 +22,7 @@
 
 #include "mreg/error.h"
 #include "mreg/ssh_signature.h"
+#include "support/unit_temp_dir.h"
 
 using namespace mreg;
 namespace fs = std::filesystem;
@@ -34,14 +35,7 @@ const std::string kMessage = "approve: fraud-detector v7 -> Production\nrequest:
 
 // ---- files and processes ----------------------------------------------------
 
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    char tmpl[] = "/tmp/mreg-ssh-XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(dir); }
-};
+using unit::TempDir;
 
 void write_file(const fs::path& p, const std::string& data) {
   std::ofstream f(p, std::ios::binary | std::ios::trunc);

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -501,6 +503,33 @@ bool Repository::create_tag(const std::string& name, const Oid& target, const Si
   return true;
 }
 
+std::string Repository::tag_object_text(const std::string& name, const Oid& target, const Signature& tagger,
+                                        const std::string& message) const {
+  SigH s;
+  make_sig(s, tagger);  // trims the name and email as git_tag_create does
+  git_oid t = to_git(target);
+  ObjectH obj;
+  check(git_object_lookup(obj.out(), repo_, &t, GIT_OBJECT_ANY), "cannot read " + target.hex());
+  const git_signature* sig = s.get();
+  int offset = sig->when.offset;
+  const char sign = offset < 0 || sig->when.sign == '-' ? '-' : '+';
+  if (offset < 0) offset = -offset;
+  char zone[8];
+  std::snprintf(zone, sizeof zone, "%c%02d%02d", sign, offset / 60 % 100, offset % 60);
+  return "object " + target.hex() + "\ntype " + git_object_type2string(git_object_type(obj.get())) + "\ntag " + name +
+         "\ntagger " + sig->name + " <" + sig->email + "> " + std::to_string(static_cast<unsigned>(sig->when.time)) +
+         " " + zone + "\n\n" + message;
+}
+
+bool Repository::create_tag_from_text(const std::string& name, const std::string& text) {
+  if (text.find('\0') != std::string::npos) throw Error(ErrorCode::INTERNAL_ERROR, "the tag " + name + " holds a NUL byte");
+  git_oid out;
+  int rc = writing_object([&] { return git_tag_create_from_buffer(&out, repo_, text.c_str(), 0); });
+  if (rc == GIT_EEXISTS) return false;
+  check(rc, "cannot create tag " + name);
+  return true;
+}
+
 std::vector<std::string> Repository::tag_names(const std::string& pattern) const {
   git_strarray arr{nullptr, 0};
   check(git_tag_list_match(&arr, pattern.c_str(), repo_), "cannot list tags");
@@ -562,6 +591,56 @@ std::optional<std::string> Repository::config_string(const std::string& key) con
   const char* value = nullptr;
   if (git_config_get_string(&value, cfg.get(), key.c_str()) < 0 || !value) return std::nullopt;
   return std::string(value);
+}
+
+std::optional<bool> Repository::config_bool(const std::string& key) const {
+  ConfigH cfg;
+  if (git_repository_config_snapshot(cfg.out(), repo_) < 0) return std::nullopt;
+  int value = 0;
+  const int rc = git_config_get_bool(&value, cfg.get(), key.c_str());
+  if (rc == GIT_ENOTFOUND) {
+    git_error_clear();
+    return std::nullopt;
+  }
+  if (rc < 0) {
+    git_error_clear();
+    throw Error(ErrorCode::INVALID_PARAMETER_VALUE,
+                "git config " + key + ": '" + config_string(key).value_or("") + "' is not a boolean (true or false)");
+  }
+  return value != 0;
+}
+
+namespace {
+
+// A config key as libgit2 names its entries: section and variable in lower case, the
+// subsection as it is.
+std::string normalized_key(std::string key) {
+  const auto first = key.find('.'), last = key.rfind('.');
+  for (std::size_t i = 0; i < key.size(); ++i)
+    if (i < first || i > last) key[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[i])));
+  return key;
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> Repository::config_last_of(const std::vector<std::string>& keys) const {
+  ConfigH cfg;
+  if (git_repository_config_snapshot(cfg.out(), repo_) < 0) return std::nullopt;
+  std::map<std::string, std::string> wanted;  // normalized -> as given
+  for (const auto& k : keys) wanted[normalized_key(k)] = k;
+  // libgit2 iterates from the configuration read first (system) to the one read last, each in
+  // file order: the last entry seen is the one git keeps.
+  git_config_iterator* it = nullptr;
+  if (git_config_iterator_new(&it, cfg.get()) < 0) return std::nullopt;
+  std::optional<std::pair<std::string, std::string>> found;
+  git_config_entry* entry = nullptr;
+  while (git_config_next(&entry, it) == 0) {
+    const auto w = wanted.find(entry->name);
+    if (w != wanted.end() && entry->value) found = std::make_pair(w->second, std::string(entry->value));
+  }
+  git_config_iterator_free(it);
+  git_error_clear();
+  return found;
 }
 
 std::vector<std::string> Repository::dirty_paths(const std::vector<std::string>& paths) const {

@@ -153,6 +153,13 @@ class Repository {
   // An annotated tag; false when a tag of that name exists already.
   bool create_tag(const std::string& name, const Oid& target, const Signature& tagger,
                   const std::string& message);
+  // The bytes of the tag object create_tag writes, as git writes them: the object, type, tag
+  // and tagger lines, a blank line, the message. What `git tag -s` signs.
+  std::string tag_object_text(const std::string& name, const Oid& target, const Signature& tagger,
+                              const std::string& message) const;
+  // An annotated tag whose object is `text` as it is (a signed tag: tag_object_text followed by
+  // the armored signature); false when a tag of that name exists already.
+  bool create_tag_from_text(const std::string& name, const std::string& text);
   std::vector<std::string> tag_names(const std::string& pattern) const;
   bool tag_exists(const std::string& name) const;
 
@@ -190,6 +197,12 @@ class Repository {
                                   const Credentials& credentials);
 
   std::optional<std::string> config_string(const std::string& key) const;
+  // A boolean as git reads it (true/yes/on/1, false/no/off/0, "key" alone is true); nullopt
+  // when unset; INVALID_PARAMETER_VALUE naming the key when it is no boolean.
+  std::optional<bool> config_bool(const std::string& key) const;
+  // Of several keys that set the same thing, the one git reads last (system, global, then the
+  // repository's configuration, each in file order): its name and value; nullopt when none is set.
+  std::optional<std::pair<std::string, std::string>> config_last_of(const std::vector<std::string>& keys) const;
   // Sets a value in the repository's own configuration (.git/config).
   void set_config_string(const std::string& key, const std::string& value);
 

@@ -706,6 +706,7 @@ std::vector<std::string> sync_tags_at(Registry::Impl& impl, const git::Oid& tip,
   const auto listed = repo.tag_names("*");
   std::set<std::string> existing(listed.begin(), listed.end());
   std::map<std::string, std::int64_t> moves;  // model#stage -> moves so far
+  std::vector<TagToMake> missing;
   std::vector<std::string> created;
   const Identity tagger = resolve_author(repo, std::nullopt);
   const git::Signature sig{tagger.name, tagger.email, tagger.time, tagger.offset_minutes};
@@ -731,10 +732,14 @@ std::vector<std::string> sync_tags_at(Registry::Impl& impl, const git::Oid& tip,
       if (name.empty()) continue;
       if (derived) derived->push_back(name);
       if (existing.count(name)) continue;
-      if (repo.create_tag(name, item.oid, sig, message())) created.push_back(name);
+      missing.push_back({name, item.oid, message(), ""});
       existing.insert(name);
     }
   }
+  // All signed before any is written: a signer that fails makes none.
+  sign_tags(repo, missing, sig);
+  for (const auto& t : missing)
+    if (write_tag(repo, t, sig)) created.push_back(t.name);
   return created;
 }
 

@@ -163,8 +163,29 @@ git::Oid write_planned_commit(git::Repository& repo, const git::Oid& tip, const 
                               const PlannedCommit& plan, const git::Signature& committer, const WriteOptions& opts);
 // Refuses (RESOURCE_CONFLICT) when the work tree has uncommitted changes at `paths`.
 void refuse_dirty_paths(const git::Repository& repo, const std::vector<std::string>& paths);
-// Makes the annotated tags `plan` asks for on `commit`; returns those made (a failure is a warning).
-std::vector<std::string> create_tags(git::Repository& repo, const PlannedCommit& plan, const git::Oid& commit,
+// An annotated tag to make. `signed_text` is its whole object, signature included, when git's
+// configuration asks for signed tags; empty for an unsigned tag.
+struct TagToMake {
+  std::string name;
+  git::Oid target;
+  std::string message;
+  std::string signed_text;
+};
+// Signs the tags that do not exist yet when git's configuration asks for signed tags
+// (tag_signing.h), else does nothing and runs nothing. Throws when the signer fails: callers
+// sign before anything refers to the tags (before a write's branch moves), so that a failure
+// writes nothing.
+void sign_tags(const git::Repository& repo, std::vector<TagToMake>& tags, const git::Signature& tagger);
+// Writes one tag, signed or not; false when a tag of that name exists already.
+bool write_tag(git::Repository& repo, const TagToMake& tag, const git::Signature& tagger);
+// The annotated tags `plan` asks for on `commit`, signed as sign_tags signs them. A tag whose
+// number cannot be found now is left out with a warning ('mreg tags sync' makes it later); a
+// failing signer throws.
+std::vector<TagToMake> prepare_tags(git::Repository& repo, const PlannedCommit& plan, const git::Oid& commit,
+                                    const git::Signature& tagger);
+// Writes the prepared tags once the commit is on its branch; returns those made (a failure is a
+// warning).
+std::vector<std::string> create_tags(git::Repository& repo, const std::vector<TagToMake>& tags,
                                      const git::Signature& tagger);
 
 std::string format_commit_message(const PlannedCommit& plan);

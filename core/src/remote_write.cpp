@@ -85,6 +85,8 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
     if (lock) refuse_dirty_paths(repo, touched);
 
     const git::Oid commit = write_planned_commit(repo, tip, txn, plan, committer, opts);
+    // Signed before the push, so that a signer that fails sends nothing.
+    const auto tags = opts.create_tags ? prepare_tags(repo, plan, commit, committer) : std::vector<TagToMake>{};
     const auto rejected = repo.push(target.remote, {{"refs/heads/" + target.branch, commit, tip}}, target.credentials);
     if (rejected.empty()) {
       try {
@@ -93,7 +95,7 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
         // Only a copy of the remote's ref: the next fetch sets it.
       }
       follow_remote(repo, *branch, commit, target);
-      if (opts.create_tags) push_tags(repo, target, create_tags(repo, plan, commit, committer));
+      if (opts.create_tags) push_tags(repo, target, create_tags(repo, tags, committer));
       pack_in_background_if_needed(repo);
       impl.last_commit = commit.hex();
       return commit;

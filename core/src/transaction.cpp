@@ -12,6 +12,7 @@
 #include "auto_pack.h"
 #include "file_lock.h"
 #include "registry_impl.h"
+#include "tag_signing.h"
 #include "worktree.h"
 
 namespace mreg {
@@ -32,24 +33,54 @@ void remove_stale_lock(const std::string& path) {
   if (std::time(nullptr) - st.st_mtime >= kStaleLockSeconds) ::unlink(path.c_str());
 }
 
+void warn_tag_not_created(const Error& e) {
+  std::fprintf(stderr, "mreg: warning: tag not created (%s); 'mreg tags sync' makes it later\n", e.what());
+}
+
 }  // namespace
 
-// Tags are derived from commits: one that cannot be made now is made by
-// 'mreg tags sync' later, so a failure here does not fail the write.
-std::vector<std::string> create_tags(git::Repository& repo, const PlannedCommit& plan, const git::Oid& commit,
-                                     const git::Signature& tagger) {
-  std::vector<std::string> created;
+void sign_tags(const git::Repository& repo, std::vector<TagToMake>& tags, const git::Signature& tagger) {
+  if (tags.empty()) return;
+  const TagSigner signer = TagSigner::from_config(repo);
+  if (!signer) return;
+  for (auto& t : tags)
+    if (!repo.tag_exists(t.name))
+      t.signed_text = signer.sign(t.name, repo.tag_object_text(t.name, t.target, tagger, t.message), tagger);
+}
+
+bool write_tag(git::Repository& repo, const TagToMake& tag, const git::Signature& tagger) {
+  if (!tag.signed_text.empty()) return repo.create_tag_from_text(tag.name, tag.signed_text);
+  return repo.create_tag(tag.name, tag.target, tagger, tag.message);
+}
+
+// Tags are derived from commits: one that cannot be made now is made by 'mreg tags sync'
+// later, so a failure to name or write one does not fail the write. A signer that fails does:
+// the user asked for signed tags.
+std::vector<TagToMake> prepare_tags(git::Repository& repo, const PlannedCommit& plan, const git::Oid& commit,
+                                    const git::Signature& tagger) {
+  std::vector<TagToMake> tags;
   try {
-    for (const auto& [name, message] : plan.tags)
-      if (repo.create_tag(name, commit, tagger, message)) created.push_back(name);
+    for (const auto& [name, message] : plan.tags) tags.push_back({name, commit, message, ""});
     if (plan.stage_tag) {
       const auto& t = *plan.stage_tag;
       const std::int64_t k = stage_move_number(repo, commit, t.model, t.stage);
-      const std::string name = stage_tag_prefix(t.model, t.stage) + std::to_string(k);
-      if (repo.create_tag(name, commit, tagger, t.message)) created.push_back(name);
+      tags.push_back({stage_tag_prefix(t.model, t.stage) + std::to_string(k), commit, t.message, ""});
     }
   } catch (const Error& e) {
-    std::fprintf(stderr, "mreg: warning: tag not created (%s); 'mreg tags sync' makes it later\n", e.what());
+    warn_tag_not_created(e);
+  }
+  sign_tags(repo, tags, tagger);
+  return tags;
+}
+
+std::vector<std::string> create_tags(git::Repository& repo, const std::vector<TagToMake>& tags,
+                                     const git::Signature& tagger) {
+  std::vector<std::string> created;
+  try {
+    for (const auto& t : tags)
+      if (write_tag(repo, t, tagger)) created.push_back(t.name);
+  } catch (const Error& e) {
+    warn_tag_not_created(e);
   }
   return created;
 }
@@ -162,6 +193,9 @@ git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const O
     for (const auto& [path, content] : txn.changes()) touched.push_back(path);
     if (lock) refuse_dirty_paths(repo, touched);
     const git::Oid commit = write_planned_commit(repo, *tip, txn, plan, committer, opts);
+    // Signed (when git is set up to sign tags) before the branch moves: a signer that fails
+    // leaves nothing but the unreferenced commit object.
+    const auto tags = opts.create_tags ? prepare_tags(repo, plan, commit, committer) : std::vector<TagToMake>{};
 
     // With a work tree, the index and work tree follow the branch (worktree.h).
     const auto result = move_branch(repo, *branch, *tip, commit, touched, [&] {
@@ -174,7 +208,7 @@ git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const O
       return moved;
     });
     if (result == git::Repository::RefUpdate::Updated) {
-      if (opts.create_tags) create_tags(repo, plan, commit, committer);
+      create_tags(repo, tags, committer);
       pack_in_background_if_needed(repo);
       impl.last_commit = commit.hex();
       return commit;
