@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -60,6 +61,9 @@ struct LibraryInit {
     git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(32) << 20);
     git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(64) << 20);
     git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(32) << 20);
+    // Big trees too (libgit2 caches none over 4 KiB by default): a walk of history reads
+    // each commit's models/ tree twice, as the tree after one step and before the next.
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<size_t>(1) << 20);
     // Objects are checked as git checks them (git fsck, and on fetch); hashing
     // every object read again, as libgit2 does by default and git does not,
     // costs a tenth of a history walk.
@@ -328,18 +332,23 @@ std::vector<TreeEntry> Repository::read_tree(const Oid& oid) const {
   return out;
 }
 
-std::vector<std::string> Repository::changed_entry_names(const Oid& a, const Oid& b) const {
-  std::vector<std::string> out;
+std::vector<Repository::EntryChange> Repository::changed_entries(const Oid& a, const Oid& b) const {
+  std::vector<EntryChange> out;
   if (a == b) return out;
   git_oid ga = to_git(a), gb = to_git(b);
   TreeH left, right;
   check(git_tree_lookup(left.out(), repo_, &ga), "cannot read tree " + a.hex());
   check(git_tree_lookup(right.out(), repo_, &gb), "cannot read tree " + b.hex());
+  auto entry = [](const git_tree_entry* e) {
+    return TreeEntry{git_tree_entry_name(e), from_git(git_tree_entry_id(e)), type_of(git_tree_entry_type(e)),
+                     static_cast<std::uint32_t>(git_tree_entry_filemode(e))};
+  };
   const size_t nl = git_tree_entrycount(left.get()), nr = git_tree_entrycount(right.get());
+  std::map<std::string, EntryChange> changed;
   size_t i = 0, j = 0;
   // Both lists are in git's order, which is strcmp's but where a folder sorts as
-  // "name/": where the two differ, a name may be reported though it is alike,
-  // never left out.
+  // "name/": where the two differ, an entry may be met out of step with its pair,
+  // and is matched with it below.
   while (i < nl || j < nr) {
     const git_tree_entry* l = i < nl ? git_tree_entry_byindex(left.get(), i) : nullptr;
     const git_tree_entry* r = j < nr ? git_tree_entry_byindex(right.get(), j) : nullptr;
@@ -347,17 +356,23 @@ std::vector<std::string> Repository::changed_entry_names(const Oid& a, const Oid
     if (c == 0) {
       if (git_oid_cmp(git_tree_entry_id(l), git_tree_entry_id(r)) != 0 ||
           git_tree_entry_filemode(l) != git_tree_entry_filemode(r))
-        out.emplace_back(git_tree_entry_name(l));
+        changed[git_tree_entry_name(l)] = EntryChange{git_tree_entry_name(l), entry(l), entry(r)};
       ++i, ++j;
     } else if (c < 0) {
-      out.emplace_back(git_tree_entry_name(l)), ++i;
+      auto& e = changed[git_tree_entry_name(l)];
+      e.name = git_tree_entry_name(l);
+      e.before = entry(l);
+      ++i;
     } else {
-      out.emplace_back(git_tree_entry_name(r)), ++j;
+      auto& e = changed[git_tree_entry_name(r)];
+      e.name = git_tree_entry_name(r);
+      e.after = entry(r);
+      ++j;
     }
   }
-  // A name reported from both sides comes out once.
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  for (auto& [name, e] : changed)
+    if (!(e.before && e.after && e.before->oid == e.after->oid && e.before->mode == e.after->mode))
+      out.push_back(std::move(e));
   return out;
 }
 

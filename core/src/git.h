@@ -138,10 +138,14 @@ class Repository {
                                  std::size_t limit = kMaxRegistryFileBytes) const;
   std::vector<TreeEntry> read_tree(const Oid& oid) const;
   std::optional<TreeEntry> tree_entry(const Oid& tree, const std::string& path) const;
-  // The names of the entries that two trees do not share alike (added, removed or
-  // changed), without copying the entries: a walk of history compares trees of
-  // thousands of entries that differ in one.
-  std::vector<std::string> changed_entry_names(const Oid& a, const Oid& b) const;
+  // The entries that two trees do not share alike (added, removed or changed), by
+  // name, copying only those: a walk of history compares trees of thousands of
+  // entries that differ in one.
+  struct EntryChange {
+    std::string name;
+    std::optional<TreeEntry> before, after;  // nullopt where the tree has no such entry
+  };
+  std::vector<EntryChange> changed_entries(const Oid& a, const Oid& b) const;
   CommitInfo read_commit(const Oid& oid) const;
   bool object_exists(const Oid& oid) const;
 

@@ -1,7 +1,11 @@
 // `mreg verify`: the tree, pull-request and history modes (verify.h).
 #include "mreg/verify.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -626,20 +630,31 @@ class Verifier {
     }
   }
 
-  // The model folders that differ between two trees (added, changed, deleted or renamed).
+  // The model folders that differ between two trees (added, changed, deleted or renamed),
+  // with their trees before and after.
+  using FolderChanges = std::map<std::string, git::Repository::EntryChange>;
   static void diff_trees_models(const git::Repository& repo, const git::Oid& a, const git::Oid& b,
                                 std::set<std::string>& models) {
+    for (const auto& [name, change] : model_folder_changes(repo, a, b)) models.insert(name);
+  }
+  static FolderChanges model_folder_changes(const git::Repository& repo, const git::Oid& a, const git::Oid& b) {
+    FolderChanges out;
     auto folder = [&](const git::Oid& tree) -> std::optional<git::Oid> {
       auto e = repo.tree_entry(tree, "models");
-      return e ? std::optional(e->oid) : std::nullopt;
+      return e && e->type == git::ObjectType::Tree ? std::optional(e->oid) : std::nullopt;
     };
     const auto fa = folder(a), fb = folder(b);
-    if (fa == fb) return;
+    if (fa == fb) return out;
     if (!fa || !fb) {
-      for (auto& e : repo.read_tree(fa ? *fa : *fb)) models.insert(e.name);
-      return;
+      for (auto& e : repo.read_tree(fa ? *fa : *fb)) {
+        git::Repository::EntryChange c{e.name, std::nullopt, std::nullopt};
+        (fa ? c.before : c.after) = e;
+        out.emplace(e.name, std::move(c));
+      }
+      return out;
     }
-    for (auto& name : repo.changed_entry_names(*fa, *fb)) models.insert(std::move(name));
+    for (auto& c : repo.changed_entries(*fa, *fb)) out.emplace(c.name, std::move(c));
+    return out;
   }
 
   // The protected states that first-parent step `commit` (from its first parent)
@@ -649,24 +664,109 @@ class Verifier {
     const Policy* before = policy_at(info.parents[0]);
     if (!before) return;
     std::set<std::string> models;
-    diff_trees_models(repo_, parent.tree, info.tree, models);
-    if (!only_model_.empty()) models = models.count(only_model_) ? std::set<std::string>{only_model_} : std::set<std::string>{};
+    for (const auto& [name, change] : model_folder_changes(repo_, parent.tree, info.tree))
+      if ((only_model_.empty() || name == only_model_) && may_take_state(change)) models.insert(name);
     if (models.empty()) return;
     check_removals(registry_.impl().snapshot_at(info.parents[0]), registry_.impl().snapshot_at(commit), models,
                    *before, info.committer.time, "in commit " + commit.hex().substr(0, 12), removal_requests_);
   }
 
+  // Could a step have taken protected state from a model? Not when it only added the
+  // model, or files under requests/, approvals/ or new version files: those hold no
+  // state. Most steps are such (requests, approvals, registrations), and telling so
+  // costs two small tree comparisons instead of reading the model twice.
+  bool may_take_state(const git::Repository::EntryChange& folder) const {
+    if (!folder.before) return false;  // new: nothing to take
+    const auto& a = *folder.before;
+    if (!folder.after || a.type != git::ObjectType::Tree || folder.after->type != git::ObjectType::Tree) return true;
+    for (const auto& change : repo_.changed_entries(a.oid, folder.after->oid)) {
+      if (change.name == "requests" || change.name == "approvals") continue;
+      if (change.name != "versions" || !change.before || !change.after ||
+          change.before->type != git::ObjectType::Tree || change.after->type != git::ObjectType::Tree)
+        return true;  // model.yaml (aliases), versions/ added or removed, or anything unexpected
+      for (const auto& file : repo_.changed_entries(change.before->oid, change.after->oid))
+        if (file.before) return true;  // a version file changed or removed
+    }
+    return false;
+  }
+
   // Tree mode: every first-parent step since the commit that adopted the policy.
   // (History mode checks the steps since its checkpoint; earlier ones were checked
-  // when the checkpoint was.)
+  // when the checkpoint was.) The steps already found clean under the same trusted
+  // root are remembered in the git directory (mreg/verified-steps-v1): a later run
+  // checks only the steps after them. The file is local, like the history index,
+  // and losing it costs time only.
   void verify_removals_since_policy() {
     const auto adopted = commit_adding(policy_path(1));
     if (!adopted) return;
+    const bool whole_walk = only_model_.empty();
+    std::optional<git::Oid> clean;
+    if (whole_walk) {
+      if (auto saved = load_clean_steps()) {
+        clean = saved->commit;
+        removal_requests_.insert(saved->used.begin(), saved->used.end());
+        removed_states_.insert(saved->removed.begin(), saved->removed.end());
+      }
+    }
+    const auto problems_before = report_.problems.size();
     for (std::size_t i = 0; i + 1 < first_parents_.size() && first_parents_[i] != *adopted; ++i) {
+      if (clean && first_parents_[i] == *clean) break;
       const git::CommitInfo info = repo_.read_commit(first_parents_[i]);
       check_step_removals(first_parents_[i], info, repo_.read_commit(first_parents_[i + 1]));
     }
+    if (whole_walk && report_.problems.size() == problems_before && (!clean || *clean != head_oid_))
+      save_clean_steps({head_oid_, removal_requests_, removed_states_});
   }
+
+  struct CleanSteps {
+    git::Oid commit;  // every first-parent step down to it since the policy's adoption is clean
+    std::set<std::string> used, removed;  // removal_requests_, removed_states_ of those steps
+  };
+  std::string clean_steps_path() const { return repo_.git_dir() + "mreg/verified-steps-v1"; }
+  static constexpr const char* kCleanStepsMagic = "mreg verified steps v1";
+
+  // The saved record, when it is for this trusted root and its commit is on HEAD's first-parent line.
+  std::optional<CleanSteps> load_clean_steps() {
+    if (!chain_.root_pinned) return std::nullopt;
+    std::ifstream f(clean_steps_path(), std::ios::binary);
+    std::string magic, root, hex, line;
+    if (!std::getline(f, magic) || magic != kCleanStepsMagic || !std::getline(f, root) ||
+        root != "root " + chain_.root_sha256 || !std::getline(f, hex) || hex.rfind("commit ", 0) != 0)
+      return std::nullopt;
+    CleanSteps out;
+    try {
+      out.commit = git::Oid::from_hex(hex.substr(7));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    if (std::find(first_parents_.begin(), first_parents_.end(), out.commit) == first_parents_.end()) return std::nullopt;
+    bool complete = false;
+    while (std::getline(f, line)) {
+      if (line == "end") complete = true;
+      else if (line.rfind("used ", 0) == 0) out.used.insert(line.substr(5));
+      else if (line.rfind("removed ", 0) == 0) out.removed.insert(line.substr(8));
+    }
+    if (!complete) return std::nullopt;  // cut short
+    return out;
+  }
+
+  void save_clean_steps(const CleanSteps& steps) {
+    if (!chain_.root_pinned) return;  // only what a pinned root vouches for
+    std::string text = std::string(kCleanStepsMagic) + "\nroot " + chain_.root_sha256 + "\ncommit " + steps.commit.hex() + "\n";
+    for (const auto& id : steps.used) text += "used " + id + "\n";
+    for (const auto& key : steps.removed) text += "removed " + key + "\n";
+    text += "end\n";
+    std::error_code ec;
+    std::filesystem::create_directories(repo_.git_dir() + "mreg", ec);
+    const std::string path = clean_steps_path(), temp = path + "." + std::to_string(::getpid()) + ".tmp";
+    {
+      std::ofstream f(temp, std::ios::binary | std::ios::trunc);
+      if (!(f << text)) return;
+    }
+    std::filesystem::rename(temp, path, ec);  // a failure costs time next run, nothing else
+    if (ec) std::filesystem::remove(temp, ec);
+  }
+
 
   void verify_history() {
     const git::Oid checkpoint = resolve_revision(repo_, options_.since);
