@@ -112,7 +112,10 @@ void print_report(const VerifyReport& r) {
       std::cout << "state " << s.model << " v" << s.version << " " << (s.stage.empty() ? "@" + s.alias : s.stage) << ": "
                 << s.verdict << (s.message.empty() ? "" : ": " + s.message) << "\n";
   for (const auto& p : r.problems) std::cout << "FAIL " << p.code << (p.path.empty() ? "" : " " + p.path) << ": " << p.message << "\n";
-  if (r.ok()) std::cout << "OK: every protected move is justified; checkpoint " << r.checkpoint << "\n";
+  // Pull-request mode gives no checkpoint: the branch's head is not what a squash or rebase lands.
+  if (r.ok())
+    std::cout << "OK: every protected move is justified" << (r.checkpoint.empty() ? "" : "; checkpoint " + r.checkpoint)
+              << "\n";
 }
 
 std::string read_input_file(const std::string& path) {
