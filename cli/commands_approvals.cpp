@@ -116,8 +116,10 @@ void print_report(const VerifyReport& r) {
                 << s.verdict << (s.message.empty() ? "" : ": " + s.message) << "\n";
   for (const auto& p : r.warnings) std::cout << "WARN " << p.code << (p.path.empty() ? "" : " " + p.path) << ": " << p.message << "\n";
   for (const auto& p : r.problems) std::cout << "FAIL " << p.code << (p.path.empty() ? "" : " " + p.path) << ": " << p.message << "\n";
+  // Pull-request mode gives no checkpoint: the branch's head is not what a squash or rebase lands.
   if (r.ok())
-    std::cout << "OK: every protected move is justified" << (r.checkpoint.empty() ? "" : "; checkpoint " + r.checkpoint) << "\n";
+    std::cout << "OK: every protected move is justified" << (r.checkpoint.empty() ? "" : "; checkpoint " + r.checkpoint)
+              << "\n";
 }
 
 std::string read_input_file(const std::string& path) {

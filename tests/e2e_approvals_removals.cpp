@@ -132,7 +132,7 @@ TEST_CASE("only an approver rejects and only the requester or an admin cancels",
   CHECK(report.ok());
   REQUIRE(report.json["warnings"].size() == 1);
   CHECK(report.json["warnings"][0]["code"] == "E_CLOSING_IGNORED");
-  CHECK_THAT(report.json["warnings"][0]["message"].get<std::string>(), Contains("no closing signed by someone entitled"));
+  CHECK_THAT(report.json["warnings"][0]["message"].get<std::string>(), Contains("is not signed by anyone entitled to it"));
   CHECK(report.request(id)["state"] == "open");
   // A rejection file signed by someone who approves nothing is ignored the same way.
   const SignedApproval bogus{"x", ssh_sign(fx.key("mallory"), "x", "mreg-closing-v1")};

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "manifest.h"
+#include "mreg/history.h"
 #include "mreg/model_dir.h"
 #include "mreg/timefmt.h"
 #include "registry_impl.h"
@@ -30,7 +31,7 @@ struct RequestUse {
 };
 struct History {
   std::map<std::string, std::vector<RequestUse>> applied;  // request -> commits that applied it, newest first
-  std::map<std::string, std::string> closed;               // request -> rejected / cancelled
+  std::map<std::string, std::string> closed;  // request -> rejected / cancelled (closed_requests)
   std::map<std::string, git::Oid> last_moved;  // "model|version", "model|@alias" -> newest commit that moved it
 };
 
@@ -50,8 +51,6 @@ History read_history(HistoryReader& reader, const git::Oid& tip, const std::set<
                        e.type == "version_deleted")) {
         h.applied[e.request].push_back({oid, committer_time});
         applied = true;
-      } else if (e.type == "rejected" || e.type == "cancelled") {
-        h.closed.emplace(e.request, e.type);
       }
     }
   }, models);
@@ -151,6 +150,7 @@ class Verifier {
     if (policy) report_.policy_version = policy->version;
 
     history_ = read_history(history_reader_, head_oid_);
+    history_.closed = closed_requests();
     if (report_.mode == "pull-request") {
       verify_pull_request(*base, head, policy);
     } else {
@@ -255,6 +255,47 @@ class Verifier {
     report_.problems.push_back({code, path, "", "", message});
   }
 
+  // The requests rejected or cancelled at HEAD, as mreg status and mreg apply see them: one
+  // that a rule governs only by a signed closing of someone entitled to it, never by a commit
+  // that merely says so. (A tree whose requests do not read fails on them elsewhere.)
+  // Closings that do not count are reported as warnings (E_CLOSING_IGNORED).
+  std::map<std::string, std::string> closed_requests() {
+    std::map<std::string, std::string> out;
+    try {
+      for (const auto& st : request_states(registry_, head_oid_.hex(), "", options_.trusted_root)) {
+        if (st.outcome == "rejected" || st.outcome == "cancelled") out.emplace(st.request.id, st.outcome);
+        for (const auto& ignored : st.ignored_closings) {
+          // "PATH: CODE: why" for a closing file, "COMMIT: what" for a commit that claims one.
+          const bool file = ignored.rfind("models/", 0) == 0;
+          report_.warnings.push_back({"E_CLOSING_IGNORED",
+                                      file ? ignored.substr(0, ignored.find(": ")) : request_path(st.request.model, st.request.id),
+                                      "", "", "ignored: " + ignored + "; request " + st.request.id + " is " + st.outcome});
+        }
+      }
+    } catch (const Error&) {
+    }
+    return out;
+  }
+
+  // Whether request `id` was applied at or before the commit of `s` (by a commit with its
+  // Mreg-Request): a request acts once, so it accounts for nothing after that.
+  bool applied_by(const std::string& id, const Snapshot& s) const {
+    auto it = history_.applied.find(id);
+    if (it == history_.applied.end() || s.commit_id().empty()) return false;
+    const git::Oid at = git::Oid::from_hex(s.commit_id());
+    for (const auto& use : it->second)
+      if (repo_.is_ancestor(use.commit, at)) return true;
+    return false;
+  }
+
+  static std::optional<ModelVersion> version_in(const Snapshot& s, const std::string& model, std::int64_t version) {
+    try {
+      return s.get_model_version(model, version);
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+  }
+
   // The policy version in force at a commit: the newest trusted one in its tree.
   const Policy* policy_at(const git::Oid& commit) {
     const git::Oid tree = repo_.read_commit(commit).tree;
@@ -265,8 +306,9 @@ class Verifier {
 
   // Adds the verdict on request `id` (justifying `what`) and returns whether it holds.
   bool justify(const Snapshot& tree, const Policy& policy, const std::string& model, const std::string& id,
-               Timestamp at, const std::string& state, const std::string& applied_commit) {
-    RequestVerdict v = verify_request(tree, policy, model, id, at);
+               Timestamp at, const std::string& state, const std::string& applied_commit,
+               const ModelVersion* acted_on = nullptr) {
+    RequestVerdict v = verify_request(tree, policy, model, id, at, acted_on);
     v.state = state;
     v.applied_commit = applied_commit;
     const bool ok = v.justified();
@@ -358,12 +400,15 @@ class Verifier {
         }
         bool justified = false;
         for (const auto& r : candidates) {
-          if (r.version != st.version && !(r.to_stage == st.stage && r.archive_existing && !st.stage.empty())) continue;
+          // What takes the state away: for this version, a move out of the stage, its delete or
+          // the alias taken off it; for another version, the alias set on it or a promotion that
+          // archives the stage. (The request that put the alias on this version takes nothing away.)
+          const bool same = r.version == st.version;
           const bool accounts =
-              st.stage.empty() ? (r.alias == st.alias || r.remove_alias == st.alias || r.delete_version)
-                               : ((!r.to_stage.empty() && r.from_stage == st.stage) || r.delete_version ||
-                                  (r.to_stage == st.stage && r.archive_existing && r.version != st.version));
-          if (!accounts || used_elsewhere.count(r.id)) continue;
+              st.stage.empty() ? (same ? r.remove_alias == st.alias || r.delete_version : r.alias == st.alias)
+                               : (same ? (!r.to_stage.empty() && r.from_stage == st.stage) || r.delete_version
+                                       : r.to_stage == st.stage && r.archive_existing);
+          if (!accounts || used_elsewhere.count(r.id) || applied_by(r.id, before)) continue;
           std::optional<ModelVersion> acted_on;
           try {
             acted_on = before.get_model_version(name, r.version);
@@ -438,25 +483,6 @@ class Verifier {
       else hi = mid - 1;
     }
     return first_parents_[lo];
-  }
-
-  // A request a rule governs is closed only by a signed closing of someone entitled to it:
-  // others, and a commit that says it closed the request without one, are reported and ignored.
-  void judge_closings(const Snapshot& head, const Policy& policy, const TransitionRequest& r, RequestVerdict& v,
-                      const std::string& claimed) {
-    v.state = "open";
-    for (const auto& c : verify_closings(head, policy, r, now_)) {
-      if (c.ok()) {
-        if (v.state == "open") v.state = c.outcome;
-        continue;
-      }
-      report_.warnings.push_back({"E_CLOSING_IGNORED", c.path, c.principal, c.key,
-                                  c.outcome + " ignored (" + c.code + "): " + c.message});
-    }
-    if (!claimed.empty() && v.state != claimed)
-      report_.warnings.push_back({"E_CLOSING_IGNORED", request_path(r.model, r.id), "", "",
-                                  "a commit says request " + r.id + " was " + claimed +
-                                      ", but no closing signed by someone entitled to it is in the tree: it is " + v.state});
   }
 
   void verify_tree(const Snapshot& head, const Policy* policy) {
@@ -542,7 +568,6 @@ class Verifier {
         RequestVerdict v = verify_request(head, *policy, name, r.id, now_);
         auto closed = history_.closed.find(r.id);
         v.state = closed == history_.closed.end() ? "open" : closed->second;
-        if (v.is_protected) judge_closings(head, *policy, r, v, closed == history_.closed.end() ? "" : closed->second);
         report_.requests.push_back(std::move(v));
       }
   }
@@ -590,8 +615,9 @@ class Verifier {
     // What the branch takes away, against the merge base (what it changes of the base's state).
     std::set<std::string> applied_on_base;
     for (const auto& [id, uses] : base_history.applied) applied_on_base.insert(id);
-    check_removals(registry_.impl().snapshot_at(*merge_base), head, touched_models, *policy, now_,
-                   "on the branch", applied_on_base);
+    const Snapshot at_merge_base = registry_.impl().snapshot_at(*merge_base);
+    check_removals(at_merge_base, head, touched_models, *policy, now_, "on the branch", applied_on_base);
+    std::set<std::pair<std::string, std::string>> named;  // (model, request) that a state the branch adds names
     for (const auto& st : head_states) {
       if (base_keys.count(st.key() + "|" + st.identity)) continue;
       ProtectedState ps{st.model, st.version, st.stage, st.alias, st.request, "justified", ""};
@@ -603,12 +629,14 @@ class Verifier {
       } else {
         touched.emplace(st.model, st.request);
         touched_beyond_signature.emplace(st.model, st.request);
+        named.emplace(st.model, st.request);
       }
       report_.states.push_back(ps);
     }
     for (const auto& [model, id] : touched) {
       auto closed = history_.closed.find(id);
-      if (closed != history_.closed.end()) {
+      // A closed request is only listed, unless a state the branch adds names it: then it is judged.
+      if (closed != history_.closed.end() && !named.count({model, id})) {
         RequestVerdict v = verify_request(head, *policy, model, id, now_);
         v.state = closed->second;
         report_.requests.push_back(std::move(v));
@@ -626,7 +654,17 @@ class Verifier {
                     base_history.applied[id].front().commit.hex().substr(0, 12) + "); it cannot be used again");
         continue;
       }
-      justify(head, *policy, model, id, now_, history_.applied.count(id) ? "applied" : "open", "");
+      // A delete applied on the branch is judged on the version as the merge base had it.
+      std::optional<ModelVersion> deleted;
+      try {
+        const TransitionRequest r = head.get_request(model, id);
+        if (r.delete_version && !version_in(head, model, r.version)) deleted = version_in(at_merge_base, model, r.version);
+      } catch (const Error&) {
+      }
+      const std::string state = closed != history_.closed.end() ? closed->second
+                                : history_.applied.count(id)    ? "applied"
+                                                                : "open";
+      justify(head, *policy, model, id, now_, state, "", deleted ? &*deleted : nullptr);
     }
   }
 

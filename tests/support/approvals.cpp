@@ -97,6 +97,13 @@ nlohmann::json Report::problem(const std::string& code) const {
   return {};
 }
 
+std::vector<std::string> Report::paths(const std::string& code) const {
+  std::vector<std::string> out;
+  for (const auto& p : json["problems"])
+    if (p["code"] == code) out.push_back(p.value("path", ""));
+  return out;
+}
+
 nlohmann::json Report::approval(const std::string& path) const {
   for (const auto& r : json["requests"])
     for (const auto& a : r["approvals"])
@@ -114,22 +121,24 @@ nlohmann::json Report::request(const std::string& id) const {
 
 namespace {
 
-const ApprovalFixture& built_once(bool bare) {
-  static std::unique_ptr<ApprovalFixture> made[2];
-  if (!made[bare]) made[bare] = std::make_unique<ApprovalFixture>(bare, ApprovalFixture::Build{});
-  return *made[bare];
+const ApprovalFixture& built_once(bool bare, Adoption adoption) {
+  static std::unique_ptr<ApprovalFixture> made[2][2];
+  auto& slot = made[bare][static_cast<int>(adoption)];
+  if (!slot) slot = std::make_unique<ApprovalFixture>(bare, adoption, ApprovalFixture::Build{});
+  return *slot;
 }
 
 }  // namespace
 
-ApprovalFixture::ApprovalFixture(bool bare)
-    : reg(Registry::CopyOf{built_once(bare).reg}), keys(reg.dir / "keys"), root(built_once(bare).root) {}
+ApprovalFixture::ApprovalFixture(bool bare, Adoption adoption)
+    : reg(Registry::CopyOf{built_once(bare, adoption).reg}), keys(reg.dir / "keys"), root(built_once(bare, adoption).root) {}
 
-ApprovalFixture::ApprovalFixture(bool bare, Build) : reg(bare), keys(reg.dir / "keys") {
+ApprovalFixture::ApprovalFixture(bool bare, Adoption adoption, Build) : reg(bare), keys(reg.dir / "keys") {
   fs::create_directories(keys);
   for (const char* who : {"admin1", "admin2", "alice", "bob", "carol", "mallory"}) make_key(keys, who);
   reg.mreg_json({"register", "m", "--create-model", "--source", "s3://bucket/m/1"});
   reg.mreg_json({"register", "m", "--source", "s3://bucket/m/2"});
+  if (adoption == Adoption::V1InProduction) reg.mreg_json({"stage", "m", "1", "Production"});
   nlohmann::json init = reg.mreg_json({"policy", "init", "--admin", email("admin1"), "--key", key("admin1") + ".pub",
                                        "--admin", email("admin2"), "--key", key("admin2") + ".pub", "--approver",
                                        email("alice"), "--approver-key", key("alice") + ".pub", "--approver",
@@ -148,18 +157,31 @@ Result ApprovalFixture::mreg_as(const std::string& who, const std::vector<std::s
   return reg.mreg(args, all);
 }
 
+std::string ApprovalFixture::branch() const { return reg.git_ok({"symbolic-ref", "--short", "HEAD"}); }
+
 std::string ApprovalFixture::request(const std::string& who, int version, const std::string& to,
                                      const std::string& model) const {
-  Result r = mreg_as(who, {"-o", "json", "request", model, std::to_string(version), "--to", to, "-f", key(who), "--comment",
-                           "validated"});
+  return request_change(who, version, {"--to", to, "--comment", "validated"}, model);
+}
+
+std::string ApprovalFixture::request_change(const std::string& who, int version, const std::vector<std::string>& change,
+                                            const std::string& model) const {
+  std::vector<std::string> args{"-o", "json", "request", model, std::to_string(version), "-f", key(who)};
+  args.insert(args.end(), change.begin(), change.end());
+  Result r = mreg_as(who, args);
   REQUIRE_EXIT(r, 0);
   return json(r)["request"]["id"];
 }
 
-std::string ApprovalFixture::approved_request(int version) const {
-  const std::string id = request("carol", version);
-  REQUIRE_EXIT(approve("alice", id), 0);
-  REQUIRE_EXIT(approve("bob", id), 0);
+void ApprovalFixture::approve_by_reviewers(const std::string& id, const std::string& model) const {
+  REQUIRE_EXIT(approve("alice", id, {}, model), 0);
+  REQUIRE_EXIT(approve("bob", id, {}, model), 0);
+}
+
+std::string ApprovalFixture::approved_request(int version, const std::vector<std::string>& change,
+                                              const std::string& model) const {
+  const std::string id = request_change("carol", version, change, model);
+  approve_by_reviewers(id, model);
   return id;
 }
 
@@ -237,6 +259,41 @@ std::string with_revoked_key(const std::string& policy, const std::string& key_l
   REQUIRE(at != std::string::npos);
   return policy.substr(0, at + 1) + "revoked_keys:\n  - key: \"" + key_line + "\"\n    reason: " + reason + "\n" +
          policy.substr(at + 1);
+}
+
+std::string with_rule_line(const std::string& policy, const std::string& key, const std::string& value) {
+  const auto rules = policy.find("\nrules:\n");
+  REQUIRE(rules != std::string::npos);
+  for (const std::string lead : {"  - ", "    "})  // the rule's first line, or one of the others
+    if (policy.find("\n" + lead + key + ":", rules) != std::string::npos)
+      return replace_line(policy, lead + key + ":", lead + key + ": " + value);
+  const std::string line = "    " + key + ": " + value;
+  const auto models = policy.find("  - models:", rules);
+  REQUIRE(models != std::string::npos);
+  const auto end = policy.find('\n', models) + 1;
+  return policy.substr(0, end) + line + "\n" + policy.substr(end);
+}
+
+void merge_branch(const std::string& repo, const std::string& into, const std::string& branch, Merge how,
+                  const std::vector<std::string>& env) {
+  switch (how) {
+    case Merge::Commit:
+      git_ok({"checkout", "-q", into}, repo, env);
+      git_ok({"merge", "-q", "--no-ff", "-m", "Merge branch '" + branch + "'", branch}, repo, env);
+      break;
+    case Merge::Squash:
+      git_ok({"checkout", "-q", into}, repo, env);
+      git_ok({"merge", "-q", "--squash", branch}, repo, env);
+      git_ok({"commit", "-q", "-m", branch + " (squashed)"}, repo, env);
+      break;
+    case Merge::Rebase:
+      git_ok({"checkout", "-q", "-B", "rebased-" + into, branch}, repo, env);
+      git_ok({"rebase", "-q", into}, repo, env);
+      git_ok({"checkout", "-q", into}, repo, env);
+      git_ok({"merge", "-q", "--ff-only", "rebased-" + into}, repo, env);
+      git_ok({"branch", "-q", "-D", "rebased-" + into}, repo, env);
+      break;
+  }
 }
 
 }  // namespace e2e

@@ -50,22 +50,28 @@ struct Report {
   bool has(const std::string& code) const;
   // The first problem with this code (fails the test when there is none).
   nlohmann::json problem(const std::string& code) const;
+  // The paths named by the problems with this code.
+  std::vector<std::string> paths(const std::string& code) const;
   // The verdict on one approval file ({path, principal, key, verdict, message}).
   nlohmann::json approval(const std::string& path) const;
   // The verdict on one request.
   nlohmann::json request(const std::string& id) const;
 };
 
+// How the registry stood when it adopted its policy: m's versions in None, or m v1 in
+// Production already (a grandfathered state).
+enum class Adoption { Empty, V1InProduction };
+
 // A registry with model m (versions 1 and 2, in stage None) and a policy chain of two versions:
 // admin1 and admin2 are the admins (both must sign the next version); alice and bob approve
 // moves into Production (2 needed); version 2 adds carol's key without a role. Mallory has a key
 // that no policy lists. The branch `base` marks the end of this setup. Built once per process
-// (bare or not) and copied for each test.
+// (bare or not, for each adoption) and copied for each test.
 class ApprovalFixture {
  public:
-  explicit ApprovalFixture(bool bare = false);
+  explicit ApprovalFixture(bool bare = false, Adoption adoption = Adoption::Empty);
   struct Build {};
-  ApprovalFixture(bool bare, Build);  // built from scratch
+  ApprovalFixture(bool bare, Adoption adoption, Build);  // built from scratch
 
   Registry reg;
   std::string keys;  // the folder of the keys
@@ -75,11 +81,20 @@ class ApprovalFixture {
   // mreg ARGS... --repo REG as who.
   Result mreg_as(const std::string& who, const std::vector<std::string>& args,
                  const std::vector<std::string>& env = {}) const;
+  // The branch checked out (right after set-up, the main branch).
+  std::string branch() const;
   // `mreg request m VERSION --to STAGE` as who: the request id.
   std::string request(const std::string& who, int version, const std::string& to = "Production",
                       const std::string& model = "m") const;
-  // A request by carol to move m VERSION into Production, approved by alice and bob: its id.
-  std::string approved_request(int version) const;
+  // `mreg request MODEL VERSION CHANGE... -f KEY` as who, CHANGE being `--to STAGE`, `--alias A`,
+  // `--remove-alias A` or `--delete`: the request id.
+  std::string request_change(const std::string& who, int version, const std::vector<std::string>& change,
+                             const std::string& model = "m") const;
+  // alice and bob, the approvers, approve request ID with mreg.
+  void approve_by_reviewers(const std::string& id, const std::string& model = "m") const;
+  // A request by carol for CHANGE of MODEL VERSION, approved by alice and bob: its id.
+  std::string approved_request(int version, const std::vector<std::string>& change = {"--to", "Production"},
+                               const std::string& model = "m") const;
   // `mreg approve MODEL ID -f KEY --yes` as who (with who's key unless key is given).
   Result approve(const std::string& who, const std::string& id, const std::vector<std::string>& extra = {},
                  const std::string& model = "m") const;
@@ -93,6 +108,8 @@ class ApprovalFixture {
   // The newest policy version's text with a change, proposed (`policy edit --file`) and signed
   // by each of `signers` (`policy sign`): the new version number.
   int propose_policy(const std::string& text, const std::vector<std::string>& signers) const;
+  // propose_policy signed by both admins, so that it is trusted at once.
+  int adopt_policy(const std::string& text) const { return propose_policy(text, {"admin1", "admin2"}); }
   std::string policy_text(int version) const;
 };
 
@@ -104,5 +121,19 @@ std::string approval_file(const std::string& id, const std::string& who, const s
 std::string with_principal(const std::string& policy, const std::string& who, const std::string& key_line);
 std::string with_key_field(const std::string& policy, const std::string& who, const std::string& field_line);
 std::string with_revoked_key(const std::string& policy, const std::string& key_line, const std::string& reason);
+// The first rule with its line for KEY ("  - models: ...", "    stages: ...") replaced by one that
+// says VALUE, or, when it has no such line, with "    KEY: VALUE" added after its `models` line.
+std::string with_rule_line(const std::string& policy, const std::string& key, const std::string& value);
+
+// How a pull request is merged with plain git.
+enum class Merge { Commit, Squash, Rebase };
+// Each way, with its name for a SECTION.
+inline const std::vector<std::pair<Merge, std::string>> kMerges{
+    {Merge::Commit, "a merge commit"}, {Merge::Squash, "a squash merge"}, {Merge::Rebase, "a rebase"}};
+// Brings `branch` into `into` in the work tree `repo`: `git merge --no-ff`; `git merge --squash` and
+// a commit; or `git rebase` of a copy of `branch` onto `into` and a fast-forward. Leaves `into`
+// checked out.
+void merge_branch(const std::string& repo, const std::string& into, const std::string& branch, Merge how,
+                  const std::vector<std::string>& env = {});
 
 }  // namespace e2e
