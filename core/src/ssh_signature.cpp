@@ -13,7 +13,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string_view>
 
 #include "mreg/error.h"
@@ -201,10 +203,28 @@ Bn to_bn(string_view magnitude) {
   return Bn(BN_bin2bn(bytes_of(magnitude), static_cast<int>(magnitude.size()), nullptr));
 }
 
+// The provider's implementation of a digest, fetched once: OpenSSL 3 looks a legacy
+// EVP_sha512() up in its provider tables on every use, which cost more than the
+// hashing of a small payload.
+const EVP_MD* fetched(const EVP_MD* md) {
+  if (!md) return nullptr;
+  static std::mutex mutex;
+  static std::map<std::string, EVP_MD*> cache;  // kept for the life of the process
+  std::lock_guard<std::mutex> lock(mutex);
+  const std::string name = EVP_MD_get0_name(md);
+  auto it = cache.find(name);
+  if (it == cache.end()) {
+    EVP_MD* f = EVP_MD_fetch(nullptr, name.c_str(), nullptr);
+    if (!f) return md;
+    it = cache.emplace(name, f).first;
+  }
+  return it->second;
+}
+
 std::string digest(const EVP_MD* md, string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), out, &len, fetched(md), nullptr) != 1) {
     throw Error(ErrorCode::INTERNAL_ERROR, "OpenSSL digest failed");
   }
   return std::string(reinterpret_cast<char*>(out), len);
@@ -226,7 +246,7 @@ Pkey pkey_fromdata(const char* type, OSSL_PARAM_BLD* bld) {
 // True only when OpenSSL says the signature verifies (1); 0 and errors are "no".
 bool digest_verify(EVP_PKEY* pkey, const EVP_MD* md, string_view sig, string_view data) {
   MdCtx ctx(EVP_MD_CTX_new());
-  return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, pkey) == 1 &&
+  return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, fetched(md), nullptr, pkey) == 1 &&
          EVP_DigestVerify(ctx.get(), bytes_of(sig), sig.size(), bytes_of(data), data.size()) == 1;
 }
 
@@ -386,6 +406,23 @@ Pkey make_pkey(const KeyParts& k) {
   }
 }
 
+// make_pkey, remembered by the key's blob: a verify checks many signatures by few keys,
+// and OpenSSL 3 makes a key through its provider tables each time.
+Pkey cached_pkey(const std::string& blob, const KeyParts& k) {
+  static std::mutex mutex;
+  static std::map<std::string, Pkey> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(blob);
+  if (it == cache.end()) {
+    Pkey made = make_pkey(k);
+    if (!made) return nullptr;
+    if (cache.size() >= 256) cache.clear();  // many keys: bounded, not faster
+    it = cache.emplace(blob, std::move(made)).first;
+  }
+  if (EVP_PKEY_up_ref(it->second.get()) != 1) return nullptr;
+  return Pkey(it->second.get());
+}
+
 size_t bit_length(string_view magnitude) {
   if (magnitude.empty()) return 0;
   size_t bits = (magnitude.size() - 1) * 8;
@@ -519,7 +556,7 @@ SignatureCheck verify_signature_blob(const KeyParts& key, const SshPublicKey& si
     default:
       return verdict(SignatureStatus::UnsupportedAlgorithm, "unsupported key type " + key.algorithm, signer);
   }
-  Pkey pkey = make_pkey(key);
+  Pkey pkey = cached_pkey(signer.blob, key);
   if (!pkey) return verdict(SignatureStatus::Malformed, "the signer's " + key.algorithm + " key is invalid", signer);
   if (!digest_verify(pkey.get(), md, sig_for_openssl, signed_data)) {
     return verdict(SignatureStatus::Bad, "signature does not verify with key " + signer.fingerprint(), signer);
