@@ -419,6 +419,25 @@ TEST_CASE("threat: a rejection or cancellation by someone not entitled to it", "
     INFO(pr.json.dump(2));
     CHECK(pr.result.status == 7);
     CHECK(pr.has("E_THRESHOLD_NOT_MET"));
+    CHECK(pr.has("E_REQUEST_CLOSED"));
+  }
+  SECTION("an approved request rejected afterwards justifies no move made by hand") {
+    const std::string id = fx.approved_request(2);
+    REQUIRE_EXIT(fx.mreg_as("alice", {"reject", "m", id, "-f", fx.key("alice")}), 0);
+    CHECK(fx.mreg_as("carol", {"apply", "m", id}).status != 0);
+    fx.commit_files({{version_file(2), replace_line(fx.reg.show(version_file(2)), "stage:",
+                                                    "stage: Production\nstage_request: " + id)}},
+                    "promote by hand", as("mallory"));
+    Report pr = fx.verify({"--base", "base"});
+    INFO(pr.json.dump(2));
+    CHECK(pr.result.status == 7);
+    CHECK(pr.has("E_REQUEST_CLOSED"));
+    Report tree = fx.verify({});
+    CHECK(tree.result.status == 7);
+    CHECK(tree.has("E_REQUEST_CLOSED"));
+    Result gate = fx.mreg_as("carol", {"resolve", "--verified", "--branch", fx.branch(), "models:/m/Production"});
+    CHECK(gate.status == 7);
+    CHECK_THAT(gate.err, Contains("E_REQUEST_CLOSED"));
   }
 }
 

@@ -237,6 +237,7 @@ class Verifier {
     only_model_ = model;
     only_key_ = StateOf{model, out.version.version, out.stage, out.alias, "", ""}.key();
     history_ = read_history(history_reader_, head_oid_, {model});
+    history_.closed = closed_requests(model);
     const auto states = states_of_model(head, *policy, model);
     for (const auto& st : states)
       if (st.key() == only_key_ && st.request.empty()) verify_removals_since_policy();  // may it be grandfathered?
@@ -259,10 +260,10 @@ class Verifier {
   // that a rule governs only by a signed closing of someone entitled to it, never by a commit
   // that merely says so. (A tree whose requests do not read fails on them elsewhere.)
   // Closings that do not count are reported as warnings (E_CLOSING_IGNORED).
-  std::map<std::string, std::string> closed_requests() {
+  std::map<std::string, std::string> closed_requests(const std::string& model = "") {
     std::map<std::string, std::string> out;
     try {
-      for (const auto& st : request_states(registry_, head_oid_.hex(), "", options_.trusted_root)) {
+      for (const auto& st : request_states(registry_, head_oid_.hex(), model, options_.trusted_root)) {
         if (st.outcome == "rejected" || st.outcome == "cancelled") out.emplace(st.request.id, st.outcome);
         for (const auto& ignored : st.ignored_closings) {
           // "PATH: CODE: why" for a closing file, "COMMIT: what" for a commit that claims one.
@@ -485,6 +486,17 @@ class Verifier {
     return first_parents_[lo];
   }
 
+  // A rejected or cancelled request justifies nothing, however many approvals it had
+  // before it was closed (mreg apply refuses it; a state that names it by hand fails).
+  void closed_request_named(const std::string& model, const std::string& id, const std::string& what,
+                            ProtectedState& ps) {
+    auto closed = history_.closed.find(id);
+    if (closed == history_.closed.end()) return;
+    ps.verdict = "E_REQUEST_CLOSED";
+    ps.message = what + " names request " + id + ", which was " + closed->second + ": it justifies nothing";
+    problem(ps.verdict, request_path(model, id), ps.message);
+  }
+
   void verify_tree(const Snapshot& head, const Policy* policy) {
     if (!policy) return;
     std::set<std::string> seen;
@@ -514,6 +526,7 @@ class Verifier {
         continue;
       }
       auto uses = history_.applied.find(st.request);
+      if (uses == history_.applied.end()) closed_request_named(st.model, st.request, what, ps);
       const Policy* in_force = policy;
       Timestamp at = now_;
       std::string applied;
@@ -660,6 +673,10 @@ class Verifier {
         const TransitionRequest r = head.get_request(model, id);
         if (r.delete_version && !version_in(head, model, r.version)) deleted = version_in(at_merge_base, model, r.version);
       } catch (const Error&) {
+      }
+      if (closed != history_.closed.end()) {
+        ProtectedState ignored;
+        closed_request_named(model, id, "a state on the branch", ignored);
       }
       const std::string state = closed != history_.closed.end() ? closed->second
                                 : history_.applied.count(id)    ? "applied"
