@@ -359,6 +359,18 @@ std::string outcome_of(const ApprovalFixture& fx, const std::string& id) {
   return "";
 }
 
+// Moves `version` into Production by hand, naming request `id`; the pull request's verify,
+// which must fail.
+Report promote_by_hand_naming(const ApprovalFixture& fx, int version, const std::string& id) {
+  fx.commit_files({{version_file(version), replace_line(fx.reg.show(version_file(version)), "stage:",
+                                                        "stage: Production\nstage_request: " + id)}},
+                  "promote by hand", as("mallory"));
+  Report pr = fx.verify({"--base", "base"});
+  INFO(pr.json.dump(2));
+  CHECK(pr.result.status == 7);
+  return pr;
+}
+
 }  // namespace
 
 TEST_CASE("threat: a rejection or cancellation by someone not entitled to it", "[approvals][threats]") {
@@ -412,12 +424,7 @@ TEST_CASE("threat: a rejection or cancellation by someone not entitled to it", "
   SECTION("a rejected request that a move made by hand names is still judged on its approvals") {
     const std::string rejected = fx.request("carol", 2);
     REQUIRE_EXIT(fx.mreg_as("alice", {"reject", "m", rejected, "-f", fx.key("alice")}), 0);
-    fx.commit_files({{version_file(2), replace_line(fx.reg.show(version_file(2)), "stage:",
-                                                    "stage: Production\nstage_request: " + rejected)}},
-                    "promote by hand", as("mallory"));
-    Report pr = fx.verify({"--base", "base"});
-    INFO(pr.json.dump(2));
-    CHECK(pr.result.status == 7);
+    Report pr = promote_by_hand_naming(fx, 2, rejected);
     CHECK(pr.has("E_THRESHOLD_NOT_MET"));
     CHECK(pr.has("E_REQUEST_CLOSED"));
   }
@@ -425,12 +432,7 @@ TEST_CASE("threat: a rejection or cancellation by someone not entitled to it", "
     const std::string id = fx.approved_request(2);
     REQUIRE_EXIT(fx.mreg_as("alice", {"reject", "m", id, "-f", fx.key("alice")}), 0);
     CHECK(fx.mreg_as("carol", {"apply", "m", id}).status != 0);
-    fx.commit_files({{version_file(2), replace_line(fx.reg.show(version_file(2)), "stage:",
-                                                    "stage: Production\nstage_request: " + id)}},
-                    "promote by hand", as("mallory"));
-    Report pr = fx.verify({"--base", "base"});
-    INFO(pr.json.dump(2));
-    CHECK(pr.result.status == 7);
+    Report pr = promote_by_hand_naming(fx, 2, id);
     CHECK(pr.has("E_REQUEST_CLOSED"));
     Report tree = fx.verify({});
     CHECK(tree.result.status == 7);
