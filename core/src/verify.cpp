@@ -237,10 +237,21 @@ class Verifier {
     only_model_ = model;
     only_key_ = StateOf{model, out.version.version, out.stage, out.alias, "", ""}.key();
     history_ = read_history(history_reader_, head_oid_, {model});
-    history_.closed = closed_requests(model);
     const auto states = states_of_model(head, *policy, model);
-    for (const auto& st : states)
-      if (st.key() == only_key_ && st.request.empty()) verify_removals_since_policy();  // may it be grandfathered?
+    for (const auto& st : states) {
+      if (st.key() != only_key_) continue;
+      if (st.request.empty()) verify_removals_since_policy();  // may it be grandfathered?
+      // The request a rule governs is closed by a signed closing alone (no history needed).
+      try {
+        const TransitionRequest r = head.get_request(model, st.request);
+        for (const auto& c : verify_closings(head, *policy, r, now_))
+          if (c.ok()) {
+            history_.closed.emplace(r.id, c.outcome);
+            break;
+          }
+      } catch (const Error&) {
+      }
+    }
     verify_tree(head, policy);
     for (const auto& st : report_.states) {
       out.verdict = st.verdict;
@@ -260,10 +271,10 @@ class Verifier {
   // that a rule governs only by a signed closing of someone entitled to it, never by a commit
   // that merely says so. (A tree whose requests do not read fails on them elsewhere.)
   // Closings that do not count are reported as warnings (E_CLOSING_IGNORED).
-  std::map<std::string, std::string> closed_requests(const std::string& model = "") {
+  std::map<std::string, std::string> closed_requests() {
     std::map<std::string, std::string> out;
     try {
-      for (const auto& st : request_states(registry_, head_oid_.hex(), model, options_.trusted_root)) {
+      for (const auto& st : request_states(registry_, head_oid_.hex(), "", options_.trusted_root)) {
         if (st.outcome == "rejected" || st.outcome == "cancelled") out.emplace(st.request.id, st.outcome);
         for (const auto& ignored : st.ignored_closings) {
           // "PATH: CODE: why" for a closing file, "COMMIT: what" for a commit that claims one.
