@@ -92,6 +92,23 @@ SignerCheck check_signer(const Policy& policy, const std::string& principal, con
   return out;
 }
 
+// A signed file needs both halves: the payload and its .sig. False when both are there;
+// else the verdict says which is missing.
+template <class Verdict>
+bool missing_half(Verdict& v, const std::string& path, const std::optional<std::string>& payload,
+                  const std::optional<std::string>& signature) {
+  if (!payload) {
+    v.code = "E_MALFORMED_PAYLOAD";
+    v.message = path + ".sig has no " + path + " beside it";
+  } else if (!signature) {
+    v.code = "E_UNSIGNED";
+    v.message = path + " has no signature (" + path + ".sig is missing)";
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // One reviewer's approval, apart from the rules: the payload must be signed by
 // a key the policy lists for the principal it names, bind exactly this request
 // and version, and be within its own and its key's validity at the reference
@@ -107,8 +124,7 @@ ApprovalVerdict check_approval(const Context& c, const std::string& principal, c
     v.message = message;
     return v;
   };
-  if (!payload) return fail("E_MALFORMED_PAYLOAD", path + ".sig has no " + path + " beside it");
-  if (!signature) return fail("E_UNSIGNED", path + " has no signature (" + path + ".sig is missing)");
+  if (missing_half(v, path, payload, signature)) return v;
   // Signature problems come first: they say more than a payload that does not parse.
   const SignatureCheck sig = verify_ssh_signature(*signature, *payload, approval_namespace());
   const SignerCheck key = check_key(c.policy, path, sig);
@@ -328,8 +344,7 @@ ClosingVerdict verify_closing(const Snapshot& tree, const Policy& policy, const 
     v.message = message;
     return v;
   };
-  if (!payload) return fail("E_MALFORMED_PAYLOAD", path + ".sig has no " + path + " beside it");
-  if (!signature) return fail("E_UNSIGNED", path + " has no signature (" + path + ".sig is missing)");
+  if (missing_half(v, path, payload, signature)) return v;
   const SignerCheck signer =
       check_signer(policy, v.principal, path, verify_ssh_signature(*signature, *payload, closing_namespace()), at);
   v.key = signer.key;
