@@ -51,12 +51,20 @@ struct Snapshot::Impl {
   BlobCache* blob_cache(std::size_t folders) const;
   static constexpr std::size_t kBlobCacheAfter = 16;
 
+  // The manifest in blob `oid` at `path`, parsed (and schema-checked) once per snapshot: one
+  // command reads the same model.yaml or request many times (verify reads a model's for its
+  // states, its requests and each request's approvals), and parsing is what costs.
+  RegisteredModel parsed_model(const git::Oid& oid, const std::string& path) const;
+  TransitionRequest parsed_request(const git::Oid& oid, const std::string& path) const;
+
  private:
   mutable std::mutex mutex_;
   mutable std::optional<std::vector<git::TreeEntry>> model_folders_;
   mutable std::map<std::string, std::optional<git::Oid>> folder_lookups_;  // single lookups, remembered
   mutable std::size_t folders_read_ = 0;
   mutable std::unique_ptr<BlobCache> blobs_;
+  mutable std::map<std::pair<git::Oid, std::string>, RegisteredModel> parsed_models_;
+  mutable std::map<std::pair<git::Oid, std::string>, TransitionRequest> parsed_requests_;
 };
 
 // Resolves a revision as the CLI accepts it ("" = HEAD; REV@{DATE}); throws

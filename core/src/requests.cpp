@@ -187,18 +187,19 @@ std::vector<TransitionRequest> Snapshot::get_requests(const std::string& name) c
   const std::string dir = model_dir(name) + "/requests";
   for (const auto& path : list_files(dir)) {
     if (path.size() < 5 || path.compare(path.size() - 5, 5, ".yaml") != 0) continue;
-    out.push_back(parse_request(*read_file(path), path));
+    out.push_back(impl_->parsed_request(impl_->entry(path)->oid, path));
   }
   return out;  // list_files sorts by path, and ids sort in time
 }
 
 TransitionRequest Snapshot::get_request(const std::string& name, const std::string& id) const {
   get_registered_model(name);
-  auto text = read_file(request_path(name, id));
-  if (!text) throw_not_found("request " + id + " of model " + name + " not found");
-  TransitionRequest r = parse_request(*text, request_path(name, id));
+  const std::string path = request_path(name, id);
+  auto e = impl_->entry(path);
+  if (!e || e->type != git::ObjectType::Blob) throw_not_found("request " + id + " of model " + name + " not found");
+  TransitionRequest r = impl_->parsed_request(e->oid, path);
   if (r.id != id || r.model != name)
-    throw ManifestError({{request_path(name, id), 1, "fields 'id' and 'model' do not match the file's place"}});
+    throw ManifestError({{path, 1, "fields 'id' and 'model' do not match the file's place"}});
   return r;
 }
 

@@ -246,6 +246,29 @@ Snapshot Registry::Impl::snapshot_at(const git::Oid& commit) const {
   return Snapshot(std::move(impl));
 }
 
+namespace {
+template <class T, class Parse>
+T parsed_once(std::mutex& mutex, std::map<std::pair<git::Oid, std::string>, T>& memo, const git::Repository& repo,
+              const git::Oid& oid, const std::string& path, Parse parse) {
+  auto key = std::make_pair(oid, path);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = memo.find(key); it != memo.end()) return it->second;
+  }
+  T value = parse(repo.read_registry_file(oid, path), path);  // throws for a bad file: nothing is kept
+  std::lock_guard<std::mutex> lock(mutex);
+  return memo.emplace(std::move(key), std::move(value)).first->second;
+}
+}  // namespace
+
+RegisteredModel Snapshot::Impl::parsed_model(const git::Oid& oid, const std::string& path) const {
+  return parsed_once(mutex_, parsed_models_, *repo, oid, path, parse_model);
+}
+
+TransitionRequest Snapshot::Impl::parsed_request(const git::Oid& oid, const std::string& path) const {
+  return parsed_once(mutex_, parsed_requests_, *repo, oid, path, parse_request);
+}
+
 std::optional<std::string> Snapshot::read_file(const std::string& path) const { return impl_->read(path); }
 
 std::vector<std::string> Snapshot::list_files(const std::string& dir) const {
@@ -289,7 +312,7 @@ RegisteredModel Snapshot::get_registered_model(const std::string& name) const {
   if (e)
     if (auto p = git::unexpected_entry(*e, model_path(name))) throw ManifestError({std::move(*p)});
   if (!e || e->type != git::ObjectType::Blob) model_not_found(*this, name);
-  RegisteredModel m = parse_model(impl_->repo->read_registry_file(e->oid, model_path(name)), model_path(name));
+  RegisteredModel m = impl_->parsed_model(e->oid, model_path(name));
   if (m.name != name)
     throw ManifestError({{model_path(name), 1, "field 'name': '" + m.name + "' does not match the folder name '" + name + "'"}});
   return m;

@@ -4,16 +4,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "manifest.h"
 #include "mreg/history.h"
 #include "mreg/model_dir.h"
 #include "mreg/timefmt.h"
 #include "registry_impl.h"
+#include "signature_prefetch.h"
 
 namespace mreg {
 namespace {
@@ -148,6 +151,8 @@ class Verifier {
       problem("E_POLICY_MISSING", ".mreg/policy/1.yaml", "a trusted root is given, but the tree has no policy");
     const Policy* policy = chain_.effective();
     if (policy) report_.policy_version = policy->version;
+    std::optional<SignaturePrefetch> prefetch;
+    if (policy) prefetch.emplace(repo_.git_dir(), head_oid_);
 
     history_ = read_history(history_reader_, head_oid_);
     history_.closed = closed_requests();
@@ -727,12 +732,12 @@ class Verifier {
   // took away must each be accounted for by an approved request, judged under the
   // policy in force before the step, at the step's time.
   void check_step_removals(const git::Oid& commit, const git::CommitInfo& info, const git::CommitInfo& parent) {
+    check_step_removals(commit, info, models_that_may_lose_state(repo_, parent.tree, info.tree));
+  }
+  void check_step_removals(const git::Oid& commit, const git::CommitInfo& info, const std::set<std::string>& models) {
+    if (models.empty()) return;
     const Policy* before = policy_at(info.parents[0]);
     if (!before) return;
-    std::set<std::string> models;
-    for (const auto& [name, change] : model_folder_changes(repo_, parent.tree, info.tree))
-      if ((only_model_.empty() || name == only_model_) && may_take_state(change)) models.insert(name);
-    if (models.empty()) return;
     check_removals(registry_.impl().snapshot_at(info.parents[0]), registry_.impl().snapshot_at(commit), models,
                    *before, info.committer.time, "in commit " + commit.hex().substr(0, 12), removal_requests_);
   }
@@ -741,19 +746,62 @@ class Verifier {
   // model, or files under requests/, approvals/ or new version files: those hold no
   // state. Most steps are such (requests, approvals, registrations), and telling so
   // costs two small tree comparisons instead of reading the model twice.
-  bool may_take_state(const git::Repository::EntryChange& folder) const {
+  static bool may_take_state(const git::Repository& repo, const git::Repository::EntryChange& folder) {
     if (!folder.before) return false;  // new: nothing to take
     const auto& a = *folder.before;
     if (!folder.after || a.type != git::ObjectType::Tree || folder.after->type != git::ObjectType::Tree) return true;
-    for (const auto& change : repo_.changed_entries(a.oid, folder.after->oid)) {
+    for (const auto& change : repo.changed_entries(a.oid, folder.after->oid)) {
       if (change.name == "requests" || change.name == "approvals") continue;
       if (change.name != "versions" || !change.before || !change.after ||
           change.before->type != git::ObjectType::Tree || change.after->type != git::ObjectType::Tree)
         return true;  // model.yaml (aliases), versions/ added or removed, or anything unexpected
-      for (const auto& file : repo_.changed_entries(change.before->oid, change.after->oid))
+      for (const auto& file : repo.changed_entries(change.before->oid, change.after->oid))
         if (file.before) return true;  // a version file changed or removed
     }
     return false;
+  }
+
+  // The models (of those verified) that a step from tree `a` to tree `b` may have taken state from.
+  std::set<std::string> models_that_may_lose_state(const git::Repository& repo, const git::Oid& a,
+                                                   const git::Oid& b) const {
+    std::set<std::string> models;
+    for (const auto& [name, change] : model_folder_changes(repo, a, b))
+      if ((only_model_.empty() || name == only_model_) && may_take_state(repo, change)) models.insert(name);
+    return models;
+  }
+
+  // models_that_may_lose_state for first-parent steps 0..n-1 (step i goes from first_parents_[i + 1]
+  // to first_parents_[i]). Telling which steps need a closer look is most of a long walk, and
+  // each step is told alone: a second thread, with its own handle on the repository, takes the
+  // older half.
+  std::vector<std::set<std::string>> steps_that_may_take_state(std::size_t n) const {
+    std::vector<std::set<std::string>> out(n);
+    auto scan = [&](const git::Repository& repo, std::size_t from, std::size_t to) {
+      for (std::size_t i = from; i < to; ++i)
+        out[i] = models_that_may_lose_state(repo, repo.read_commit(first_parents_[i + 1]).tree,
+                                            repo.read_commit(first_parents_[i]).tree);
+    };
+    constexpr std::size_t kStepsWorthAThread = 256;
+    const std::size_t half = n >= kStepsWorthAThread && std::thread::hardware_concurrency() > 1 ? n / 2 : n;
+    std::exception_ptr older_failed;
+    std::thread older;
+    if (half < n)
+      older = std::thread([&] {
+        try {
+          scan(git::Repository::open(repo_.git_dir()), half, n);
+        } catch (...) {
+          older_failed = std::current_exception();
+        }
+      });
+    try {
+      scan(repo_, 0, half);
+    } catch (...) {
+      if (older.joinable()) older.join();
+      throw;
+    }
+    if (older.joinable()) older.join();
+    if (older_failed) std::rethrow_exception(older_failed);
+    return out;
   }
 
   // Tree mode: every first-parent step since the commit that adopted the policy.
@@ -775,11 +823,14 @@ class Verifier {
       }
     }
     const auto problems_before = report_.problems.size();
-    for (std::size_t i = 0; i + 1 < first_parents_.size() && first_parents_[i] != *adopted; ++i) {
-      if (clean && first_parents_[i] == *clean) break;
-      const git::CommitInfo info = repo_.read_commit(first_parents_[i]);
-      check_step_removals(first_parents_[i], info, repo_.read_commit(first_parents_[i + 1]));
-    }
+    std::size_t steps = 0;
+    while (steps + 1 < first_parents_.size() && first_parents_[steps] != *adopted &&
+           !(clean && first_parents_[steps] == *clean))
+      ++steps;
+    const auto candidates = steps_that_may_take_state(steps);
+    for (std::size_t i = 0; i < steps; ++i)  // newest first, as the requests that account for removals are counted
+      if (!candidates[i].empty())
+        check_step_removals(first_parents_[i], repo_.read_commit(first_parents_[i]), candidates[i]);
     if (whole_walk && report_.problems.size() == problems_before && (!clean || *clean != head_oid_))
       save_clean_steps({head_oid_, removal_requests_, removed_states_});
   }
