@@ -10,23 +10,31 @@
 #include <mutex>
 #include <regex>
 
+#include "schema_patterns.h"
 #include "schemas_embedded.h"
 
 namespace mreg {
 namespace {
 
 // Each schema is compiled on first use: a command that reads one kind of file
-// does not pay for the others.
-const valijson::Schema& compiled(SchemaKind kind) {
+// does not pay for the others. Its patterns are checked apart (schema_patterns.h).
+struct CompiledSchema {
+  valijson::Schema schema;
+  std::unique_ptr<SchemaPatterns> patterns;
+};
+
+const CompiledSchema& compiled(SchemaKind kind) {
   static std::once_flag once[5];
-  static std::unique_ptr<valijson::Schema> schemas[5];
+  static std::unique_ptr<CompiledSchema> schemas[5];
   const int i = static_cast<int>(kind);
   std::call_once(once[i], [i] {
-    schemas[i] = std::make_unique<valijson::Schema>();
+    auto made = std::make_unique<CompiledSchema>();
     nlohmann::json doc = nlohmann::json::parse(schema_text(static_cast<SchemaKind>(i)));
+    made->patterns = std::make_unique<SchemaPatterns>(doc);  // takes the patterns out of doc
     valijson::SchemaParser parser;
     valijson::adapters::NlohmannJsonAdapter adapter(doc);
-    parser.populateSchema(adapter, *schemas[i]);
+    parser.populateSchema(adapter, made->schema);
+    schemas[i] = std::move(made);
   });
   return *schemas[i];
 }
@@ -102,8 +110,12 @@ std::vector<Located> run(SchemaKind kind, const Json& value) {
   thread_local valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::adapters::NlohmannJsonAdapter adapter(value);
   valijson::ValidationResults results;
-  if (validator.validate(compiled(kind), adapter, &results)) return {};
-  return translate(results);
+  const CompiledSchema& schema = compiled(kind);
+  std::vector<Located> out;
+  if (!validator.validate(schema.schema, adapter, &results)) out = translate(results);
+  for (const auto& m : schema.patterns->check(value))
+    out.push_back({m.pointer, "field '" + field_of(m.pointer) + "': does not match the required pattern"});
+  return out;
 }
 
 }  // namespace
