@@ -135,3 +135,25 @@ TEST_CASE("the deploy gate needs the trusted root", "[deploy-gate]") {
                           {"MREG_TRUSTED_ROOT="}),
                0);
 }
+
+TEST_CASE("the deploy gate refuses an approved version that is the answer only because a newer one was removed by hand",
+          "[deploy-gate]") {
+  ApprovalFixture fx;
+  promote_v1(fx);
+  const std::string second = fx.approved_request(2);  // v2 joins v1 in Production (no archiving)
+  REQUIRE_EXIT(fx.mreg_as("carol", {"apply", "m", second}), 0);
+  Result before = gate(fx, {"-o", "json", kProduction});
+  REQUIRE_EXIT(before, 0);
+  CHECK(json(before)["model_version"]["version"] == "2");
+
+  // Mallory rolls Production back to v1 by deleting v2's file with plain git, on main.
+  fx.reg.git_ok({"rm", "-q", "models/m/versions/2.yaml"});
+  fx.reg.git_ok({"commit", "-q", "-m", "drop v2"});
+  Result plain = fx.reg.mreg({"resolve", "-o", "json", kProduction});
+  REQUIRE_EXIT(plain, 0);
+  CHECK(json(plain)["model_version"]["version"] == "1");  // v1 was approved, but is the answer only now
+
+  Result r = gate(fx, {kProduction});
+  expect_refused(r, "E_REMOVAL_NOT_JUSTIFIED");
+  CHECK_THAT(r.err, Contains("m v2"));
+}

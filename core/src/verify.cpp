@@ -242,10 +242,13 @@ class Verifier {
     only_model_ = model;
     only_key_ = StateOf{model, out.version.version, out.stage, out.alias, "", ""}.key();
     history_ = read_history(history_reader_, head_oid_, {model});
+    // Protected state of the model taken away by hand can change what the URI resolves to (a newer
+    // version removed from the stage rolls it back to an older approved one), and a grandfathered
+    // state is one unchanged since the policy's adoption: the model's steps since then are walked.
+    verify_removals_since_policy();
     const auto states = states_of_model(head, *policy, model);
     for (const auto& st : states) {
       if (st.key() != only_key_) continue;
-      if (st.request.empty()) verify_removals_since_policy();  // may it be grandfathered?
       // The request a rule governs is closed by a signed closing alone (no history needed).
       try {
         const TransitionRequest r = head.get_request(model, st.request);
