@@ -24,6 +24,8 @@ void add_copy_commands(CLI::App& app, Context& ctx) {
   copy->add_flag("--no-tags", ctx.no_tags, "Do not create the NAME@vN git tag");
   copy->callback([&ctx, a] {
     const Format format = ctx.format();
+    if (!a->to_remote.empty() && ctx.push)
+      throw_invalid("--push: the copy goes to --to-remote " + redacted_url(a->to_remote) + "; drop --push");
     parse_model_uri(a->uri);  // an invalid URI is refused before anything is opened
     check_model_name(a->dest);
     // Checked before anything is read: a copy within one registry is a write, which --ref refuses.

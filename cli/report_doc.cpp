@@ -17,9 +17,10 @@ std::string without_markers(const std::string& text) {
   return out;
 }
 
-// Markdown that shows `text` as it is: every character with a meaning of its own is escaped
-// (HTML included, so that nothing in a comment or tag becomes markup), and line breaks
-// become <br>, which tables and list items keep.
+// Markdown that shows `text` as it is: every character that can start markup inside a line is
+// escaped (`<` too, so that no HTML or autolink comes of a comment or tag; a `>` opens nothing
+// but at the start of a line, where the text never is), and line breaks become <br>, which
+// tables and list items keep.
 std::string markdown_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
@@ -28,7 +29,7 @@ std::string markdown_escape(const std::string& text) {
       continue;
     }
     if (c == '\r') continue;
-    if (std::string("\\`*_[]<>|~#&!{}").find(c) != std::string::npos) out += '\\';
+    if (std::string("\\`*_[]<|~#&").find(c) != std::string::npos) out += '\\';
     out += c;
   }
   return out;
@@ -99,20 +100,28 @@ void ReportDoc::item(const std::string& text) { blocks_.push_back({Block::Kind::
 
 std::string ReportDoc::text() const {
   std::ostringstream out;
+  // Headings of levels 1 and 2 start at the margin, level 3 two spaces in; what follows a
+  // heading is two spaces further in than it.
+  std::string indent = "  ";
+  auto indented = [&](const std::string& block) {
+    std::istringstream lines(block);
+    for (std::string l; std::getline(lines, l);) out << indent << l << "\n";
+  };
   bool first = true;
   for (const auto& b : blocks_) {
     switch (b.kind) {
-      case Block::Kind::Heading:
-        if (!first) out << "\n";
-        out << std::string(2 * (b.level - 1), ' ') << text_cell(b.rows[0][0]) << "\n";
+      case Block::Kind::Heading: {
+        const std::string at(b.level >= 3 ? 2 : 0, ' ');
+        out << (first ? "" : "\n") << at << text_cell(b.rows[0][0]) << "\n";
+        indent = at + "  ";
         break;
+      }
       case Block::Kind::Fields: {
         Fields f;
         for (const auto& r : b.rows) f.add(r[0], without_markers(r[1]));
         std::ostringstream body;
         f.print(body);
-        std::istringstream lines(body.str());
-        for (std::string l; std::getline(lines, l);) out << "  " << l << "\n";
+        indented(body.str());
         break;
       }
       case Block::Kind::Table: {
@@ -126,12 +135,11 @@ std::string ReportDoc::text() const {
         }
         std::ostringstream body;
         table.print(body);
-        std::istringstream lines(body.str());
-        for (std::string l; std::getline(lines, l);) out << "  " << l << "\n";
+        indented(body.str());
         break;
       }
-      case Block::Kind::Line: out << "  " << without_markers(b.rows[0][0]) << "\n"; break;
-      case Block::Kind::Item: out << "  - " << without_markers(b.rows[0][0]) << "\n"; break;
+      case Block::Kind::Line: indented(without_markers(b.rows[0][0])); break;
+      case Block::Kind::Item: indented("- " + without_markers(b.rows[0][0])); break;
     }
     first = false;
   }

@@ -158,7 +158,8 @@ void add_request(ReportDoc& doc, const RequestReview& rr, bool policy) {
 void add_verify(ReportDoc& doc, const BranchReview& review) {
   const VerifyReport& v = review.verify;
   doc.heading(2, "Verify");
-  std::string scope = "mreg verify --base " + review.base + " (policy version " + std::to_string(v.policy_version) +
+  std::string scope = "mreg verify --base " + review.base + " (" +
+                      (v.policy_version ? "policy version " + std::to_string(v.policy_version) : "no trusted policy") +
                       (v.root_pinned ? ", root pinned" : "") + ")";
   if (v.ok()) doc.line(ReportDoc::strong("OK") + ": every protected move is justified; " + scope);
   else doc.line(ReportDoc::strong("FAIL") + ": " + std::to_string(v.problems.size()) + " problem(s); " + scope);
