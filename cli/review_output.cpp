@@ -110,6 +110,7 @@ std::string pending_text(const RequestVerdict& v) {
 void add_request(ReportDoc& doc, const RequestReview& rr, bool policy) {
   const RequestVerdict& v = rr.verdict;
   const TransitionRequest& r = v.request;
+  const bool closed = rr.state == "rejected" || rr.state == "cancelled";
   doc.heading(3, "Request " + ReportDoc::code(r.id) + ": " + (r.model.empty() ? "(unreadable)" : move_text(r)));
   std::vector<std::pair<std::string, std::string>> f{
       {"on this branch", join(rr.on_branch)}, {"state", rr.state}, {"requested by", requester_text(v)}};
@@ -120,14 +121,14 @@ void add_request(ReportDoc& doc, const RequestReview& rr, bool policy) {
     f.emplace_back("protected", "yes: " + v.rule);
     f.emplace_back("approvals", std::to_string(v.approved) + " of " + std::to_string(v.needed) + " needed" +
                                     (v.approvers.empty() ? "" : " (" + join(v.approvers) + ")"));
-    f.emplace_back("still to approve", pending_text(v));
+    f.emplace_back("still to approve", closed ? "nobody: the request is " + rr.state : pending_text(v));
   }
-  f.emplace_back("verdict", v.justified() ? ReportDoc::strong("justified")
-                                          : ReportDoc::strong("not justified") + ": " + [&] {
-                                              std::vector<std::string> codes;
-                                              for (const auto& p : v.problems) codes.push_back(p.code);
-                                              return join(codes);
-                                            }());
+  // A closed request is listed for what the branch did to it; whether it would be justified is moot.
+  std::vector<std::string> codes;
+  for (const auto& p : v.problems) codes.push_back(p.code);
+  f.emplace_back("verdict", closed            ? ReportDoc::strong(rr.state)
+                            : v.justified() ? ReportDoc::strong("justified")
+                                            : ReportDoc::strong("not justified") + ": " + join(codes));
   doc.fields(f);
   if (!v.approvals.empty()) {
     std::vector<std::vector<std::string>> rows;
@@ -141,7 +142,8 @@ void add_request(ReportDoc& doc, const RequestReview& rr, bool policy) {
       rows.push_back({c.principal, c.outcome, c.key.empty() ? "-" : ReportDoc::code(c.key), ReportDoc::strong(c.code), c.message});
     doc.table({"CLOSED BY", "OUTCOME", "KEY", "VERDICT", "MESSAGE"}, rows);
   }
-  for (const auto& p : v.problems) doc.item(ReportDoc::strong(p.code) + ": " + p.message);
+  if (!closed)
+    for (const auto& p : v.problems) doc.item(ReportDoc::strong(p.code) + ": " + p.message);
   if (!rr.promotion) return;
   const Promotion& p = *rr.promotion;
   const std::string candidate = "v" + std::to_string(p.candidate.version) + " (candidate)";

@@ -200,7 +200,7 @@ TEST_CASE("mreg compare shows versions side by side: signature columns added, re
   Result md = reg.mreg({"-o", "markdown", "compare", "m", "2", "1"});
   REQUIRE_EXIT(md, 0);
   CHECK_THAT(md.out, Contains("| FIELD | v2 (None) | v1 (Production) |\n| --- | --- | --- |\n"));
-  CHECK_THAT(md.out, Contains("- signature of v2 (None) against v1 (Production): inputs: `temp` retyped double -> long"));
+  CHECK_THAT(md.out, Contains("- signature of v1 (Production) against v2 (None): inputs: `temp` retyped double -> long"));
 
   // Bad input: a usage error, a version or model that does not exist, a version that is no number,
   // markdown for a command that does not make it. Nothing is written by any of them.
