@@ -3,8 +3,9 @@
 // bash in order, with the variables the files set and the CI variables they read set to test
 // values, against the registry's repository on a git daemon on 127.0.0.1. Checkouts are clones
 // made here the way each host makes them. The flow is a team's: a training job registers a
-// version, a pull request asks to move it into Production and is verified (and fails when an
-// approval is tampered with), the merge applies it and pushes the tags, and the tag deploys it.
+// version, a pull request asks to move it into Production, gets the review as a comment (posted to
+// a local endpoint that stands for the host's API) and is verified (and fails when an approval is
+// tampered with), the merge applies it and pushes the tags, and the tag deploys it.
 #include <fnmatch.h>
 #include <httplib.h>
 #include <yaml-cpp/yaml.h>
