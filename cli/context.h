@@ -25,6 +25,8 @@ struct Context {
   std::string remote;        // --remote URL
 
   Format format() const;
+  // format(), or Markdown: for the reports made to be posted (review, compare).
+  Format report_format() const;
   // The registry at --repo; with --remote, the refreshed cache of that remote.
   Registry open() const;
   // The registry at --ref (HEAD when not given).
@@ -32,6 +34,9 @@ struct Context {
   // Refuses --ref: writes go to the branch HEAD names (and, with --push or
   // --remote, to the remote branch it follows).
   WriteOptions write_options() const;
+  // The registry at a git URL that a command writes to besides the one it reads (mreg copy
+  // --to-remote): its refreshed cache, and in `opts` the push to it. --ref stays for reads.
+  Registry open_write_target(const std::string& url, WriteOptions& opts) const;
   // The same, with the trusted policy root and git's commit signing, for
   // the writes of the approval flow.
   WriteOptions write_options(const Registry& r) const;
@@ -42,6 +47,7 @@ struct Context {
   std::string trusted_root_for(const Registry& r) const;
 
  private:
+  WriteOptions author_options() const;  // --author, tags and the push target of --push/--remote
   mutable std::optional<PushTarget> push_target_;  // set by open() with --push or --remote
 };
 
@@ -64,5 +70,7 @@ void add_policy_commands(CLI::App& app, Context& ctx);    // policy ...
 void add_mlflow_commands(CLI::App& app, Context& ctx);    // import mlflow, export mlflow
 void add_search_commands(CLI::App& app, Context& ctx);    // search models, search versions
 void add_remote_commands(CLI::App& app, Context& ctx);    // pull, push
+void add_review_commands(CLI::App& app, Context& ctx);    // review, compare
+void add_copy_commands(CLI::App& app, Context& ctx);      // copy
 
 }  // namespace mreg::cli

@@ -34,6 +34,7 @@ std::string version_page(const Links& links, const View& view, const std::string
   field(body, "Flavors", flavors);
   if (v.signature.is_object())
     field(body, "Signature", "<pre>" + escape(v.signature.dump(2, ' ', false, Json::error_handler_t::replace)) + "</pre>");
+  if (!v.copied_from.empty()) field(body, "Copied from", "<code>" + escape(v.copied_from.display()) + "</code>");
   field(body, "Created", time_html(v.created_at) + " by " + escape(v.created_by));
   field(body, "Last updated", time_html(v.updated_at));
   field(body, "Stage request", escape(v.stage_request));

@@ -287,6 +287,53 @@ RegisteredModel Registry::delete_registered_model_tag(const std::string& name, c
   return result;
 }
 
+namespace {
+
+// A new version numbered last_version + 1 in the first stage, and the commit that
+// registers it; with create_model, a missing model is created in the same commit.
+PlannedCommit plan_new_version(Transaction& txn, const std::string& name, const NewVersion& nv, bool create_model,
+                               const VersionOrigin& origin, ModelVersion& result) {
+  const Snapshot& s = txn.base();
+  RegisteredModel m;
+  if (create_model && !s.has_model(name)) {
+    check_name_free(s, name);
+    m.name = name;
+    m.created_at = txn.now();
+    m.created_by = txn.author().display();
+  } else {
+    m = s.get_registered_model(name);
+  }
+  ModelVersion v;
+  v.name = name;
+  v.version = ++m.last_version;
+  v.stage = s.config().initial_stage();
+  v.description = nv.description;
+  v.source = nv.source;
+  v.run_id = nv.run_id;
+  v.run_link = nv.run_link;
+  v.experiment_id = nv.experiment_id;
+  v.digest = nv.digest;
+  v.flavors = nv.flavors;
+  v.signature = nv.signature;
+  v.copied_from = origin;
+  v.created_at = txn.now();
+  v.created_by = txn.author().display();
+  v.tags = nv.tags;
+  save_model(txn, m);
+  result = save_version(txn, v);
+  PlannedCommit p = plan(origin.empty() ? "register " + vtag(name, v.version)
+                                        : "copy models:/" + origin.model + "/" + std::to_string(origin.version) +
+                                              " to " + vtag(name, v.version),
+                         "register", name, v.version);
+  if (!origin.empty())
+    p.trailers.emplace_back("Mreg-Copied-From", origin.registry + " models:/" + origin.model + "/" +
+                                                    std::to_string(origin.version) + " " + origin.commit);
+  p.tags.emplace_back(name + "@v" + std::to_string(v.version), registration_tag_message(v));
+  return p;
+}
+
+}  // namespace
+
 ModelVersion Registry::create_model_version(const std::string& name, const NewVersion& nv,
                                             const WriteOptions& opts, bool create_model) {
   check_model_name(name);
@@ -294,36 +341,31 @@ ModelVersion Registry::create_model_version(const std::string& name, const NewVe
   for (const auto& [k, v] : nv.tags) check_tag(k, v);
   ModelVersion result;
   apply_operation(*impl_, opts, [&](Transaction& txn) {
-    const Snapshot& s = txn.base();
-    RegisteredModel m;
-    if (create_model && !s.has_model(name)) {
-      check_name_free(s, name);
-      m.name = name;
-      m.created_at = txn.now();
-      m.created_by = txn.author().display();
-    } else {
-      m = s.get_registered_model(name);
-    }
-    ModelVersion v;
-    v.name = name;
-    v.version = ++m.last_version;
-    v.stage = s.config().initial_stage();
-    v.description = nv.description;
-    v.source = nv.source;
-    v.run_id = nv.run_id;
-    v.run_link = nv.run_link;
-    v.experiment_id = nv.experiment_id;
-    v.digest = nv.digest;
-    v.flavors = nv.flavors;
-    v.signature = nv.signature;
-    v.created_at = txn.now();
-    v.created_by = txn.author().display();
-    v.tags = nv.tags;
-    save_model(txn, m);
-    result = save_version(txn, v);
-    PlannedCommit p = plan("register " + vtag(name, v.version), "register", name, v.version);
-    p.tags.emplace_back(name + "@v" + std::to_string(v.version), registration_tag_message(v));
-    return p;
+    return plan_new_version(txn, name, nv, create_model, VersionOrigin{}, result);
+  });
+  return result;
+}
+
+ModelVersion Registry::copy_model_version(const Snapshot& source, const std::string& src_name,
+                                          std::int64_t src_version, const std::string& dst_name,
+                                          const WriteOptions& opts, bool create_model) {
+  check_model_name(dst_name);
+  const ModelVersion src = source.get_model_version(src_name, src_version);
+  // What describes the model's files travels; the state it holds in the source does not.
+  NewVersion nv;
+  nv.source = src.source;
+  nv.run_id = src.run_id;
+  nv.run_link = src.run_link;
+  nv.experiment_id = src.experiment_id;
+  nv.description = src.description;
+  nv.digest = src.digest;
+  nv.flavors = src.flavors;
+  nv.signature = src.signature;
+  nv.tags = src.tags;
+  const VersionOrigin origin{source.config().registry, src.name, src.version, source.commit_id()};
+  ModelVersion result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    return plan_new_version(txn, dst_name, nv, create_model, origin, result);
   });
   return result;
 }
