@@ -148,6 +148,7 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
   approve->add_flag("--print", a->print, "Print the signed approval instead of committing it (to paste into a review)");
   approve->add_option("--attach", a->attach, "Commit an approval printed by --print (a file, - for stdin)");
   approve->add_option("--valid-for", a->valid_for, "How long the approval stays valid, e.g. 7d (default: the longest the policy allows)");
+  add_dry_run_flag(approve, ctx);
   approve->callback([&ctx, a] {
     const Format format = ctx.format();
     Registry r = ctx.open();
@@ -259,6 +260,7 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
   apply->add_option("name", a->name, "Only this model");
   apply->add_option("request_id", a->id, "Only this request");
   apply->add_option("--comment", a->comment, "Kept in the commit message");
+  add_dry_run_flag(apply, ctx);
   apply->callback([&ctx, a] {
     const Format format = ctx.format();
     Registry r = ctx.open();

@@ -54,6 +54,7 @@ WriteOptions Context::write_options() const {
   if (!ref.empty()) throw_invalid("--ref: a write goes to the branch HEAD names; --ref is for reads only");
   WriteOptions opts;
   opts.create_tags = !no_tags;
+  opts.dry_run = dry_run;
   opts.push = push_target_;
   if (!author.empty()) {
     static const std::regex re("^\\s*(.*?)\\s*<([^<>]+)>\\s*$");
