@@ -122,9 +122,9 @@ void add_version_commands(CLI::App& app, Context& ctx) {
   del->add_option("version", a->version, "Version number")->required();
   add_delete_flags(del, ctx);
   del->callback([&ctx, a] {
-    confirm_delete(ctx, a->name + " version " + a->version);
     ctx.format();
     const auto n = version_arg(a->version);
+    confirm_delete(ctx, a->name + " version " + a->version);
     Registry r = ctx.open();
     r.delete_model_version(a->name, n, ctx.write_options());
     written(ctx, r, "Deleted " + a->name + " version " + a->version, nullptr);
@@ -152,9 +152,9 @@ void add_version_commands(CLI::App& app, Context& ctx) {
   tag_delete->add_option("key", a->key, "Tag key")->required();
   add_delete_flags(tag_delete, ctx);
   tag_delete->callback([&ctx, a] {
-    confirm_delete(ctx, "tag " + a->key + " of " + a->name + " version " + a->version);
     ctx.format();
     const auto n = version_arg(a->version);
+    confirm_delete(ctx, "tag " + a->key + " of " + a->name + " version " + a->version);
     Registry r = ctx.open();
     r.delete_model_version_tag(a->name, n, a->key, ctx.write_options());
     auto v = version_after(r, a->name, n);

@@ -64,7 +64,7 @@ void print_sh_functions(const std::vector<CommandWords>& commands, std::ostream&
   auto table = [&](const std::string& name, const std::string& why, auto words) {
     out << "# " << why << "\n" << name << "() {\n  case \"$1\" in\n";
     for (const auto& c : commands)
-      if (auto w = words(c); !w.empty()) out << "    '" << c.path << "') echo '" << w << "' ;;\n";
+      if (auto w = words(c); !w.empty()) out << "    '" << c.path << "') printf '%s\\n' '" << w << "' ;;\n";
     out << "  esac\n}\n";
   };
   table("_mreg_subcommands", "The subcommands of a command.", [](const CommandWords& c) { return joined(c.subcommands); });
@@ -76,9 +76,9 @@ void print_sh_functions(const std::vector<CommandWords>& commands, std::ostream&
          "_mreg_choices() {\n  case \"$1\" in\n";
   for (const auto& c : commands)
     for (const auto& [option, values] : c.choices)
-      out << "    '" << c.path << "|" << option << "') echo '" << joined(values) << "' ;;\n";
+      out << "    '" << c.path << "|" << option << "') printf '%s\\n' '" << joined(values) << "' ;;\n";
   out << "  esac\n}\n";
-  out << R"(# The command the words before the cursor name ("mreg model tag").
+  out << R"sh(# The command the words before the cursor name ("mreg model tag").
 _mreg_command() {
   local cmd=mreg skip= w
   for w in "$@"; do
@@ -102,21 +102,21 @@ _mreg_candidates() {
     *) _mreg_subcommands "$cmd"; _mreg_arguments "$cmd" ;;
   esac
 }
-)";
+)sh";
 }
 
 void print_bash(const std::vector<CommandWords>& commands, std::ostream& out) {
   out << "# bash completion for mreg, made by `mreg completion bash` from its commands.\n"
          "# Load it with: source <(mreg completion bash)\n";
   print_sh_functions(commands, out);
-  out << R"(_mreg() {
+  out << R"sh(_mreg() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd
   cmd=$(_mreg_command "${COMP_WORDS[@]:1:COMP_CWORD-1}")
   COMPREPLY=($(compgen -W "$(_mreg_candidates "$cmd" "$prev" "$cur")" -- "$cur"))
 }
 # -o default: file names where mreg names no words (--repo PATH, --model-dir DIR).
 complete -o default -F _mreg mreg
-)";
+)sh";
 }
 
 void print_zsh(const std::vector<CommandWords>& commands, std::ostream& out) {
@@ -124,7 +124,7 @@ void print_zsh(const std::vector<CommandWords>& commands, std::ostream& out) {
          "# zsh completion for mreg, made by `mreg completion zsh` from its commands.\n"
          "# Load it with: source <(mreg completion zsh)   (after compinit)\n";
   print_sh_functions(commands, out);
-  out << R"(_mreg() {
+  out << R"sh(_mreg() {
   local cur=${words[CURRENT]} prev=${words[CURRENT-1]} cmd
   local -a candidates
   cmd=$(_mreg_command "${(@)words[2,CURRENT-1]}")
@@ -132,7 +132,7 @@ void print_zsh(const std::vector<CommandWords>& commands, std::ostream& out) {
   if (( ${#candidates} )); then compadd -- "${candidates[@]}"; else _files; fi
 }
 if (( $+functions[compdef] )); then compdef _mreg mreg; fi
-)";
+)sh";
 }
 
 void print_fish(const std::vector<CommandWords>& commands, std::ostream& out) {
@@ -143,7 +143,7 @@ void print_fish(const std::vector<CommandWords>& commands, std::ostream& out) {
   out << "\nset -g __mreg_valued";
   for (const auto& c : commands)
     for (const auto& v : c.valued) out << " '" << c.path << "|" << v << "'";
-  out << R"(
+  out << R"sh(
 # The command the words before the cursor name ("mreg model tag").
 function __mreg_command
     set -l cmd mreg
@@ -167,7 +167,7 @@ function __mreg_command
     end
     echo $cmd
 end
-)";
+)sh";
   for (const auto& c : commands) {
     const std::string when = "-n \"test (__mreg_command) = '" + c.path + "'\"";
     if (!c.subcommands.empty()) out << "complete -c mreg " << when << " -f -a '" << joined(c.subcommands) << "'\n";

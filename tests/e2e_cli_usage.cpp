@@ -90,7 +90,7 @@ TEST_CASE("every usage error is JSON on stderr with -o json", "[usage]") {
   require_json_usage_error({"model", "-o", "json"}, "subcommand");                  // a command is missing
   require_json_usage_error({"-o", "json", "model", "list", "--bogus"}, "--bogus");  // an unknown option
   require_json_usage_error({"--output=json", "version", "show", "m"}, "version");   // a missing argument
-  require_json_usage_error({"-ojson", "log", "-n", "0"}, "-n");                     // a value out of range
+  require_json_usage_error({"-ojson", "log", "-n", "0"}, "max-count");                    // a value out of range
 }
 
 TEST_CASE("completion scripts come from the command tree", "[usage][completion]") {
