@@ -107,7 +107,7 @@ TEST_CASE("requests have one JSON shape whatever their state, and mreg log shows
     CHECK(these == keys);
     const bool is_open = r["outcome"] == "open";
     CHECK(r["closed_commit"].is_null() == is_open);
-    CHECK(r["approvals_valid"].is_null() == !is_open);
+    if (!is_open) CHECK(r["approvals_valid"].is_null());  // counted for open requests (under a policy)
   }
   for (const auto& k : {"to_stage", "alias", "remove_alias", "delete_version", "archive_existing", "comment",
                         "protected", "approvals_valid", "approvals_needed", "approvers", "closed_by",

@@ -7,7 +7,7 @@ namespace mreg {
 
 CommitPreview preview_commit(const git::Repository* repo, const std::string& branch,
                              const std::optional<git::Oid>& tip, const Identity& author,
-                             const PlannedCommit& plan, const FileChanges& changes, const ReadOld& read_old,
+                             const PlannedCommit& plan, const FileChanges& changes, const Snapshot* base,
                              bool create_tags) {
   CommitPreview c;
   c.branch = branch.rfind("refs/heads/", 0) == 0 ? branch.substr(11) : branch;
@@ -25,15 +25,18 @@ CommitPreview preview_commit(const git::Repository* repo, const std::string& bra
                        std::to_string(stage_move_number(*repo, *tip, t.model, t.stage) + 1));
     }
   }
+  auto add = [&](const std::string& path, const std::optional<std::string>& before,
+                 const std::optional<std::string>& after) {
+    if (before == after) return;
+    c.files.push_back({path, !before ? "added" : !after ? "deleted" : "modified", git::unified_diff(path, before, after)});
+  };
   for (const auto& [path, content] : changes) {
-    const std::optional<std::string> before = read_old(path);
-    if (!before && !content) continue;  // removing what is not there
-    if (before && content && *before == *content) continue;
-    FileChange f;
-    f.path = path;
-    f.change = !before ? "added" : !content ? "deleted" : "modified";
-    f.diff = git::unified_diff(path, before, content);
-    c.files.push_back(std::move(f));
+    const std::optional<std::string> before = base ? base->read_file(path) : std::nullopt;
+    if (!before && !content && base) {
+      for (const auto& file : base->list_files(path)) add(file, base->read_file(file), std::nullopt);  // a folder
+      continue;
+    }
+    add(path, before, content);
   }
   return c;
 }

@@ -107,12 +107,11 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
   p.summary = "init registry " + config.registry;
   p.trailers = {{"Mreg-Op", "init"}, {"Mreg-Registry", config.registry}};
   const FileChanges changes{{registry_config_path(), text}};
-  auto nothing_before = [](const std::string&) { return std::optional<std::string>(); };
 
   if (!exists && opts.dry_run)  // the repository git init would make, with its first commit
     throw DryRun(preview_commit(nullptr, "main", std::nullopt,
-                                resolve_author(git::user_config_string, opts.author), p, changes,
-                                nothing_before, false));
+                                resolve_author(git::user_config_string, opts.author), p, changes, nullptr,
+                                false));
   if (!exists) impl->repo = std::make_shared<git::Repository>(git::Repository::init(path, init.bare));
   git::Repository& repo = *impl->repo;
 
@@ -126,7 +125,7 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
   if (opts.dry_run) {
     if (!repo.is_bare() && !repo.dirty_paths({registry_config_path()}).empty())
       throw Error(ErrorCode::RESOURCE_CONFLICT, "mreg.yaml exists in the work tree uncommitted; commit or remove it first");
-    throw DryRun(preview_commit(&repo, *branch, tip, author, p, changes, nothing_before, false));
+    throw DryRun(preview_commit(&repo, *branch, tip, author, p, changes, nullptr, false));  // no mreg.yaml before
   }
   const git::Signature committer = resolve_committer(repo, author);
   std::unique_ptr<FileLock> lock;

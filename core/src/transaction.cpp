@@ -180,9 +180,7 @@ namespace {
   std::vector<std::string> touched;
   for (const auto& [path, content] : txn.changes()) touched.push_back(path);
   if (!repo.is_bare()) refuse_dirty_paths(repo, touched);  // the real write would be refused
-  throw DryRun(preview_commit(
-      &repo, *branch, tip, author, plan, txn.changes(),
-      [&](const std::string& path) { return txn.base().read_file(path); }, opts.create_tags));
+  throw DryRun(preview_commit(&repo, *branch, tip, author, plan, txn.changes(), &txn.base(), opts.create_tags));
 }
 
 }  // namespace
