@@ -220,7 +220,8 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
         << "  expires:      " << format_rfc3339(p.expires_at) << "\n"
         << "  signing as:   " << me.email << " with " << key.fingerprint() << "\n";
     if (!a->yes) {
-      if (!::isatty(0)) throw_invalid("confirmation needed: run in a terminal, or pass --yes");
+      if (!::isatty(0))
+        throw Error(ErrorCode::BAD_REQUEST, "pass --yes to sign this approval (there is no terminal to ask on; nothing was signed)");
       say << "Sign this approval? [y/N] " << std::flush;
       std::string answer;
       std::getline(std::cin, answer);
