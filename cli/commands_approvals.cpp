@@ -71,6 +71,7 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
   approve->add_flag("--print", a->print, "Print the signed approval instead of committing it (to paste into a review)");
   approve->add_option("--attach", a->attach, "Commit an approval printed by --print (a file, - for stdin)");
   approve->add_option("--valid-for", a->valid_for, "How long the approval stays valid, e.g. 7d (default: the longest the policy allows)");
+  add_dry_run_flag(approve, ctx);
   approve->callback([&ctx, a] {
     const Format format = ctx.format();
     Registry r = ctx.open();
@@ -142,7 +143,8 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
         << "  expires:      " << format_rfc3339(p.expires_at) << "\n"
         << "  signing as:   " << me.email << " with " << key.fingerprint() << "\n";
     if (!a->yes) {
-      if (!::isatty(0)) throw_invalid("confirmation needed: run in a terminal, or pass --yes");
+      if (!::isatty(0))
+        throw Error(ErrorCode::BAD_REQUEST, "pass --yes to sign this approval (there is no terminal to ask on; nothing was signed)");
       say << "Sign this approval? [y/N] " << std::flush;
       std::string answer;
       std::getline(std::cin, answer);
@@ -182,6 +184,7 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
   apply->add_option("name", a->name, "Only this model");
   apply->add_option("request_id", a->id, "Only this request");
   apply->add_option("--comment", a->comment, "Kept in the commit message");
+  add_dry_run_flag(apply, ctx);
   apply->callback([&ctx, a] {
     const Format format = ctx.format();
     Registry r = ctx.open();

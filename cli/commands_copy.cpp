@@ -22,6 +22,7 @@ void add_copy_commands(CLI::App& app, Context& ctx) {
   copy->add_option("--to-remote", a->to_remote, "Copy into the registry at this git URL (pushed there)");
   copy->add_flag("--create-model", a->create_model, "Create the destination model if it does not exist");
   copy->add_flag("--no-tags", ctx.no_tags, "Do not create the NAME@vN git tag");
+  add_dry_run_flag(copy, ctx);
   copy->callback([&ctx, a] {
     const Format format = ctx.format();
     if (!a->to_remote.empty() && ctx.push)

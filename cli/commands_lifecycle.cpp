@@ -25,6 +25,7 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   stage->add_option("--comment", a->comment, "Why; kept in the commit message");
   stage->add_flag("--no-tags", ctx.no_tags, "Do not create the NAME#stage#K git tag");
   stage->add_option("--request", a->request, "The approved request that justifies a move into a protected stage");
+  add_dry_run_flag(stage, ctx);
   stage->callback([&ctx, a] {
     const Format format = ctx.format();
     const auto n = version_arg(a->version);
@@ -56,6 +57,7 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   set->add_option("alias", a->alias, "Alias")->required();
   set->add_option("version", a->version, "Version number")->required();
   set->add_option("--request", a->request, "The approved request that justifies moving a protected alias");
+  add_dry_run_flag(set, ctx);
   set->callback([&ctx, a] {
     const Format format = ctx.format();
     const auto n = version_arg(a->version);
@@ -75,7 +77,9 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   auto* del = alias->add_subcommand("delete", "Remove an alias");
   del->add_option("name", a->name, "Model name")->required();
   del->add_option("alias", a->alias, "Alias")->required();
+  add_delete_flags(del, ctx);
   del->callback([&ctx, a] {
+    confirm_delete(ctx, "alias " + a->name + "@" + a->alias);
     const Format format = ctx.format();
     Registry r = ctx.open();
     r.delete_alias(a->name, a->alias, ctx.write_options());

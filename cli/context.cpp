@@ -67,6 +67,7 @@ Registry Context::open_write_target(const std::string& url, WriteOptions& opts) 
 WriteOptions Context::author_options() const {
   WriteOptions opts;
   opts.create_tags = !no_tags;
+  opts.dry_run = dry_run;
   opts.push = push_target_;
   if (!author.empty()) {
     static const std::regex re("^\\s*(.*?)\\s*<([^<>]+)>\\s*$");

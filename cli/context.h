@@ -23,6 +23,8 @@ struct Context {
   std::string trusted_root;  // --trusted-root
   bool push = false;         // --push
   std::string remote;        // --remote URL
+  bool dry_run = false;      // --dry-run (a write's own option)
+  bool yes = false;          // --yes (a delete's own option)
 
   Format format() const;
   // format(), or Markdown: for the reports made to be posted (review, compare).
@@ -54,6 +56,15 @@ struct Context {
 // Adds the global options to `app` (and, through fallthrough, to its subcommands).
 void add_global_options(CLI::App& app, Context& ctx);
 
+// Every command that commits takes --dry-run: show the commit, write nothing (core stops the
+// write with mreg::DryRun, which main prints).
+void add_dry_run_flag(CLI::App* cmd, Context& ctx);
+// A delete takes --dry-run and --yes, and calls confirm_delete before it writes.
+void add_delete_flags(CLI::App* cmd, Context& ctx);
+// Asks "Delete <what>? [y/N]" on a terminal (stdin and stderr both ttys) unless --yes or
+// --dry-run; elsewhere refuses without --yes (BAD_REQUEST, exit 2). A "no" writes nothing (exit 2).
+void confirm_delete(const Context& ctx, const std::string& what);
+
 // "K=V" -> (K, V), split at the first '='.
 TagMap parse_tags(const std::vector<std::string>& items, const std::string& option = "--tag");
 std::int64_t version_arg(const std::string& text);
@@ -72,5 +83,6 @@ void add_search_commands(CLI::App& app, Context& ctx);    // search models, sear
 void add_remote_commands(CLI::App& app, Context& ctx);    // pull, push
 void add_review_commands(CLI::App& app, Context& ctx);    // review, compare
 void add_copy_commands(CLI::App& app, Context& ctx);      // copy
+void add_completion_commands(CLI::App& app, Context& ctx);  // completion (after all the others)
 
 }  // namespace mreg::cli

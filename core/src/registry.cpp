@@ -1,6 +1,7 @@
 #include <filesystem>
 #include <random>
 
+#include "dry_run_preview.h"
 #include "file_lock.h"
 #include "manifest.h"
 #include "mreg/names.h"
@@ -97,6 +98,20 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
     }
   } catch (const Error&) {
   }
+  RegistryConfig config;
+  config.registry = init.registry_id.empty() ? default_registry_id(path) : init.registry_id;
+  config.stages = init.stages;
+  if (config.stages.size() < 2) throw_invalid("--stages: at least two stages are needed (the first and the archive)");
+  const std::string text = render_registry_config(config);
+  PlannedCommit p;
+  p.summary = "init registry " + config.registry;
+  p.trailers = {{"Mreg-Op", "init"}, {"Mreg-Registry", config.registry}};
+  const FileChanges changes{{registry_config_path(), text}};
+
+  if (!exists && opts.dry_run)  // the repository git init would make, with its first commit
+    throw DryRun(preview_commit(nullptr, "main", std::nullopt,
+                                resolve_author(git::user_config_string, opts.author), p, changes, nullptr,
+                                false));
   if (!exists) impl->repo = std::make_shared<git::Repository>(git::Repository::init(path, init.bare));
   git::Repository& repo = *impl->repo;
 
@@ -106,13 +121,12 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
   if (tip && repo.tree_entry(repo.read_commit(*tip).tree, registry_config_path()))
     throw_exists("already a registry: " + path + " has mreg.yaml");
 
-  RegistryConfig config;
-  config.registry = init.registry_id.empty() ? default_registry_id(path) : init.registry_id;
-  config.stages = init.stages;
-  if (config.stages.size() < 2) throw_invalid("--stages: at least two stages are needed (the first and the archive)");
-  const std::string text = render_registry_config(config);
-
   const Identity author = resolve_author(repo, opts.author);
+  if (opts.dry_run) {
+    if (!repo.is_bare() && !repo.dirty_paths({registry_config_path()}).empty())
+      throw Error(ErrorCode::RESOURCE_CONFLICT, "mreg.yaml exists in the work tree uncommitted; commit or remove it first");
+    throw DryRun(preview_commit(&repo, *branch, tip, author, p, changes, nullptr, false));  // no mreg.yaml before
+  }
   const git::Signature committer = resolve_committer(repo, author);
   std::unique_ptr<FileLock> lock;
   if (!repo.is_bare()) {
@@ -131,9 +145,6 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
     parents.push_back(*tip);
   }
   const git::Oid tree = repo.update_tree(base_tree, {{registry_config_path(), repo.write_blob(text)}});
-  PlannedCommit p;
-  p.summary = "init registry " + config.registry;
-  p.trailers = {{"Mreg-Op", "init"}, {"Mreg-Registry", config.registry}};
   const git::Oid commit = repo.write_commit(
       tree, parents, git::Signature{author.name, author.email, author.time, author.offset_minutes}, committer,
       format_commit_message(p));

@@ -39,6 +39,9 @@ struct WriteOptions {
   // newest commit, push the commit and its tags; a push rejected because the remote
   // moved is fetched and applied again, up to push->max_attempts times.
   std::optional<PushTarget> push;
+  // Plan the write and stop before anything is written: the write throws DryRun
+  // (mreg/dry_run.h) with the commit it would make.
+  bool dry_run = false;
 };
 
 // What a request asks for: exactly one of to_stage, alias, remove_alias and
