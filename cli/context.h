@@ -64,5 +64,6 @@ void add_policy_commands(CLI::App& app, Context& ctx);    // policy ...
 void add_mlflow_commands(CLI::App& app, Context& ctx);    // import mlflow, export mlflow
 void add_search_commands(CLI::App& app, Context& ctx);    // search models, search versions
 void add_remote_commands(CLI::App& app, Context& ctx);    // pull, push
+void add_download_commands(CLI::App& app, Context& ctx);  // download
 
 }  // namespace mreg::cli

@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
   mreg::cli::add_search_commands(app, ctx);
   mreg::cli::add_mlflow_commands(app, ctx);
   mreg::cli::add_remote_commands(app, ctx);
+  mreg::cli::add_download_commands(app, ctx);
   mreg::cli::show_progress_on_terminal();
 
   if (auto problem = argument_problem(argc, argv)) {
