@@ -31,7 +31,13 @@ void add_download_commands(CLI::App& app, Context& ctx) {
   download->callback([&ctx, a] {
     const Format format = ctx.format();
     const ModelVersion v = resolve_uri(ctx, a->uri);
-    const DownloadResult r = download_model_version(v, a->opts);
+    DownloadResult r;
+    try {
+      r = download_model_version(v, a->opts);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::RESOURCE_ALREADY_EXISTS || e.message().find("not empty") == std::string::npos) throw;
+      throw Error(e.code(), e.message() + " (--force replaces a folder once the new files have verified)");
+    }
     if (!r.verified)
       std::cerr << "mreg: warning: " << v.name << " version " << v.version
                 << " has no digest: its files were downloaded unchecked (--require-digest refuses such versions)\n";

@@ -2,6 +2,7 @@
 // with a SHA256SUMS listing, S3 through a real S3-compatible server) into DEST, checked against
 // the version's digest. Tampered bytes never reach DEST, credentials never reach the output.
 #include <filesystem>
+#include <iostream>
 
 #include "support/approvals.h"
 #include "support/file_servers.h"
@@ -137,6 +138,14 @@ TEST_CASE("download from a local folder and file://: checked bytes, tampering re
   CHECK_THAT(r.err, Contains("no digest"));
   CHECK_FALSE(fs::exists(out + "/required"));
 
+  // On a terminal (`script` gives mreg one), progress in MB, cleared when done; in a pipe (above) none.
+  r = run({"script", "-qec", std::string(MREG_BINARY) + " --repo " + reg.path() + " download models:/m/1 " + out + "/tty",
+           "/dev/null"},
+          "", {"MREG_PROGRESS_DELAY_MS=0"});
+  REQUIRE_EXIT(r, 0);
+  CHECK_THAT(r.out, Contains("\rDownloading m v1 (MB): ") && Contains("\r\033[K"));
+  CHECK(r.out.find("\r\033[K") < r.out.find("Downloaded m version 1"));
+
   // Bad input: documented exit codes, nothing written.
   REQUIRE_EXIT(reg.mreg({"register", "m", "--source", "runs:/6f0a1b2c/model"}), 0);
   const std::vector<std::pair<std::vector<std::string>, int>> bad{
@@ -245,8 +254,15 @@ TEST_CASE("download from S3: ListObjectsV2 pages, SigV4 with keys from the envir
                          "--model-dir", model}), 0);
   const std::string digest = pipeline_digest(model);
 
-  const std::vector<std::string> env{"AWS_ENDPOINT_URL=" + s3.endpoint(), "AWS_ACCESS_KEY_ID=S3RVER",
-                                     "AWS_SECRET_ACCESS_KEY=S3RVER"};
+  // Only what each run sets: none of the machine's own AWS settings.
+  const auto aws = [](std::vector<std::string> set) {
+    std::vector<std::string> env{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                                 "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+                                 "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"};
+    env.insert(env.end(), set.begin(), set.end());
+    return env;
+  };
+  const auto env = aws({"AWS_ENDPOINT_URL=" + s3.endpoint(), "AWS_ACCESS_KEY_ID=S3RVER", "AWS_SECRET_ACCESS_KEY=S3RVER"});
   const auto j = reg.mreg_json({"download", "models:/m/1", out + "/env"}, env);
   CHECK(j["digest"] == digest);
   CHECK(j["verified"] == true);
@@ -259,16 +275,16 @@ TEST_CASE("download from S3: ListObjectsV2 pages, SigV4 with keys from the envir
   write_file(work / "aws/credentials", "[default]\naws_access_key_id = NOBODY\naws_secret_access_key = x\n"
                                        "[deploy]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n");
   write_file(work / "aws/config", "[profile deploy]\nregion = us-east-1\ns3 =\n  endpoint_url = " + s3.endpoint() + "\n");
-  const std::vector<std::string> profile{"AWS_PROFILE=deploy", "AWS_SHARED_CREDENTIALS_FILE=" + work / "aws/credentials",
-                                         "AWS_CONFIG_FILE=" + work / "aws/config"};
+  const auto profile = aws({"AWS_PROFILE=deploy", "AWS_SHARED_CREDENTIALS_FILE=" + work / "aws/credentials",
+                            "AWS_CONFIG_FILE=" + work / "aws/config"});
   Result r = reg.mreg({"download", "models:/m/1", out + "/profile"}, profile);
   REQUIRE_EXIT(r, 0);
   CHECK(same_files(model, out + "/profile"));
 
   // A wrong secret: the server refuses the signature; neither secret nor token is printed.
   r = reg.mreg({"download", "models:/m/1", out + "/denied"},
-               {"AWS_ENDPOINT_URL=" + s3.endpoint(), "AWS_ACCESS_KEY_ID=S3RVER",
-                "AWS_SECRET_ACCESS_KEY=wrong-secret-5521", "AWS_SESSION_TOKEN=session-token-8830"});
+               aws({"AWS_ENDPOINT_URL=" + s3.endpoint(), "AWS_ACCESS_KEY_ID=S3RVER",
+                    "AWS_SECRET_ACCESS_KEY=wrong-secret-5521", "AWS_SESSION_TOKEN=session-token-8830"}));
   CHECK_EXIT(r, 7);
   CHECK_THAT(r.err, Contains("SignatureDoesNotMatch") && Contains("s3://models/runs/7/artifacts/model"));
   CHECK_THAT(r.out + r.err, !Contains("wrong-secret-5521") && !Contains("session-token-8830"));

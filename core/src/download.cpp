@@ -1,7 +1,5 @@
 #include "mreg/download.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -15,6 +13,7 @@
 #include "model_source.h"
 #include "mreg/error.h"
 #include "mreg/model_dir.h"
+#include "mreg/remote.h"
 #include "progress_report.h"
 
 namespace fs = std::filesystem;
@@ -196,7 +195,7 @@ DownloadResult download_model_version(const ModelVersion& v, const DownloadOptio
   if (!difference.empty())
     throw Error(ErrorCode::PERMISSION_DENIED, source->shown() + ": " + difference + "; nothing was written to " + dest.path());
   dest.commit();
-  result.source = source->shown();
+  result.source = redacted_url(v.source);
   result.verified = !v.digest.empty();
   result.files = files.size();
   result.dest = dest.path();

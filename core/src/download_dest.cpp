@@ -39,7 +39,7 @@ DownloadDest::DownloadDest(const std::string& dest, bool force) {
   if (fs::is_symlink(st)) throw_exists("DEST " + path_ + " is a symbolic link; name the folder itself");
   if (!fs::is_directory(st)) throw_exists("DEST " + path_ + " exists and is not a folder");
   if (fs::is_empty(p, ec)) return;
-  if (!force) throw_exists("DEST " + path_ + " exists and is not empty (force replaces it once the new files verify)");
+  if (!force) throw_exists("DEST " + path_ + " exists and is not empty");
   const fs::path cwd = fs::current_path(ec);
   if (!ec && is_within(cwd, p))
     throw_invalid("DEST " + path_ + ": refusing to replace the folder the download runs in (or one around it)");

@@ -28,7 +28,7 @@ class HashingFile : public FileSink {
 
   // Writes what is buffered and closes: the hex SHA-256 of the file.
   std::string finish();
-  std::uint64_t bytes() const { return bytes_; }
+  std::uint64_t bytes() const { return bytes_ + buffer_.size(); }  // written or buffered
 
  private:
   void flush();

@@ -8,6 +8,7 @@
 #include "http_client.h"
 #include "model_source.h"
 #include "mreg/error.h"
+#include "mreg/hex.h"
 #include "mreg/remote.h"
 
 namespace mreg {

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "support/harness.h"
@@ -39,7 +40,9 @@ StaticHttpServer::StaticHttpServer(const std::string& dir, const std::string& ce
   port_ = server_->bind_to_any_port("127.0.0.1");
   REQUIRE(port_ > 0);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  server_->wait_until_ready();
+  // Running before the end of the scope can stop it (stop() before listen would be lost).
+  for (int i = 0; i < 2000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  REQUIRE(server_->is_running());
 }
 
 StaticHttpServer::~StaticHttpServer() {

@@ -16,7 +16,7 @@ struct DownloadOptions {
 };
 
 struct DownloadResult {
-  std::string source;  // the version's source, without any password in it
+  std::string source;  // the version's source, any password in it shown as ***
   std::string digest;  // the digest of the files written ("sha256:...")
   bool verified = false;  // the version had a digest, and it matched
   std::uint64_t files = 0, bytes = 0;
