@@ -81,6 +81,7 @@ void add_policy_commands(CLI::App& app, Context& ctx);    // policy ...
 void add_mlflow_commands(CLI::App& app, Context& ctx);    // import mlflow, export mlflow
 void add_search_commands(CLI::App& app, Context& ctx);    // search models, search versions
 void add_remote_commands(CLI::App& app, Context& ctx);    // pull, push
+void add_download_commands(CLI::App& app, Context& ctx);  // download
 void add_review_commands(CLI::App& app, Context& ctx);    // review, compare
 void add_copy_commands(CLI::App& app, Context& ctx);      // copy
 void add_completion_commands(CLI::App& app, Context& ctx);  // completion (after all the others)

@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   mreg::cli::add_search_commands(app, ctx);
   mreg::cli::add_mlflow_commands(app, ctx);
   mreg::cli::add_remote_commands(app, ctx);
+  mreg::cli::add_download_commands(app, ctx);
   mreg::cli::add_review_commands(app, ctx);
   mreg::cli::add_copy_commands(app, ctx);
   mreg::cli::add_completion_commands(app, ctx);
