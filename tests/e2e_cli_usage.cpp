@@ -60,7 +60,7 @@ std::vector<std::string> listed_subcommands(const std::vector<std::string>& word
 
 }  // namespace
 
-TEST_CASE("-V is --version", "[usage]") {
+TEST_CASE("mreg -V is mreg --version", "[usage]") {
   Result v = mreg({"-V"}), version = mreg({"--version"});
   REQUIRE_EXIT(v, 0);
   CHECK(v.out == version.out);
@@ -118,8 +118,8 @@ TEST_CASE("completion scripts come from the command tree", "[usage][completion]"
   }
   CHECK(bash_completions(bash, "mreg mo") == std::vector<std::string>{"model"});
   CHECK(bash_completions(bash, "mreg --repo /tmp/x mo") == std::vector<std::string>{"model"});
-  CHECK(bash_completions(bash, "mreg -o ") == std::vector<std::string>{"table", "json", "yaml"});
-  CHECK(bash_completions(bash, "mreg model list --output ") == std::vector<std::string>{"table", "json", "yaml"});
+  CHECK(bash_completions(bash, "mreg -o ") == std::vector<std::string>{"table", "json", "yaml", "markdown"});
+  CHECK(bash_completions(bash, "mreg model list --output ") == std::vector<std::string>{"table", "json", "yaml", "markdown"});
   CHECK(bash_completions(bash, "mreg completion ") == std::vector<std::string>{"bash", "zsh", "fish"});
   const auto del = bash_completions(bash, "mreg model delete --");
   CHECK(has(del, "--yes"));

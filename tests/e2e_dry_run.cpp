@@ -52,7 +52,7 @@ Made predicted(const Json& commit) {
 
 }  // namespace
 
-TEST_CASE("--dry-run of every write shows the commit the write then makes, and writes nothing", "[dry-run]") {
+TEST_CASE("a --dry-run of every write shows the commit the write then makes, and writes nothing", "[dry-run]") {
   Registry reg;
   REQUIRE_EXIT(reg.mreg({"model", "create", "m", "-q"}), 0);
   REQUIRE_EXIT(reg.mreg({"register", "m", "--source", "s3://b/m/1", "-q"}), 0);
