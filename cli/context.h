@@ -86,4 +86,8 @@ void add_review_commands(CLI::App& app, Context& ctx);    // review, compare
 void add_copy_commands(CLI::App& app, Context& ctx);      // copy
 void add_completion_commands(CLI::App& app, Context& ctx);  // completion (after all the others)
 
+// The commands the command line `argv` needs: those of the group its command word names
+// (cli/command_groups.cpp), else all of them.
+void add_commands(CLI::App& app, Context& ctx, int argc, char** argv);
+
 }  // namespace mreg::cli
