@@ -8,7 +8,7 @@ namespace mreg::cli {
 namespace {
 
 // After a write: the new state for programs, one line for people.
-void written(const Context& ctx, const Registry& r, const std::string& what, const ModelSummary* model) {
+void written_model(const Context& ctx, const Registry& r, const std::string& what, const ModelSummary* model) {
   const Format format = ctx.format();
   if (format != Format::Table) {
     if (model) show_model(*model, format);
@@ -51,7 +51,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
     Registry r = ctx.open();
     r.create_registered_model(a->name, a->description, parse_tags(a->tags), ctx.write_options());
     auto s = summary_after(r, a->name);
-    written(ctx, r, "Created model " + a->name, &s);
+    written_model(ctx, r, "Created model " + a->name, &s);
   });
 
   auto* list = model->add_subcommand("list", "Every model with its latest version per stage");
@@ -101,7 +101,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
     Registry r = ctx.open();
     r.update_registered_model(a->name, a->description, ctx.write_options());
     auto s = summary_after(r, a->name);
-    written(ctx, r, "Updated model " + a->name, &s);
+    written_model(ctx, r, "Updated model " + a->name, &s);
   });
 
   auto* rename = model->add_subcommand("rename", "Rename a model; its versions follow");
@@ -113,7 +113,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
     Registry r = ctx.open();
     r.rename_registered_model(a->name, a->new_name, ctx.write_options());
     auto s = summary_after(r, a->new_name);
-    written(ctx, r, "Renamed model " + a->name + " to " + a->new_name, &s);
+    written_model(ctx, r, "Renamed model " + a->name + " to " + a->new_name, &s);
   });
 
   auto* del = model->add_subcommand("delete", "Delete a model and all its versions");
@@ -124,7 +124,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
     ctx.format();
     Registry r = ctx.open();
     r.delete_registered_model(a->name, ctx.write_options());
-    written(ctx, r, "Deleted model " + a->name, nullptr);
+    written_model(ctx, r, "Deleted model " + a->name, nullptr);
   });
 
   auto* tag = model->add_subcommand("tag", "Model tags");
@@ -139,7 +139,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
     Registry r = ctx.open();
     r.set_registered_model_tag(a->name, a->key, a->value, ctx.write_options());
     auto s = summary_after(r, a->name);
-    written(ctx, r, "Set tag " + a->key + " on model " + a->name, &s);
+    written_model(ctx, r, "Set tag " + a->key + " on model " + a->name, &s);
   });
   auto* tag_delete = tag->add_subcommand("delete", "Delete a tag");
   tag_delete->add_option("name", a->name, "Model name")->required();
@@ -151,7 +151,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
     Registry r = ctx.open();
     r.delete_registered_model_tag(a->name, a->key, ctx.write_options());
     auto s = summary_after(r, a->name);
-    written(ctx, r, "Deleted tag " + a->key + " from model " + a->name, &s);
+    written_model(ctx, r, "Deleted tag " + a->key + " from model " + a->name, &s);
   });
 }
 

@@ -74,11 +74,8 @@ OrderedJson policy_json(const Policy& p) {
   return j;
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out.empty() ? "-" : out;
-}
+// "-" for an empty list, so that a table cell is never blank.
+std::string list_cell(const std::vector<std::string>& v) { return v.empty() ? "-" : join(v); }
 
 }  // namespace
 
@@ -215,7 +212,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
               << (chain.root_pinned ? "" : " [root not pinned]") << "\n";
     if (chain.newest_present > p->version)
       std::cout << "version " << chain.newest_present << " is present but not trusted yet\n";
-    std::cout << "admins: " << join(p->admins) << " (" << p->admin_threshold << " must sign the next version)\n";
+    std::cout << "admins: " << list_cell(p->admins) << " (" << p->admin_threshold << " must sign the next version)\n";
     Table keys({"PRINCIPAL", "KEY", "VALID AFTER", "VALID BEFORE", "STATE"});
     for (const auto& [name, list] : p->principals)
       for (const auto& k : list)
@@ -225,7 +222,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
     Table rules({"RULE", "MODELS", "STAGES", "ALIASES", "APPROVERS", "NEEDED", "SELF", "VALID FOR"});
     for (size_t i = 0; i < p->rules.size(); ++i) {
       const auto& x = p->rules[i];
-      rules.add({std::to_string(i + 1), join(x.models), join(x.stages), join(x.aliases), join(x.approvers),
+      rules.add({std::to_string(i + 1), list_cell(x.models), list_cell(x.stages), list_cell(x.aliases), list_cell(x.approvers),
                  std::to_string(x.threshold), x.allow_self_approval ? "yes" : "no", x.approval_valid_for_text});
     }
     rules.print(std::cout);

@@ -14,7 +14,6 @@ namespace {
 
 // Every key always there, null (or false) when it does not apply: a program reads one shape
 // whatever the request asks for and whatever became of it.
-OrderedJson text_or_null(const std::string& s) { return s.empty() ? OrderedJson(nullptr) : OrderedJson(s); }
 
 OrderedJson request_json(const TransitionRequest& r) {
   OrderedJson j;

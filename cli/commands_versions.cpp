@@ -9,7 +9,7 @@
 namespace mreg::cli {
 namespace {
 
-void written(const Context& ctx, const Registry& r, const std::string& what, const ModelVersion* version) {
+void written_version(const Context& ctx, const Registry& r, const std::string& what, const ModelVersion* version) {
   const Format format = ctx.format();
   if (format != Format::Table) {
     if (version) show_version(*version, format);
@@ -72,7 +72,7 @@ void add_version_commands(CLI::App& app, Context& ctx) {
     Registry r = ctx.open();
     ModelVersion v = r.create_model_version(a->name, nv, ctx.write_options(), a->create_model);
     v = version_after(r, a->name, v.version);
-    written(ctx, r, "Registered " + a->name + " version " + std::to_string(v.version), &v);
+    written_version(ctx, r, "Registered " + a->name + " version " + std::to_string(v.version), &v);
   });
 
   auto* version = app.add_subcommand("version", "Model versions");
@@ -114,7 +114,7 @@ void add_version_commands(CLI::App& app, Context& ctx) {
     Registry r = ctx.open();
     r.update_model_version(a->name, n, a->description, ctx.write_options());
     auto v = version_after(r, a->name, n);
-    written(ctx, r, "Updated " + a->name + " version " + a->version, &v);
+    written_version(ctx, r, "Updated " + a->name + " version " + a->version, &v);
   });
 
   auto* del = version->add_subcommand("delete", "Delete a version (its number is not reused)");
@@ -127,7 +127,7 @@ void add_version_commands(CLI::App& app, Context& ctx) {
     confirm_delete(ctx, a->name + " version " + a->version);
     Registry r = ctx.open();
     r.delete_model_version(a->name, n, ctx.write_options());
-    written(ctx, r, "Deleted " + a->name + " version " + a->version, nullptr);
+    written_version(ctx, r, "Deleted " + a->name + " version " + a->version, nullptr);
   });
 
   auto* tag = version->add_subcommand("tag", "Version tags");
@@ -144,7 +144,7 @@ void add_version_commands(CLI::App& app, Context& ctx) {
     Registry r = ctx.open();
     r.set_model_version_tag(a->name, n, a->key, a->value, ctx.write_options());
     auto v = version_after(r, a->name, n);
-    written(ctx, r, "Set tag " + a->key + " on " + a->name + " version " + a->version, &v);
+    written_version(ctx, r, "Set tag " + a->key + " on " + a->name + " version " + a->version, &v);
   });
   auto* tag_delete = tag->add_subcommand("delete", "Delete a tag");
   tag_delete->add_option("name", a->name, "Model name")->required();
@@ -158,7 +158,7 @@ void add_version_commands(CLI::App& app, Context& ctx) {
     Registry r = ctx.open();
     r.delete_model_version_tag(a->name, n, a->key, ctx.write_options());
     auto v = version_after(r, a->name, n);
-    written(ctx, r, "Deleted tag " + a->key + " from " + a->name + " version " + a->version, &v);
+    written_version(ctx, r, "Deleted tag " + a->key + " from " + a->name + " version " + a->version, &v);
   });
 }
 

@@ -74,6 +74,10 @@ class Fields {
 };
 
 std::string first_line(const std::string& text);
+// The text as JSON, null when it is empty.
+OrderedJson text_or_null(const std::string& s);
+// The items with SEP between them ("" for none).
+std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
 std::string format_time(Timestamp t);
 std::string short_id(const std::string& commit);
 

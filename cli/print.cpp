@@ -9,12 +9,6 @@ std::string join_tags(const TagMap& tags) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-  return out;
-}
-
 std::string latest_cell(const std::vector<ModelVersion>& latest) {
   std::vector<std::string> parts;
   for (const auto& v : latest) parts.push_back(v.stage + ":v" + std::to_string(v.version));

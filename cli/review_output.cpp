@@ -8,14 +8,7 @@
 namespace mreg::cli {
 namespace {
 
-OrderedJson text_or_null(const std::string& s) { return s.empty() ? OrderedJson(nullptr) : OrderedJson(s); }
 OrderedJson optional_json(const std::optional<std::string>& s) { return s ? OrderedJson(*s) : OrderedJson(nullptr); }
-
-std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-  return out;
-}
 
 // "m v3 None -> Production"
 std::string move_text(const TransitionRequest& r) {

@@ -15,7 +15,6 @@ namespace mreg::server {
 namespace {
 
 // MLflow's own fields only: the API answers exactly what MLflow would.
-const JsonOptions kMlflowFields{false};
 
 std::int64_t version_param(const ApiParams& p, const std::string& name) {
   const std::string text = p.required("version");

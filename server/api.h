@@ -14,6 +14,9 @@ struct Response;
 
 namespace mreg::server {
 
+// The MLflow API's field set of a model or version (no mreg extensions).
+inline const JsonOptions kMlflowFields{false};
+
 class SnapshotSource;
 
 // Answers a request for `endpoint` (the path after ".../2.0/mlflow/", e.g.

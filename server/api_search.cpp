@@ -1,11 +1,12 @@
 #include "api_search.h"
 
+#include "api.h"
+
 #include "mreg/search.h"
 
 namespace mreg::server {
 namespace {
 
-const JsonOptions kMlflowFields{false};
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "mreg/timefmt.h"
+#include "text.h"
 
 namespace mreg {
 namespace {
@@ -38,12 +39,6 @@ std::optional<double> parse_number(const std::string& text) {
   const double d = std::strtod(text.c_str(), nullptr);
   if (!std::isfinite(d)) return std::nullopt;
   return d;
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-  return out;
 }
 
 std::optional<std::string> text_or_none(const std::string& s) {

@@ -13,7 +13,7 @@
 namespace mreg {
 namespace {
 
-constexpr char kMagic[] = "mreg-history 2\n";
+constexpr char kHistoryIndexMagic[] = "mreg-history 2\n";
 
 std::string_view key_of(const git::Oid& oid) {
   return std::string_view(reinterpret_cast<const char*>(oid.bytes.data()), oid.bytes.size());
@@ -70,7 +70,7 @@ std::vector<Event> decode_payload(const git::Oid& oid, Timestamp author_time, st
 
 }  // namespace
 
-HistoryIndex::HistoryIndex(const std::string& git_dir) : file_(git_dir + "mreg/history-v1.bin", kMagic, 20, RecordFile::Load::Whole) {
+HistoryIndex::HistoryIndex(const std::string& git_dir) : file_(git_dir + "mreg/history-v1.bin", kHistoryIndexMagic, 20, RecordFile::Load::Whole) {
   commits_.reserve(file_.records().size());
   positions_.reserve(file_.records().size());
   for (const auto& [key, payload] : file_.records()) load_record(key, payload);

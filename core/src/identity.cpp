@@ -3,18 +3,14 @@
 
 #include "mreg/timefmt.h"
 #include "registry_impl.h"
+#include "text.h"
 
 namespace mreg {
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
 // The time of a write: GIT_*_DATE when set (imports, reproducible examples), else now.
 void stamp(const char* date_var, Timestamp& time, int& offset) {
-  std::string d = env(date_var);
+  std::string d = env_or_empty(date_var);
   if (!d.empty()) {
     auto t = parse_date(d, &offset);
     if (!t) throw_invalid(std::string("cannot read ") + date_var + "='" + d + "' as a date");
@@ -36,8 +32,8 @@ Identity resolve_author(const ConfigLookup& config, const std::optional<Identity
   if (explicit_author) {
     id = *explicit_author;
   } else {
-    id.name = env("GIT_AUTHOR_NAME");
-    id.email = env("GIT_AUTHOR_EMAIL");
+    id.name = env_or_empty("GIT_AUTHOR_NAME");
+    id.email = env_or_empty("GIT_AUTHOR_EMAIL");
     if (id.name.empty()) id.name = config("user.name").value_or("");
     if (id.email.empty()) id.email = config("user.email").value_or("");
   }
@@ -51,11 +47,11 @@ Identity resolve_author(const ConfigLookup& config, const std::optional<Identity
 
 git::Signature resolve_committer(const git::Repository& repo, const Identity& author) {
   git::Signature s;
-  s.name = env("GIT_COMMITTER_NAME");
-  s.email = env("GIT_COMMITTER_EMAIL");
+  s.name = env_or_empty("GIT_COMMITTER_NAME");
+  s.email = env_or_empty("GIT_COMMITTER_EMAIL");
   if (s.name.empty()) s.name = repo.config_string("user.name").value_or(author.name);
   if (s.email.empty()) s.email = repo.config_string("user.email").value_or(author.email);
-  if (!env("GIT_COMMITTER_DATE").empty()) {
+  if (!env_or_empty("GIT_COMMITTER_DATE").empty()) {
     stamp("GIT_COMMITTER_DATE", s.time, s.offset_minutes);
   } else {
     s.time = author.time;

@@ -15,7 +15,7 @@ namespace {
 
 std::string vname(const std::string& name, std::int64_t version) { return name + " v" + std::to_string(version); }
 
-PlannedCommit plan(const std::string& summary, const std::string& op, const std::string& model, std::int64_t version) {
+PlannedCommit plan_version_commit(const std::string& summary, const std::string& op, const std::string& model, std::int64_t version) {
   PlannedCommit p;
   p.summary = summary;
   p.trailers = {{"Mreg-Op", op}, {"Mreg-Model", model}, {"Mreg-Version", std::to_string(version)}};
@@ -59,7 +59,7 @@ PlannedCommit plan_transition(Transaction& txn, const std::string& name, std::in
   v.updated_at = txn.now();
   txn.put(version_path(name, version), render_version(v));
   result = v;
-  PlannedCommit p = plan("transition " + vname(name, version) + ": " + from + " -> " + to, "transition", name, version);
+  PlannedCommit p = plan_version_commit("transition " + vname(name, version) + ": " + from + " -> " + to, "transition", name, version);
   p.trailers.emplace_back("Mreg-From", from);
   p.trailers.emplace_back("Mreg-To", to);
   if (!request.empty()) p.trailers.emplace_back("Mreg-Request", request);
@@ -95,7 +95,7 @@ PlannedCommit plan_set_alias(Transaction& txn, const std::string& name, const st
   txn.put(model_path(name), render_model(m));
   if (std::find(result.aliases.begin(), result.aliases.end(), alias) == result.aliases.end())
     result.aliases.push_back(alias);
-  PlannedCommit p = plan("set alias " + name + "@" + alias + " -> v" + std::to_string(version), "set-alias", name, version);
+  PlannedCommit p = plan_version_commit("set alias " + name + "@" + alias + " -> v" + std::to_string(version), "set-alias", name, version);
   p.trailers.emplace_back("Mreg-Alias", alias);
   if (previous) p.trailers.emplace_back("Mreg-From", std::to_string(*previous));
   p.trailers.emplace_back("Mreg-To", std::to_string(version));
@@ -120,7 +120,7 @@ PlannedCommit plan_delete_alias(Transaction& txn, const std::string& name, const
   m.alias_requests.erase(alias);
   m.updated_at = txn.now();
   txn.put(model_path(name), render_model(m));
-  PlannedCommit p = plan("delete alias " + name + "@" + alias + " (was v" + std::to_string(version) + ")",
+  PlannedCommit p = plan_version_commit("delete alias " + name + "@" + alias + " (was v" + std::to_string(version) + ")",
                          "delete-alias", name, version);
   p.trailers.emplace_back("Mreg-Alias", alias);
   p.trailers.emplace_back("Mreg-From", std::to_string(version));
@@ -200,7 +200,7 @@ void Registry::comment(const std::string& name, std::int64_t version, const std:
   if (text.find_first_not_of(" \t\n") == std::string::npos) throw_invalid("TEXT: a comment must not be empty");
   apply_operation(*impl_, opts, [&](Transaction& txn) {
     txn.base().get_model_version(name, version);
-    PlannedCommit p = plan("comment on " + vname(name, version), "comment", name, version);
+    PlannedCommit p = plan_version_commit("comment on " + vname(name, version), "comment", name, version);
     p.body = text;
     p.allow_empty = true;
     return p;

@@ -9,14 +9,10 @@
 #include "registry_impl.h"
 #include "remote_impl.h"
 #include "worktree.h"
+#include "text.h"
 
 namespace mreg {
 namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 std::string short_branch(const std::string& ref) {
   const std::string heads = "refs/heads/";
@@ -33,10 +29,10 @@ std::string current_branch(const git::Repository& repo) {
 
 RemoteCredentials RemoteCredentials::from_environment() {
   RemoteCredentials c;
-  c.ssh_key = env("MREG_SSH_KEY");
-  c.ssh_passphrase = env("MREG_SSH_KEY_PASSPHRASE");
-  c.username = env("MREG_GIT_USERNAME");
-  c.token = env("MREG_GIT_TOKEN");
+  c.ssh_key = env_or_empty("MREG_SSH_KEY");
+  c.ssh_passphrase = env_or_empty("MREG_SSH_KEY_PASSPHRASE");
+  c.username = env_or_empty("MREG_GIT_USERNAME");
+  c.token = env_or_empty("MREG_GIT_TOKEN");
   return c;
 }
 
@@ -250,9 +246,9 @@ PushResult push(Registry& registry, const PushTarget& to) {
 }
 
 std::string remote_cache_path(const std::string& url) {
-  std::string root = env("XDG_CACHE_HOME");
+  std::string root = env_or_empty("XDG_CACHE_HOME");
   if (root.empty()) {
-    const std::string home = env("HOME");
+    const std::string home = env_or_empty("HOME");
     if (home.empty()) throw Error(ErrorCode::INVALID_STATE, "neither XDG_CACHE_HOME nor HOME is set: no place for the cache of --remote");
     root = home + "/.cache";
   }

@@ -1,6 +1,7 @@
 #include "search_lexer.h"
 
 #include "mreg/search.h"
+#include "text.h"
 
 namespace mreg {
 namespace {
@@ -13,9 +14,8 @@ std::size_t position_of(const std::string& s, std::size_t at) {
   return n;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_word_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool is_word_char(char c) { return is_word_start(c) || is_digit(c) || c == '.'; }
+bool is_word_char(char c) { return is_word_start(c) || is_ascii_digit(c) || c == '.'; }
 
 // The end of the quoted run starting at `at` (just past the closing quote);
 // a doubled quote stands for one. Appends the text inside to *inside.
@@ -65,12 +65,12 @@ std::vector<Token> tokenize_filter(const std::string& s) {
         else if ((s[end] == '`' || s[end] == '"') && s[end - 1] == '.') end = quoted_end(s, end, nullptr);
         else break;
       }
-    } else if (is_digit(c) || ((c == '-' || c == '+') && i + 1 < s.size() && is_digit(s[i + 1]))) {
+    } else if (is_ascii_digit(c) || ((c == '-' || c == '+') && i + 1 < s.size() && is_ascii_digit(s[i + 1]))) {
       t.type = TokenType::Number;
-      while (end < s.size() && is_digit(s[end])) ++end;
-      if (end + 1 < s.size() && s[end] == '.' && is_digit(s[end + 1])) {
+      while (end < s.size() && is_ascii_digit(s[end])) ++end;
+      if (end + 1 < s.size() && s[end] == '.' && is_ascii_digit(s[end + 1])) {
         ++end;
-        while (end < s.size() && is_digit(s[end])) ++end;
+        while (end < s.size() && is_ascii_digit(s[end])) ++end;
       }
     } else if (c == '=') {
       t.type = TokenType::Operator;

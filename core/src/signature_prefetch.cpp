@@ -6,6 +6,7 @@
 #include "mreg/policy.h"
 #include "mreg/problem.h"
 #include "mreg/ssh_signature.h"
+#include "text.h"
 
 namespace mreg {
 
@@ -20,10 +21,6 @@ SignaturePrefetch::~SignaturePrefetch() {
 }
 
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 const git::TreeEntry* find(const std::vector<git::TreeEntry>& entries, const std::string& name, git::ObjectType type) {
   for (const auto& e : entries)

@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "mreg/error.h"
+#include "text.h"
 
 namespace mreg {
 namespace {
@@ -37,7 +38,7 @@ constexpr size_t kMinRsaBits = 2048;
 
 constexpr string_view kBegin = "-----BEGIN SSH SIGNATURE-----\n";
 constexpr string_view kEnd = "\n-----END SSH SIGNATURE-----";
-constexpr string_view kMagic = "SSHSIG";
+constexpr string_view kSshsigMagic = "SSHSIG";
 constexpr string_view kCertSuffix = "-cert-v01@openssh.com";
 
 bool is_space(unsigned char c) {
@@ -47,7 +48,7 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 // Text from untrusted input, made safe to show: quoted, non-printable bytes
 // escaped, and cut short.
-std::string quoted(string_view s) {
+std::string shown_quoted(string_view s) {
   static const char hex[] = "0123456789abcdef";
   std::string out = "\"";
   size_t n = 0;
@@ -293,10 +294,6 @@ bool known_key_type(string_view t) {
          t == "ecdsa-sha2-nistp384" || t == "ecdsa-sha2-nistp521";
 }
 
-bool ends_with(string_view s, string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // Reads the EC part shared by ecdsa-* and sk-ecdsa-*: string curve, string Q.
 bool read_ec(WireReader& r, string_view key_type_curve, KeyParts& out, std::string& why) {
   string_view curve_name;
@@ -306,7 +303,7 @@ bool read_ec(WireReader& r, string_view key_type_curve, KeyParts& out, std::stri
   }
   out.curve = curve_by_name(curve_name);
   if (!out.curve || curve_name != key_type_curve) {
-    why = "EC key's curve " + quoted(curve_name) + " does not match its type";
+    why = "EC key's curve " + shown_quoted(curve_name) + " does not match its type";
     return false;
   }
   // Only uncompressed points, as OpenSSH writes and accepts them.
@@ -328,7 +325,7 @@ KeyParse parse_key_blob(string_view blob, KeyParts& out, std::string& why) {
   }
   out.algorithm = std::string(type);
   if (ends_with(type, kCertSuffix)) {
-    why = "certificate keys (" + quoted(type) + ") are not supported";
+    why = "certificate keys (" + shown_quoted(type) + ") are not supported";
     return KeyParse::Unsupported;
   }
   string_view ignored;
@@ -357,12 +354,12 @@ KeyParse parse_key_blob(string_view blob, KeyParts& out, std::string& why) {
       if (c.key_type == type) want = &c;
     }
     if (!want) {
-      why = "unknown key type " + quoted(type);
+      why = "unknown key type " + shown_quoted(type);
       return KeyParse::Unsupported;
     }
     ok = read_ec(r, want->curve_name, out, why);
   } else {
-    why = "unknown key type " + quoted(type);
+    why = "unknown key type " + shown_quoted(type);
     return KeyParse::Unsupported;
   }
   if (!ok) return KeyParse::Malformed;
@@ -497,7 +494,7 @@ SignatureCheck verify_signature_blob(const KeyParts& key, const SshPublicKey& si
   }
   auto mismatch = [&] {
     return verdict(SignatureStatus::Malformed,
-                   "signature algorithm " + quoted(sig_type) + " does not match key type " + key.algorithm, signer);
+                   "signature algorithm " + shown_quoted(sig_type) + " does not match key type " + key.algorithm, signer);
   };
   const EVP_MD* md = nullptr;
   std::string sig_for_openssl(sig);
@@ -585,7 +582,7 @@ SignatureCheck verify_impl(const std::string& armored, const std::string& messag
   WireReader r(blob);
   string_view magic, pub, sig_ns, reserved, hash_alg, sig_blob;
   uint32_t version = 0;
-  if (!r.bytes(kMagic.size(), magic) || magic != kMagic) return verdict(S::Malformed, "not an SSHSIG signature");
+  if (!r.bytes(kSshsigMagic.size(), magic) || magic != kSshsigMagic) return verdict(S::Malformed, "not an SSHSIG signature");
   if (!r.u32(version)) return verdict(S::Malformed, "signature is truncated");
   // Only version 1 exists; ssh-keygen also lets 0 through, we do not.
   if (version != 1) return verdict(S::Malformed, "unsupported SSHSIG version " + std::to_string(version));
@@ -614,14 +611,14 @@ SignatureCheck verify_impl(const std::string& armored, const std::string& messag
 
   const EVP_MD* hash_md = hash_alg == "sha256" ? EVP_sha256() : hash_alg == "sha512" ? EVP_sha512() : nullptr;
   if (!hash_md) {
-    return verdict(S::UnsupportedAlgorithm, "unsupported hash algorithm " + quoted(hash_alg), signer);
+    return verdict(S::UnsupportedAlgorithm, "unsupported hash algorithm " + shown_quoted(hash_alg), signer);
   }
 
   // What the signer signed. It names the signature's own namespace, so a
   // valid signature for another namespace can be told apart from a forgery.
   // The reserved field is signed as empty whatever the blob holds: that is
   // what ssh-keygen signs and verifies.
-  std::string signed_data(kMagic);
+  std::string signed_data(kSshsigMagic);
   put_string(signed_data, sig_ns);
   put_string(signed_data, "");
   put_string(signed_data, hash_alg);
@@ -631,7 +628,7 @@ SignatureCheck verify_impl(const std::string& armored, const std::string& messag
   if (!check.good()) return check;
   if (sig_ns != ns) {
     return verdict(S::WrongNamespace,
-                   "signature is for namespace " + quoted(sig_ns) + ", expected " + quoted(ns), signer);
+                   "signature is for namespace " + shown_quoted(sig_ns) + ", expected " + shown_quoted(ns), signer);
   }
   return verdict(S::Good, "good signature by " + signer.fingerprint(), signer);
 }
@@ -708,14 +705,14 @@ void parse_options(const std::string& line, size_t& i, AllowedSigner& s) {
       if (slot) throw_invalid(std::string("more than one ") + name + " option");
       i += std::strlen(name) + 1;
       std::string value = dequote(line, i, name);
-      if (!valid_time(value)) throw_invalid(std::string("invalid ") + name + " time " + quoted(value));
+      if (!valid_time(value)) throw_invalid(std::string("invalid ") + name + " time " + shown_quoted(value));
       slot = value;
     } else {
       size_t end = line.find_first_of(" \t,", i);
-      throw_invalid("unknown option " + quoted(string_view(line).substr(i, end == std::string::npos ? end : end - i)));
+      throw_invalid("unknown option " + shown_quoted(string_view(line).substr(i, end == std::string::npos ? end : end - i)));
     }
     if (i == line.size() || is_blank(line[i])) return;
-    if (line[i] != ',') throw_invalid("unknown option text " + quoted(string_view(line).substr(i, 20)));
+    if (line[i] != ',') throw_invalid("unknown option text " + shown_quoted(string_view(line).substr(i, 20)));
     ++i;
     if (i == line.size() || is_blank(line[i])) throw_invalid("options end with a comma");
   }
@@ -743,7 +740,7 @@ std::optional<AllowedSigner> parse_signer_line(const std::string& line) {
   }
   s.principals = split_commas(principals);
   for (const auto& p : s.principals) {
-    if (p.empty()) throw_invalid("empty principal in " + quoted(principals));
+    if (p.empty()) throw_invalid("empty principal in " + shown_quoted(principals));
   }
 
   i = line.find_first_not_of(" \t", i);
@@ -760,7 +757,7 @@ std::optional<AllowedSigner> parse_signer_line(const std::string& line) {
 
 void check_writable(const std::string& text, const char* what, const char* forbidden) {
   if (text.find_first_of(forbidden) != std::string::npos || text.find('\0') != std::string::npos) {
-    throw_invalid(std::string(what) + " " + quoted(text) + " cannot be written to allowed_signers");
+    throw_invalid(std::string(what) + " " + shown_quoted(text) + " cannot be written to allowed_signers");
   }
 }
 
@@ -790,8 +787,8 @@ SshPublicKey parse_public_key(const std::string& text) {
   if (i == std::string::npos || is_space(static_cast<unsigned char>(line[i]))) throw_invalid("empty public key");
   size_t type_end = std::min(line.find_first_of(" \t\r\n", i), line.size());
   const std::string type = line.substr(i, type_end - i);
-  if (ends_with(type, kCertSuffix)) throw_invalid("certificate keys (" + quoted(type) + ") are not supported");
-  if (!known_key_type(type)) throw_invalid("unknown key type " + quoted(type));
+  if (ends_with(type, kCertSuffix)) throw_invalid("certificate keys (" + shown_quoted(type) + ") are not supported");
+  if (!known_key_type(type)) throw_invalid("unknown key type " + shown_quoted(type));
 
   size_t b64_start = line.find_first_not_of(" \t", type_end);
   if (b64_start == std::string::npos || is_space(static_cast<unsigned char>(line[b64_start]))) {
@@ -807,7 +804,7 @@ SshPublicKey parse_public_key(const std::string& text) {
   std::string why;
   if (parse_key_blob(key.blob, parts, why) != KeyParse::Ok) throw_invalid(why);
   if (parts.algorithm != type) {
-    throw_invalid("key type " + type + " does not match the key's own type " + quoted(parts.algorithm));
+    throw_invalid("key type " + type + " does not match the key's own type " + shown_quoted(parts.algorithm));
   }
   if (parts.kind == KeyKind::Ecdsa && !make_pkey(parts)) {
     ERR_clear_error();
@@ -900,7 +897,7 @@ std::string format_allowed_signers(const std::vector<AllowedSigner>& signers) {
       principals += (principals.empty() ? "" : ",") + p;
     }
     // A leading '#' would turn the line into a comment.
-    if (principals[0] == '#') throw_invalid("principal " + quoted(principals) + " cannot start with '#'");
+    if (principals[0] == '#') throw_invalid("principal " + shown_quoted(principals) + " cannot start with '#'");
     out += principals;
 
     std::vector<std::string> options;
@@ -915,7 +912,7 @@ std::string format_allowed_signers(const std::vector<AllowedSigner>& signers) {
     }
     auto time_option = [&](const char* name, const std::optional<std::string>& value) {
       if (!value) return;
-      if (!valid_time(*value)) throw_invalid(std::string("invalid ") + name + " time " + quoted(*value));
+      if (!valid_time(*value)) throw_invalid(std::string("invalid ") + name + " time " + shown_quoted(*value));
       options.push_back(std::string(name) + "=\"" + *value + "\"");
     };
     time_option("valid-after", s.valid_after);
@@ -923,7 +920,7 @@ std::string format_allowed_signers(const std::vector<AllowedSigner>& signers) {
     for (size_t i = 0; i < options.size(); ++i) out += (i ? "," : " ") + options[i];
 
     if (s.key.blob.empty() || !known_key_type(s.key.algorithm)) {
-      throw_invalid("allowed signer " + quoted(principals) + " has no valid key");
+      throw_invalid("allowed signer " + shown_quoted(principals) + " has no valid key");
     }
     out += " " + s.key.to_line();
     if (!s.key.comment.empty()) {

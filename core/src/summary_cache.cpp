@@ -8,7 +8,7 @@
 namespace mreg {
 namespace {
 
-constexpr char kMagic[] = "mreg-cache 5\n";
+constexpr char kSummaryCacheMagic[] = "mreg-cache 5\n";
 constexpr char kBlobMagic[] = "mreg-blobs 3\n";
 
 std::string make_key(const git::Oid& a, const git::Oid& b) {
@@ -181,7 +181,7 @@ std::optional<ModelSummary> SummaryCache::decode(const char* data, size_t size) 
   return s;
 }
 
-SummaryCache::SummaryCache(const std::string& git_dir) : file_(git_dir + "mreg/cache-v1.bin", kMagic, 40, RecordFile::Load::Index) {}
+SummaryCache::SummaryCache(const std::string& git_dir) : file_(git_dir + "mreg/cache-v1.bin", kSummaryCacheMagic, 40, RecordFile::Load::Index) {}
 
 bool SummaryCache::contains(const git::Oid& folder_tree, const git::Oid& config_blob) const {
   return file_.contains(make_key(folder_tree, config_blob));

@@ -47,13 +47,13 @@ class ScratchDir {
   std::string path_;
 };
 
-void put(const std::string& path, const std::string& data) {
+void write_whole_file(const std::string& path, const std::string& data) {
   std::ofstream f(path, std::ios::binary);
   f << data;
   if (!f.flush()) throw Error(ErrorCode::INTERNAL_ERROR, "cannot write " + path);
 }
 
-std::string slurp(const std::string& path) {
+std::string read_whole_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::ostringstream s;
   s << f.rdbuf();
@@ -68,7 +68,7 @@ struct Exit {
 
 // Runs argv[0] (looked up in PATH, no shell) with stdin from `in` (empty: this process's
 // stdin), stdout and stderr into files; waits for it.
-Exit run(const std::vector<std::string>& argv, const std::string& in, const std::string& out, const std::string& err) {
+Exit run_signer(const std::vector<std::string>& argv, const std::string& in, const std::string& out, const std::string& err) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (!in.empty()) posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
@@ -160,7 +160,7 @@ std::string trimmed(std::string s) {
 
 // What a signer said, short enough for a message.
 std::string said(const std::string& path) {
-  std::string text = trimmed(slurp(path));
+  std::string text = trimmed(read_whole_file(path));
   constexpr std::size_t kMax = 4000;
   if (text.size() > kMax) text = text.substr(0, kMax) + " ...";
   return text;
@@ -223,8 +223,8 @@ std::string TagSigner::ssh_default_key(const std::string& name, const std::strin
   if (!default_key_command_)
     fail(name, "for ssh signing, either user.signingKey or gpg.ssh.defaultKeyCommand needs to be configured");
   const auto argv = split_command(*default_key_command_);
-  const Exit e = run(argv, "", dir + "default-key.out", dir + "default-key.err");
-  const std::string out = slurp(dir + "default-key.out");
+  const Exit e = run_signer(argv, "", dir + "default-key.out", dir + "default-key.err");
+  const std::string out = read_whole_file(dir + "default-key.out");
   std::string first = out.substr(0, out.find('\n') == std::string::npos ? out.size() : out.find('\n') + 1);
   std::string literal;
   if (e.status != 0)
@@ -242,14 +242,14 @@ std::string TagSigner::sign_ssh(const std::string& name, const std::string& payl
   std::vector<std::string> argv{program_, "-Y", "sign", "-n", "git", "-f"};
   std::string literal;
   if (literal_ssh_key(key, &literal)) {
-    put(dir + "key", literal);
+    write_whole_file(dir + "key", literal);
     argv.insert(argv.end(), {dir + "key", "-U"});
   } else {
     argv.push_back(expand_path(key));
   }
-  put(dir + "tag", payload);
+  write_whole_file(dir + "tag", payload);
   argv.push_back(dir + "tag");
-  const Exit e = run(argv, "", dir + "out", dir + "err");
+  const Exit e = run_signer(argv, "", dir + "out", dir + "err");
   if (e.status != 0) {
     std::string output = said(dir + "err");
     if (output.find("usage:") != std::string::npos)
@@ -257,16 +257,16 @@ std::string TagSigner::sign_ssh(const std::string& name, const std::string& payl
     fail(name, describe_exit(e), output);
   }
   if (!fs::exists(dir + "tag.sig")) fail(name, program_ + " wrote no signature", said(dir + "err"));
-  return slurp(dir + "tag.sig");
+  return read_whole_file(dir + "tag.sig");
 }
 
 std::string TagSigner::sign_gpg(const std::string& name, const std::string& payload, const std::string& dir,
                                 const git::Signature& tagger) const {
   const std::string key = key_ ? *key_ : tagger.name + " <" + tagger.email + ">";
-  put(dir + "tag", payload);
-  const Exit e = run({program_, "--status-fd=2", "-bsau", key}, dir + "tag", dir + "sig", dir + "err");
+  write_whole_file(dir + "tag", payload);
+  const Exit e = run_signer({program_, "--status-fd=2", "-bsau", key}, dir + "tag", dir + "sig", dir + "err");
   // As git: the signer succeeded when it exits 0 and says SIG_CREATED at the start of a line.
-  const std::string status = slurp(dir + "err");
+  const std::string status = read_whole_file(dir + "err");
   const bool created = status.rfind("[GNUPG:] SIG_CREATED ", 0) == 0 ||
                        status.find("\n[GNUPG:] SIG_CREATED ") != std::string::npos;
   if (e.status != 0 || !created) {
@@ -274,7 +274,7 @@ std::string TagSigner::sign_gpg(const std::string& name, const std::string& payl
     fail(name, e.status != 0 ? describe_exit(e) : program_ + " did not say SIG_CREATED",
          output.empty() ? "(no output)" : output);
   }
-  return slurp(dir + "sig");
+  return read_whole_file(dir + "sig");
 }
 
 }  // namespace mreg

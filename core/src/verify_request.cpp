@@ -8,12 +8,14 @@
 #include "mreg/names.h"
 #include "mreg/timefmt.h"
 #include "mreg/verify.h"
+#include "text.h"
 
 namespace mreg {
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+// A file name of the form ID + SUFFIX with a non-empty ID.
+bool id_with_suffix(const std::string& s, const std::string& suffix) {
+  return s.size() > suffix.size() && ends_with(s, suffix);
 }
 
 const char* signature_code(SignatureStatus status) {
@@ -26,12 +28,6 @@ const char* signature_code(SignatureStatus status) {
     case SignatureStatus::UnsupportedAlgorithm: return "E_UNSUPPORTED_KEY_TYPE";
   }
   return "E_BAD_SIGNATURE";
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-  return out;
 }
 
 struct Context {
@@ -264,8 +260,8 @@ RequestVerdict verify_request(const Snapshot& tree, const Policy& policy, const 
   for (const auto& path : tree.list_files(dir.substr(0, dir.size() - 1))) {
     const std::string name = path.substr(dir.size());
     if (name.find('/') != std::string::npos) continue;
-    if (ends_with(name, ".approval.sig")) files[name.substr(0, name.size() - 13)].second = tree.read_file(path);
-    else if (ends_with(name, ".approval")) files[name.substr(0, name.size() - 9)].first = tree.read_file(path);
+    if (id_with_suffix(name, ".approval.sig")) files[name.substr(0, name.size() - 13)].second = tree.read_file(path);
+    else if (id_with_suffix(name, ".approval")) files[name.substr(0, name.size() - 9)].first = tree.read_file(path);
   }
   const std::string request_sha256 = sha256_hex(*bytes);
   const Context c{tree, policy, r, request_sha256, version, at};
@@ -346,7 +342,7 @@ ClosingVerdict verify_closing(const Snapshot& tree, const Policy& policy, const 
   ClosingVerdict v;
   v.path = path;
   const std::string name = path.substr(path.rfind('/') + 1);
-  const bool reject = ends_with(name, ".rejection");
+  const bool reject = id_with_suffix(name, ".rejection");
   v.principal = name.substr(0, name.rfind('.'));
   v.outcome = reject ? "rejected" : "cancelled";
   auto fail = [&](const std::string& code, const std::string& message) {
@@ -396,7 +392,7 @@ std::vector<ClosingVerdict> verify_closings(const Snapshot& tree, const Policy& 
   const std::string dir = model_dir(r.model) + "/approvals/" + r.id;
   for (const auto& path : tree.list_files(dir)) {
     const std::string name = path.substr(dir.size() + 1);
-    if (name.find('/') != std::string::npos || !(ends_with(name, ".rejection") || ends_with(name, ".cancellation")))
+    if (name.find('/') != std::string::npos || !(id_with_suffix(name, ".rejection") || id_with_suffix(name, ".cancellation")))
       continue;
     out.push_back(verify_closing(tree, policy, r, path, tree.read_file(path), tree.read_file(path + ".sig"), at));
   }

@@ -17,6 +17,7 @@
 
 #include "mreg/problem.h"
 #include "mreg/utf8.h"
+#include "text.h"
 
 namespace mreg {
 std::string pointer_escape(std::string_view key) {
@@ -31,14 +32,13 @@ std::string pointer_escape(std::string_view key) {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // [-+]?[0-9]+
 bool is_int(const std::string& s) {
   size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
   if (i >= s.size()) return false;
   for (; i < s.size(); ++i)
-    if (!is_digit(s[i])) return false;
+    if (!is_ascii_digit(s[i])) return false;
   return true;
 }
 
@@ -46,17 +46,17 @@ bool is_int(const std::string& s) {
 bool is_float(const std::string& s) {
   size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
   size_t int_digits = 0, frac_digits = 0;
-  while (i < s.size() && is_digit(s[i])) ++i, ++int_digits;
+  while (i < s.size() && is_ascii_digit(s[i])) ++i, ++int_digits;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && is_digit(s[i])) ++i, ++frac_digits;
+    while (i < s.size() && is_ascii_digit(s[i])) ++i, ++frac_digits;
   }
   if (int_digits == 0 && frac_digits == 0) return false;
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
     size_t exp_digits = 0;
-    while (i < s.size() && is_digit(s[i])) ++i, ++exp_digits;
+    while (i < s.size() && is_ascii_digit(s[i])) ++i, ++exp_digits;
     if (exp_digits == 0) return false;
   }
   return i == s.size();
@@ -349,7 +349,7 @@ bool plain_is_safe(const std::string& s, bool in_flow) {
   if (yaml11.count(s)) return false;
   size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
   if (i < s.size() && s[i] == '.') return s.find_first_of("iInN") == std::string::npos;  // .inf, .nan
-  if (i < s.size() && is_digit(s[i]) && s.find_first_not_of("0123456789_:.eE+-") == std::string::npos)
+  if (i < s.size() && is_ascii_digit(s[i]) && s.find_first_not_of("0123456789_:.eE+-") == std::string::npos)
     return false;
   return true;
 }
