@@ -22,6 +22,9 @@ struct Registry::Impl {
   std::string last_commit;
 
   Snapshot snapshot_at(const git::Oid& commit) const;
+  // The same, with the folder of `model` already known (from the step cache, verify.cpp):
+  // reading that model does not read the large `models/` tree.
+  Snapshot snapshot_at(const git::Oid& commit, const std::string& model, const std::optional<git::Oid>& folder) const;
 };
 
 class BlobCache;
@@ -46,6 +49,7 @@ struct Snapshot::Impl {
   // big, and libgit2 does not cache big trees).
   const std::vector<git::TreeEntry>& model_folders() const;
   std::optional<git::Oid> model_folder(const std::string& name) const;
+  void know_folder(const std::string& name, const std::optional<git::Oid>& folder) const;
   // The cache of parsed files, once this snapshot has read `kBlobCacheAfter` model folders
   // (counting the `folders` about to be read); null before.
   BlobCache* blob_cache(std::size_t folders) const;

@@ -229,8 +229,17 @@ std::optional<git::Oid> Snapshot::Impl::model_folder(const std::string& name) co
   return found;
 }
 
-Snapshot Registry::Impl::snapshot_at(const git::Oid& commit) const {
+void Snapshot::Impl::know_folder(const std::string& name, const std::optional<git::Oid>& folder) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  folder_lookups_[name] = folder;
+}
+
+Snapshot Registry::Impl::snapshot_at(const git::Oid& commit) const { return snapshot_at(commit, "", std::nullopt); }
+
+Snapshot Registry::Impl::snapshot_at(const git::Oid& commit, const std::string& model,
+                                     const std::optional<git::Oid>& folder) const {
   auto impl = std::make_shared<Snapshot::Impl>();
+  if (!model.empty()) impl->know_folder(model, folder);
   impl->repo = repo;
   impl->commit = commit;
   const auto info = repo->read_commit(commit);
