@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -100,6 +101,12 @@ void HistoryIndex::load_record(std::string_view key, std::string_view payload) {
   commits_.push_back(std::move(c));
 }
 
+std::size_t HistoryIndex::IdHash::operator()(std::string_view id) const {
+  std::uint64_t h = 0;
+  std::memcpy(&h, id.data(), std::min<std::size_t>(8, id.size()));
+  return static_cast<std::size_t>(h);
+}
+
 std::optional<std::uint32_t> HistoryIndex::position(const git::Oid& oid) const {
   auto it = positions_.find(key_of(oid));
   if (it == positions_.end()) return std::nullopt;
@@ -161,7 +168,7 @@ std::optional<std::vector<std::uint32_t>> HistoryIndex::linear_walk(std::uint32_
       todo.pop_back();
       if (hidden[p]) continue;
       hidden[p] = true;
-      for (std::uint32_t q : commits_[p].parents) todo.push_back(q);
+      for (std::size_t i = 0; i < commits_[p].parents.size(); ++i) todo.push_back(commits_[p].parents[i]);
     }
   }
   std::vector<std::uint32_t> out;

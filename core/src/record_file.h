@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -73,7 +74,7 @@ class RecordFile {
   int fd_ = -1;                 // Load::Index: the file, kept open to read payloads from
   std::uint64_t file_size_ = 0;  // as read
   std::uint64_t valid_end_ = 0;  // end of the last good record
-  std::string data_;            // Load::Whole: the file as read
+  std::unique_ptr<char[]> data_;  // Load::Whole: the file as read (file_size_ bytes)
   std::string keys_;            // Load::Index: every record's key, back to back
   std::vector<std::pair<std::string_view, std::string_view>> records_;  // Load::Whole: key, payload
   std::vector<Location> locations_;  // every good record, in file order
