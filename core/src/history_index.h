@@ -26,6 +26,11 @@
 
 namespace mreg {
 
+// One event's fields as the index stores them (all but the commit, its time and author,
+// which its commit's record holds).
+void encode_event(RecordWriter& w, const Event& e);
+bool decode_event(RecordReader& r, Event& e);
+
 class HistoryIndex {
  public:
   using EventsOf = std::function<std::vector<Event>(const git::CommitInfo&)>;

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace mreg {
 namespace {
@@ -32,6 +35,31 @@ std::uint64_t checksum(const char* data, std::size_t n) {
   std::memcpy(&tail, data + i, n - i);
   h = (h ^ tail) * kMul;
   return h ^ (h >> 29);
+}
+
+void write_checked_file(const std::string& path, const std::string& magic, const std::string& body) {
+  const std::uint64_t sum = checksum(body.data(), body.size());
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string temp = path + "." + std::to_string(::getpid()) + ".tmp";
+  {
+    std::ofstream f(temp, std::ios::binary | std::ios::trunc);
+    if (!(f << magic && f.write(reinterpret_cast<const char*>(&sum), 8) && f << body)) return;
+  }
+  std::filesystem::rename(temp, path, ec);
+  if (ec) std::filesystem::remove(temp, ec);
+}
+
+std::optional<std::string> read_checked_file(const std::string& path, const std::string& magic) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (data.size() < magic.size() + 8 || data.compare(0, magic.size(), magic) != 0) return std::nullopt;
+  std::uint64_t sum;
+  std::memcpy(&sum, data.data() + magic.size(), 8);
+  data.erase(0, magic.size() + 8);
+  if (sum != checksum(data.data(), data.size())) return std::nullopt;
+  return data;
 }
 
 namespace {

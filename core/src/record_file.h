@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,6 +28,13 @@ namespace mreg {
 
 // The checksum of the records (and of other files of parsed facts).
 std::uint64_t checksum(const char* data, std::size_t n);
+
+// A small file of parsed facts written whole: `magic`, the u64 checksum of the body, the body.
+// Written aside and renamed over the old one (creating its folder), so that a reader sees one
+// whole file or the other; a failure to write only costs speed next time.
+void write_checked_file(const std::string& path, const std::string& magic, const std::string& body);
+// The body of such a file; nullopt when it is missing, of another format or damaged.
+std::optional<std::string> read_checked_file(const std::string& path, const std::string& magic);
 
 class RecordFile {
  public:

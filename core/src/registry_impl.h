@@ -93,11 +93,17 @@ class HistoryReader {
   void for_each_commit_events(const git::Oid& tip,
                               const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn,
                               const std::set<std::string>& models = {});
+  // The same for the commits whose events name `model`, from the model's share of the history
+  // (model_history.h) when it reaches `tip`, else from the index.
+  void for_each_commit_events_of(const git::Oid& tip, const std::string& model,
+                                 const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn);
   // `tip` and its first parents, down to the root.
   std::vector<git::Oid> first_parents(const git::Oid& tip);
 
  private:
   struct Source;
+  Source& source();  // made on first use: loading the index is what a history read costs
+  const git::Repository& repo_;
   std::unique_ptr<Source> source_;
 };
 

@@ -41,9 +41,10 @@ struct History {
 
 // From the events of each commit (the history index, made locally from the commits):
 // the same trailers a walk of git would read.
-History read_history(HistoryReader& reader, const git::Oid& tip, const std::set<std::string>& models = {}) {
+// With `model`, only the commits whose events name it.
+History read_history(HistoryReader& reader, const git::Oid& tip, const std::string& model = "") {
   History h;
-  reader.for_each_commit_events(tip, [&](const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
+  auto read = [&](const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
     bool applied = false;
     for (const auto& e : events) {
       if (e.type == "transitioned" || e.type == "archived")
@@ -57,7 +58,9 @@ History read_history(HistoryReader& reader, const git::Oid& tip, const std::set<
         applied = true;
       }
     }
-  }, models);
+  };
+  if (model.empty()) reader.for_each_commit_events(tip, read);
+  else reader.for_each_commit_events_of(tip, model, read);
   return h;
 }
 
@@ -243,7 +246,7 @@ class Verifier {
     // The state, judged as tree mode judges it, alone.
     only_model_ = model;
     only_key_ = StateOf{model, out.version.version, out.stage, out.alias, "", ""}.key();
-    history_ = read_history(history_reader_, head_oid_, {model});
+    history_ = read_history(history_reader_, head_oid_, model);
     // Protected state of the model taken away by hand can change what the URI resolves to (a newer
     // version removed from the stage rolls it back to an older approved one), and a grandfathered
     // state is one unchanged since the policy's adoption: the model's steps since then are walked.
@@ -502,9 +505,16 @@ class Verifier {
   // The oldest commit on HEAD's first-parent line whose tree has `path` (an
   // append-only file stays once added, so a binary search finds it).
   std::optional<git::Oid> commit_adding(const std::string& path) {
-    if (first_parents_.empty()) first_parents_ = history_reader_.first_parents(head_oid_);
+    if (first_parents_.empty()) {
+      if (only_model_.empty()) first_parents_ = history_reader_.first_parents(head_oid_);
+      else first_parents_ = first_parents_to_adoption();
+    }
     auto has = [&](size_t i) { return repo_.tree_entry(repo_.read_commit(first_parents_[i]).tree, path).has_value(); };
     if (!has(0)) return std::nullopt;
+    if (first_parents_partial_ && has(first_parents_.size() - 1)) {  // older than the policy: the whole line
+      first_parents_ = history_reader_.first_parents(head_oid_);
+      first_parents_partial_ = false;
+    }
     size_t lo = 0, hi = first_parents_.size() - 1;  // has(lo); find the largest index (oldest) that has it
     while (lo < hi) {
       size_t mid = (lo + hi + 1) / 2;
@@ -512,6 +522,21 @@ class Verifier {
       else hi = mid - 1;
     }
     return first_parents_[lo];
+  }
+
+  // The deploy gate's part of HEAD's first-parent line: down to the first commit without the
+  // policy's first version, read from git. The gate walks every step since the adoption anyway,
+  // and loading the history index of every commit costs more than these.
+  std::vector<git::Oid> first_parents_to_adoption() {
+    std::vector<git::Oid> out;
+    for (std::optional<git::Oid> c = head_oid_; c;) {
+      out.push_back(*c);
+      const git::CommitInfo info = repo_.read_commit(*c);
+      if (!repo_.tree_entry(info.tree, policy_path(1))) break;
+      c = info.parents.empty() ? std::nullopt : std::optional(info.parents[0]);
+    }
+    first_parents_partial_ = true;
+    return out;
   }
 
   // A rejected or cancelled request justifies nothing, however many approvals it had
@@ -994,6 +1019,7 @@ class Verifier {
   PolicyChain chain_;
   History history_;
   std::vector<git::Oid> first_parents_;
+  bool first_parents_partial_ = false;  // only down to the policy's adoption (the deploy gate)
   std::set<std::string> verified_in_history_;
   std::set<std::string> removed_states_;    // StateOf::key() of states removed in the steps checked
   std::set<std::string> removal_requests_;  // requests that justified a removal
