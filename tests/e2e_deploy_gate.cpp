@@ -1,9 +1,16 @@
 // The deploy gate, `mreg resolve --verified --branch B URI`: a deploy job gets a version only
 // when the commit it reads is on B's first-parent history, the URI names protected state,
 // that state is justified under the trusted policy, and B's tip still has it. Tags are never read.
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "support/approvals.h"
 
 using namespace e2e;
+namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -35,6 +42,41 @@ void hand_promote(const ApprovalFixture& fx, int version) {
   const std::string path = "models/m/versions/" + std::to_string(version) + ".yaml";
   fx.commit_files({{path, replace_line(fx.reg.show(path), "stage: ", "stage: Production")}}, "promote by hand",
                   as("mallory"));
+}
+
+std::string read_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+void write_bytes(const fs::path& file, const std::string& bytes) { std::ofstream(file, std::ios::binary) << bytes; }
+
+// The 20 bytes of a commit or tree id given in hex.
+std::string id_bytes(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return out;
+}
+
+// A record of mreg's cache files as someone editing one by hand would write it, with a checksum
+// that holds (FORMAT.md, "The read caches": u32 size, key, payload, u64 checksum of key and
+// payload, the checksum being record_file.cpp's).
+std::string cache_record(const std::string& key, const std::string& payload) {
+  const std::string data = key + payload;
+  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ull;
+  std::uint64_t h = 0x243f6a8885a308d3ull ^ (data.size() * kMul);
+  std::size_t i = 0;
+  for (; i + 8 <= data.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, data.data() + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 32;
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, data.data() + i, data.size() - i);
+  h = (h ^ tail) * kMul;
+  const std::uint64_t sum = h ^ (h >> 29);
+  const auto size = static_cast<std::uint32_t>(payload.size());
+  return std::string(reinterpret_cast<const char*>(&size), 4) + data + std::string(reinterpret_cast<const char*>(&sum), 8);
 }
 
 }  // namespace
@@ -153,6 +195,54 @@ TEST_CASE("the deploy gate refuses an approved version that is the answer only b
   REQUIRE_EXIT(plain, 0);
   CHECK(json(plain)["model_version"]["version"] == "1");  // v1 was approved, but is the answer only now
 
+  Result r = gate(fx, {kProduction});
+  expect_refused(r, "E_REMOVAL_NOT_JUSTIFIED");
+  CHECK_THAT(r.err, Contains("m v2"));
+}
+
+// The gate keeps what it read in the git directory (the model folders each first-parent step
+// changed, the model's share of the history): caches that are damaged, stale or edited cost
+// time, and never let through what the gate refuses when it reads git.
+TEST_CASE("the deploy gate's caches cannot hide a version removed by hand", "[deploy-gate]") {
+  ApprovalFixture fx;
+  promote_v1(fx);
+  REQUIRE_EXIT(fx.mreg_as("carol", {"apply", "m", fx.approved_request(2)}), 0);
+  REQUIRE_EXIT(gate(fx, {kProduction}), 0);  // v2, and the caches filled
+  const fs::path caches = fs::path(fx.reg.git_ok({"rev-parse", "--absolute-git-dir"})) / "mreg";
+  REQUIRE(fs::exists(caches / "steps-v1.bin"));
+  REQUIRE(fs::exists(caches / "model-history"));
+  const fs::path before_removal = fx.reg.dir / "caches-before-removal";
+  fs::copy(caches, before_removal, fs::copy_options::recursive);
+
+  fx.reg.git_ok({"rm", "-q", "models/m/versions/2.yaml"});
+  fx.reg.git_ok({"commit", "-q", "-m", "drop v2"});
+  expect_refused(gate(fx, {kProduction}), "E_REMOVAL_NOT_JUSTIFIED");  // the caches now have this step too
+
+  SECTION("damaged: bytes changed in every cache file") {
+    for (const auto& f : fs::recursive_directory_iterator(caches)) {
+      if (!f.is_regular_file()) continue;
+      std::string bytes = read_bytes(f.path());
+      for (std::size_t i = bytes.size() / 2; i < bytes.size(); i += 7) bytes[i] = static_cast<char>(bytes[i] ^ 0x5a);
+      write_bytes(f.path(), bytes);
+    }
+  }
+  SECTION("stale: the caches of the tip before the removal") {
+    fs::remove_all(caches);
+    fs::copy(before_removal, caches, fs::copy_options::recursive);
+  }
+  SECTION("edited: the removal's step recorded, with a checksum that holds, as changing no model") {
+    const std::string removal = fx.reg.git_ok({"rev-parse", "HEAD"});
+    const std::string models_before = fx.reg.git_ok({"rev-parse", "HEAD~1:models"});
+    const std::string models_after = fx.reg.git_ok({"rev-parse", "HEAD:models"});
+    // Payload: the models/ trees before and after (length-prefixed), then 0 changed folders.
+    const std::string payload = std::string(1, '\x14') + id_bytes(models_before) + std::string(1, '\x14') +
+                                id_bytes(models_after) + std::string(1, '\0');
+    const std::string magic = "mreg-steps 1\n";
+    const std::string file = read_bytes(caches / "steps-v1.bin");
+    REQUIRE(file.rfind(magic, 0) == 0);
+    // Put first, it is the record read for that commit; the true ones stay after it.
+    write_bytes(caches / "steps-v1.bin", magic + cache_record(id_bytes(removal), payload) + file.substr(magic.size()));
+  }
   Result r = gate(fx, {kProduction});
   expect_refused(r, "E_REMOVAL_NOT_JUSTIFIED");
   CHECK_THAT(r.err, Contains("m v2"));

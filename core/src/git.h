@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct Oid {
 
   static Oid from_hex(const std::string& hex);  // throws on a malformed id
   std::string hex() const;
+  // The 20 bytes as they are stored in the caches' records.
+  std::string_view raw() const { return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()); }
   bool is_zero() const;
   bool operator==(const Oid& o) const { return bytes == o.bytes; }
   bool operator!=(const Oid& o) const { return bytes != o.bytes; }

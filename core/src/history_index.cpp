@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,27 +19,6 @@ constexpr char kHistoryIndexMagic[] = "mreg-history 2\n";
 std::string_view key_of(const git::Oid& oid) {
   return std::string_view(reinterpret_cast<const char*>(oid.bytes.data()), oid.bytes.size());
 }
-
-void encode_event(RecordWriter& w, const Event& e) {
-  for (const std::string* s : {&e.type, &e.model}) w.str(*s);
-  w.i64(e.version);
-  for (const std::string* s : {&e.from, &e.to, &e.alias, &e.key, &e.value, &e.comment, &e.request, &e.path}) w.str(*s);
-  w.u64(e.fields.size());
-  for (const auto& f : e.fields) w.str(f);
-}
-
-bool decode_event(RecordReader& r, Event& e) {
-  std::uint64_t n;
-  if (!(r.str(e.type) && r.str(e.model) && r.i64(e.version))) return false;
-  for (std::string* s : {&e.from, &e.to, &e.alias, &e.key, &e.value, &e.comment, &e.request, &e.path})
-    if (!r.str(*s)) return false;
-  if (!r.count(n)) return false;
-  e.fields.resize(n);
-  for (auto& f : e.fields)
-    if (!r.str(f)) return false;
-  return true;
-}
-
 
 // A commit's payload in the index and the tip chain: author, the models its events name, its events.
 void encode_payload(RecordWriter& w, const git::CommitInfo& info, const std::vector<Event>& events) {
@@ -70,6 +50,26 @@ std::vector<Event> decode_payload(const git::Oid& oid, Timestamp author_time, st
 
 }  // namespace
 
+void encode_event(RecordWriter& w, const Event& e) {
+  for (const std::string* s : {&e.type, &e.model}) w.str(*s);
+  w.i64(e.version);
+  for (const std::string* s : {&e.from, &e.to, &e.alias, &e.key, &e.value, &e.comment, &e.request, &e.path}) w.str(*s);
+  w.u64(e.fields.size());
+  for (const auto& f : e.fields) w.str(f);
+}
+
+bool decode_event(RecordReader& r, Event& e) {
+  std::uint64_t n;
+  if (!(r.str(e.type) && r.str(e.model) && r.i64(e.version))) return false;
+  for (std::string* s : {&e.from, &e.to, &e.alias, &e.key, &e.value, &e.comment, &e.request, &e.path})
+    if (!r.str(*s)) return false;
+  if (!r.count(n)) return false;
+  e.fields.resize(n);
+  for (auto& f : e.fields)
+    if (!r.str(f)) return false;
+  return true;
+}
+
 HistoryIndex::HistoryIndex(const std::string& git_dir) : file_(git_dir + "mreg/history-v1.bin", kHistoryIndexMagic, 20, RecordFile::Load::Whole) {
   commits_.reserve(file_.records().size());
   positions_.reserve(file_.records().size());
@@ -98,6 +98,12 @@ void HistoryIndex::load_record(std::string_view key, std::string_view payload) {
   c.payload = std::string_view(r.here(), payload.size() - static_cast<std::size_t>(r.here() - payload.data()));
   positions_.emplace(key, static_cast<std::uint32_t>(commits_.size()));
   commits_.push_back(std::move(c));
+}
+
+std::size_t HistoryIndex::IdHash::operator()(std::string_view id) const {
+  std::uint64_t h = 0;
+  std::memcpy(&h, id.data(), std::min<std::size_t>(8, id.size()));
+  return static_cast<std::size_t>(h);
 }
 
 std::optional<std::uint32_t> HistoryIndex::position(const git::Oid& oid) const {
@@ -161,7 +167,7 @@ std::optional<std::vector<std::uint32_t>> HistoryIndex::linear_walk(std::uint32_
       todo.pop_back();
       if (hidden[p]) continue;
       hidden[p] = true;
-      for (std::uint32_t q : commits_[p].parents) todo.push_back(q);
+      for (std::size_t i = 0; i < commits_[p].parents.size(); ++i) todo.push_back(commits_[p].parents[i]);
     }
   }
   std::vector<std::uint32_t> out;
@@ -199,18 +205,11 @@ std::string tip_path(const std::string& git_dir) { return git_dir + "mreg/histor
 // The file: magic, u64 checksum of the rest, then the base's id, the count of
 // commits and each commit's id, author time and payload, the tip first.
 std::optional<TipChain> TipChain::load(const std::string& git_dir) {
-  std::ifstream in(tip_path(git_dir), std::ios::binary);
-  if (!in) return std::nullopt;
   TipChain t;
-  t.data_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  const std::size_t head = sizeof(kTipMagic) - 1;
-  if (t.data_.size() < head + 8 || t.data_.compare(0, head, kTipMagic) != 0) return std::nullopt;
-  std::uint64_t sum;
-  std::memcpy(&sum, t.data_.data() + head, 8);
-  const char* body = t.data_.data() + head + 8;
-  const std::size_t size = t.data_.size() - head - 8;
-  if (sum != checksum(body, size)) return std::nullopt;
-  RecordReader r(body, size);
+  auto body = read_checked_file(tip_path(git_dir), kTipMagic);
+  if (!body) return std::nullopt;
+  t.data_ = std::move(*body);
+  RecordReader r(t.data_.data(), t.data_.size());
   std::string_view id;
   std::uint64_t n;
   if (!r.view(id) || id.size() != 20 || !r.count(n)) return std::nullopt;
@@ -239,20 +238,7 @@ void TipChain::save(const std::string& git_dir, const std::vector<git::CommitInf
     encode_payload(payload, commits[i], events[i]);
     w.str(payload.out);
   }
-  const std::uint64_t sum = checksum(w.out.data(), w.out.size());
-  std::string out = kTipMagic;
-  out.append(reinterpret_cast<const char*>(&sum), 8);
-  out += w.out;
-  // Written aside and renamed over the old file: a reader sees one whole file or the other.
-  std::error_code ec;
-  std::filesystem::create_directories(git_dir + "mreg", ec);
-  const std::string path = tip_path(git_dir), temp = path + "." + std::to_string(::getpid()) + ".tmp";
-  {
-    std::ofstream f(temp, std::ios::binary | std::ios::trunc);
-    if (!(f << out)) return;
-  }
-  std::filesystem::rename(temp, path, ec);
-  if (ec) std::filesystem::remove(temp, ec);
+  write_checked_file(tip_path(git_dir), kTipMagic, w.out);
 }
 
 std::optional<std::size_t> TipChain::position(const git::Oid& oid) const {

@@ -26,6 +26,11 @@
 
 namespace mreg {
 
+// One event's fields as the index stores them (all but the commit, its time and author,
+// which its commit's record holds).
+void encode_event(RecordWriter& w, const Event& e);
+bool decode_event(RecordReader& r, Event& e);
+
 class HistoryIndex {
  public:
   using EventsOf = std::function<std::vector<Event>(const git::CommitInfo&)>;
@@ -35,9 +40,26 @@ class HistoryIndex {
   // Indexes every commit reachable from `tip` that is not indexed yet (and writes them).
   void update(const git::Repository& repo, const git::Oid& tip, const EventsOf& events_of);
 
+  // A commit's parents, by position. The first is kept inline: most commits have one, and
+  // an allocation per commit was a tenth of loading the index.
+  class Parents {
+   public:
+    bool empty() const { return count_ == 0; }
+    std::size_t size() const { return count_; }
+    std::uint32_t front() const { return first_; }
+    std::uint32_t operator[](std::size_t i) const { return i == 0 ? first_ : more_[i - 1]; }
+    void push_back(std::uint32_t p) {
+      if (count_++ == 0) first_ = p;
+      else more_.push_back(p);
+    }
+
+   private:
+    std::uint32_t first_ = 0, count_ = 0;
+    std::vector<std::uint32_t> more_;
+  };
   struct Commit {
     git::Oid oid;
-    std::vector<std::uint32_t> parents;  // positions
+    Parents parents;
     Timestamp author_time = 0, committer_time = 0;
     bool merges_below = false;  // a merge commit is reachable from it (itself included)
     std::string_view payload;   // the rest of the record: author, models, events
@@ -60,7 +82,10 @@ class HistoryIndex {
 
   RecordFile file_;
   std::vector<Commit> commits_;
-  std::unordered_map<std::string_view, std::uint32_t> positions_;  // key: the id's 20 bytes
+  struct IdHash {  // an object id is as good as random: its first 8 bytes do
+    std::size_t operator()(std::string_view id) const;
+  };
+  std::unordered_map<std::string_view, std::uint32_t, IdHash> positions_;  // key: the id's 20 bytes
   std::deque<std::string> added_;  // keys and payloads this process appended (commits_ points into them)
 };
 

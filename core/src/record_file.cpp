@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace mreg {
 namespace {
@@ -34,19 +37,46 @@ std::uint64_t checksum(const char* data, std::size_t n) {
   return h ^ (h >> 29);
 }
 
+void write_checked_file(const std::string& path, const std::string& magic, const std::string& body) {
+  const std::uint64_t sum = checksum(body.data(), body.size());
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string temp = path + "." + std::to_string(::getpid()) + ".tmp";
+  {
+    std::ofstream f(temp, std::ios::binary | std::ios::trunc);
+    if (!(f << magic && f.write(reinterpret_cast<const char*>(&sum), 8) && f << body)) return;
+  }
+  std::filesystem::rename(temp, path, ec);
+  if (ec) std::filesystem::remove(temp, ec);
+}
+
+std::optional<std::string> read_checked_file(const std::string& path, const std::string& magic) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (data.size() < magic.size() + 8 || data.compare(0, magic.size(), magic) != 0) return std::nullopt;
+  std::uint64_t sum;
+  std::memcpy(&sum, data.data() + magic.size(), 8);
+  data.erase(0, magic.size() + 8);
+  if (sum != checksum(data.data(), data.size())) return std::nullopt;
+  return data;
+}
+
 namespace {
 
-bool read_all(int fd, std::string& out) {
+// Into a buffer that is not zeroed first: zeroing a history index of 10 MB cost as much
+// as checking its records.
+bool read_all(int fd, std::unique_ptr<char[]>& out, std::size_t& size) {
   struct stat st;
   if (::fstat(fd, &st) != 0) return false;
-  out.resize(static_cast<std::size_t>(st.st_size));
+  out.reset(new char[static_cast<std::size_t>(st.st_size)]);
   std::size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+  while (got < static_cast<std::size_t>(st.st_size)) {
+    ssize_t n = ::read(fd, out.get() + got, static_cast<std::size_t>(st.st_size) - got);
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);
   }
-  out.resize(got);
+  size = got;
   return true;
 }
 
@@ -79,8 +109,9 @@ RecordFile::~RecordFile() {
 void RecordFile::scan(int fd) {
   struct stat st;
   if (::fstat(fd, &st) != 0) return;
-  if (load_ == Load::Whole && !read_all(fd, data_)) return;
-  file_size_ = load_ == Load::Whole ? data_.size() : static_cast<std::uint64_t>(st.st_size);
+  std::size_t data_size = 0;
+  if (load_ == Load::Whole && !read_all(fd, data_, data_size)) return;
+  file_size_ = load_ == Load::Whole ? data_size : static_cast<std::uint64_t>(st.st_size);
   // [pos, pos + n) of the file, or null past its end: from memory (Whole), or through a
   // window that moves along the file (Index).
   constexpr std::size_t kWindow = 1 << 20;
@@ -88,7 +119,7 @@ void RecordFile::scan(int fd) {
   std::uint64_t window_start = 0;
   auto bytes = [&](std::uint64_t pos, std::size_t n) -> const char* {
     if (pos + n > file_size_) return nullptr;
-    if (load_ == Load::Whole) return data_.data() + pos;
+    if (load_ == Load::Whole) return data_.get() + pos;
     if (pos < window_start || pos + n > window_start + window.size()) {
       window.resize(std::max<std::size_t>(n, std::min<std::uint64_t>(kWindow, file_size_ - pos)));
       window_start = pos;
@@ -102,8 +133,7 @@ void RecordFile::scan(int fd) {
   const char* head = bytes(0, magic_.size());
   if (!head || std::string_view(head, magic_.size()) != magic_) {
     file_size_ = 0;  // not ours, or from another version: start over
-    data_.clear();
-    data_.shrink_to_fit();
+    data_.reset();
     return;
   }
   const std::size_t overhead = kFraming + key_size_;
@@ -151,7 +181,7 @@ bool RecordFile::find(std::string_view key, std::string& payload) const {
   const Location* at = locate(key);
   if (!at) return false;
   if (load_ == Load::Whole) {
-    payload.assign(data_, at->offset + 4 + key_size_, at->size);
+    payload.assign(data_.get() + at->offset + 4 + key_size_, at->size);
     return true;
   }
   // Read the record again and check it as the scan did: another process may have cut the

@@ -15,7 +15,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,6 +28,13 @@ namespace mreg {
 
 // The checksum of the records (and of other files of parsed facts).
 std::uint64_t checksum(const char* data, std::size_t n);
+
+// A small file of parsed facts written whole: `magic`, the u64 checksum of the body, the body.
+// Written aside and renamed over the old one (creating its folder), so that a reader sees one
+// whole file or the other; a failure to write only costs speed next time.
+void write_checked_file(const std::string& path, const std::string& magic, const std::string& body);
+// The body of such a file; nullopt when it is missing, of another format or damaged.
+std::optional<std::string> read_checked_file(const std::string& path, const std::string& magic);
 
 class RecordFile {
  public:
@@ -73,7 +82,7 @@ class RecordFile {
   int fd_ = -1;                 // Load::Index: the file, kept open to read payloads from
   std::uint64_t file_size_ = 0;  // as read
   std::uint64_t valid_end_ = 0;  // end of the last good record
-  std::string data_;            // Load::Whole: the file as read
+  std::unique_ptr<char[]> data_;  // Load::Whole: the file as read (file_size_ bytes)
   std::string keys_;            // Load::Index: every record's key, back to back
   std::vector<std::pair<std::string_view, std::string_view>> records_;  // Load::Whole: key, payload
   std::vector<Location> locations_;  // every good record, in file order

@@ -22,6 +22,9 @@ struct Registry::Impl {
   std::string last_commit;
 
   Snapshot snapshot_at(const git::Oid& commit) const;
+  // The same, with the folder of `model` already known (from the step cache, verify.cpp):
+  // reading that model does not read the large `models/` tree.
+  Snapshot snapshot_at(const git::Oid& commit, const std::string& model, const std::optional<git::Oid>& folder) const;
 };
 
 class BlobCache;
@@ -46,6 +49,7 @@ struct Snapshot::Impl {
   // big, and libgit2 does not cache big trees).
   const std::vector<git::TreeEntry>& model_folders() const;
   std::optional<git::Oid> model_folder(const std::string& name) const;
+  void know_folder(const std::string& name, const std::optional<git::Oid>& folder) const;
   // The cache of parsed files, once this snapshot has read `kBlobCacheAfter` model folders
   // (counting the `folders` about to be read); null before.
   BlobCache* blob_cache(std::size_t folders) const;
@@ -89,11 +93,17 @@ class HistoryReader {
   void for_each_commit_events(const git::Oid& tip,
                               const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn,
                               const std::set<std::string>& models = {});
+  // The same for the commits whose events name `model`, from the model's share of the history
+  // (model_history.h) when it reaches `tip`, else from the index.
+  void for_each_commit_events_of(const git::Oid& tip, const std::string& model,
+                                 const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn);
   // `tip` and its first parents, down to the root.
   std::vector<git::Oid> first_parents(const git::Oid& tip);
 
  private:
   struct Source;
+  Source& source();  // made on first use: loading the index is what a history read costs
+  const git::Repository& repo_;
   std::unique_ptr<Source> source_;
 };
 

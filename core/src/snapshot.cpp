@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <deque>
+#include <mutex>
 #include <thread>
 
 #include "manifest.h"
@@ -59,6 +61,35 @@ std::vector<Problem> problems_of(const Error& e, const std::string& path) {
 // With `problems`, a file that does not read is left out and its problems are added there
 // (a folder read that way is neither taken from the cache nor given to it); without, the
 // first such file throws.
+// The last few folders read strictly, kept for the process: one command reads the same
+// model again and again through different snapshots of the same commit or of commits
+// that did not touch it (the deploy gate: the URI, its state, the steps since the
+// policy's adoption), and parsing and checking its files is what costs. A folder's tree
+// id and name say everything about it, so what is kept stays true.
+class RecentFolders {
+ public:
+  std::optional<ModelFolder> find(const git::Oid& tree, const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [key, folder] : kept_)
+      if (key.first == tree && key.second == name) return folder;
+    return std::nullopt;
+  }
+  void add(const git::Oid& tree, const std::string& name, const ModelFolder& folder) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (kept_.size() == kKeep) kept_.pop_front();
+    kept_.emplace_back(std::make_pair(tree, name), folder);
+  }
+
+ private:
+  static constexpr std::size_t kKeep = 4;
+  std::mutex mutex_;
+  std::deque<std::pair<std::pair<git::Oid, std::string>, ModelFolder>> kept_;
+};
+RecentFolders& recent_folders() {
+  static RecentFolders* folders = new RecentFolders;  // never freed: used until the process ends
+  return *folders;
+}
+
 ModelFolder read_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
                         BlobCache* cache = nullptr, std::vector<Problem>* problems = nullptr) {
   if (cache && !problems) {
@@ -113,6 +144,15 @@ ModelFolder read_folder(const git::Repository& repo, const std::string& name, co
   }
   std::sort(f.versions.begin(), f.versions.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
   if (cache && !problems) cache->add_folder(tree, f);
+  return f;
+}
+
+// read_folder of one model, asked for by name (not a walk over every folder).
+ModelFolder read_one_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
+                            BlobCache* cache) {
+  if (auto recent = recent_folders().find(tree, name)) return std::move(*recent);
+  ModelFolder f = read_folder(repo, name, tree, cache);
+  recent_folders().add(tree, name, f);
   return f;
 }
 
@@ -229,8 +269,17 @@ std::optional<git::Oid> Snapshot::Impl::model_folder(const std::string& name) co
   return found;
 }
 
-Snapshot Registry::Impl::snapshot_at(const git::Oid& commit) const {
+void Snapshot::Impl::know_folder(const std::string& name, const std::optional<git::Oid>& folder) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  folder_lookups_[name] = folder;
+}
+
+Snapshot Registry::Impl::snapshot_at(const git::Oid& commit) const { return snapshot_at(commit, "", std::nullopt); }
+
+Snapshot Registry::Impl::snapshot_at(const git::Oid& commit, const std::string& model,
+                                     const std::optional<git::Oid>& folder) const {
   auto impl = std::make_shared<Snapshot::Impl>();
+  if (!model.empty()) impl->know_folder(model, folder);
   impl->repo = repo;
   impl->commit = commit;
   const auto info = repo->read_commit(commit);
@@ -339,7 +388,7 @@ std::vector<ModelVersion> Snapshot::get_model_versions(const std::string& name) 
   check_model_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder) model_not_found(*this, name);
-  return read_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)).versions;
+  return read_one_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)).versions;
 }
 
 std::string Snapshot::canonical_stage(const std::string& stage) const {
@@ -365,7 +414,7 @@ ModelSummary Snapshot::get_model_summary(const std::string& name) const {
   check_model_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder) model_not_found(*this, name);
-  return summarize(read_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)), impl_->config.stages);
+  return summarize(read_one_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)), impl_->config.stages);
 }
 
 ModelSummary Snapshot::summarize_model(const std::string& name) const {

@@ -17,6 +17,7 @@
 #include "mreg/timefmt.h"
 #include "registry_impl.h"
 #include "signature_prefetch.h"
+#include "step_changes.h"
 
 namespace mreg {
 namespace {
@@ -40,9 +41,10 @@ struct History {
 
 // From the events of each commit (the history index, made locally from the commits):
 // the same trailers a walk of git would read.
-History read_history(HistoryReader& reader, const git::Oid& tip, const std::set<std::string>& models = {}) {
+// With `model`, only the commits whose events name it.
+History read_history(HistoryReader& reader, const git::Oid& tip, const std::string& model = "") {
   History h;
-  reader.for_each_commit_events(tip, [&](const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
+  auto read = [&](const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
     bool applied = false;
     for (const auto& e : events) {
       if (e.type == "transitioned" || e.type == "archived")
@@ -56,7 +58,9 @@ History read_history(HistoryReader& reader, const git::Oid& tip, const std::set<
         applied = true;
       }
     }
-  }, models);
+  };
+  if (model.empty()) reader.for_each_commit_events(tip, read);
+  else reader.for_each_commit_events_of(tip, model, read);
   return h;
 }
 
@@ -124,7 +128,8 @@ class Verifier {
         repo_(*registry.impl().repo),
         history_reader_(repo_),
         options_(o),
-        now_(o.now.value_or(now_seconds())) {}
+        now_(o.now.value_or(now_seconds())),
+        step_cache_(repo_) {}
 
   VerifyReport run() {
     head_oid_ = resolve_revision(repo_, options_.rev);
@@ -241,7 +246,7 @@ class Verifier {
     // The state, judged as tree mode judges it, alone.
     only_model_ = model;
     only_key_ = StateOf{model, out.version.version, out.stage, out.alias, "", ""}.key();
-    history_ = read_history(history_reader_, head_oid_, {model});
+    history_ = read_history(history_reader_, head_oid_, model);
     // Protected state of the model taken away by hand can change what the URI resolves to (a newer
     // version removed from the stage rolls it back to an older approved one), and a grandfathered
     // state is one unchanged since the policy's adoption: the model's steps since then are walked.
@@ -449,6 +454,13 @@ class Verifier {
     removal_requests_.insert(used_here.begin(), used_here.end());
   }
 
+  // The commit that added a policy version; for the deploy gate, with the gated model's folder
+  // as the walk since the policy's adoption found it (not reading the large `models/` tree again).
+  Snapshot snapshot_at_adoption(const git::Oid& added) const {
+    if (adoption_ && added == *adoption_) return registry_.impl().snapshot_at(added, only_model_, gated_at_adoption_);
+    return registry_.impl().snapshot_at(added);
+  }
+
   // The state existed before any policy protected it: the tree of the commit
   // that added the first policy version protecting it had it already.
   bool grandfathered(const StateOf& st) {
@@ -457,7 +469,7 @@ class Verifier {
       if (!p.rule_for(st.model, st.stage, st.alias)) continue;
       const auto added = commit_adding(policy_path(p.version));
       if (!added) return false;
-      const Snapshot then = registry_.impl().snapshot_at(*added);
+      const Snapshot then = snapshot_at_adoption(*added);
       try {
         // Pinned: the version must be exactly what it was then (the identity approvals bind).
         const ModelVersion was = then.get_model_version(st.model, st.version);
@@ -480,7 +492,7 @@ class Verifier {
       const auto added = commit_adding(policy_path(p.version));
       if (!added) return false;
       try {
-        const Snapshot s = registry_.impl().snapshot_at(*added);
+        const Snapshot s = snapshot_at_adoption(*added);
         for (const auto& old : states_of_model(s, p, st.model))
           if (old.key() == st.key()) return true;
       } catch (const Error&) {
@@ -493,9 +505,16 @@ class Verifier {
   // The oldest commit on HEAD's first-parent line whose tree has `path` (an
   // append-only file stays once added, so a binary search finds it).
   std::optional<git::Oid> commit_adding(const std::string& path) {
-    if (first_parents_.empty()) first_parents_ = history_reader_.first_parents(head_oid_);
+    if (first_parents_.empty()) {
+      if (only_model_.empty()) first_parents_ = history_reader_.first_parents(head_oid_);
+      else first_parents_ = first_parents_to_adoption();
+    }
     auto has = [&](size_t i) { return repo_.tree_entry(repo_.read_commit(first_parents_[i]).tree, path).has_value(); };
     if (!has(0)) return std::nullopt;
+    if (first_parents_partial_ && has(first_parents_.size() - 1)) {  // older than the policy: the whole line
+      first_parents_ = history_reader_.first_parents(head_oid_);
+      first_parents_partial_ = false;
+    }
     size_t lo = 0, hi = first_parents_.size() - 1;  // has(lo); find the largest index (oldest) that has it
     while (lo < hi) {
       size_t mid = (lo + hi + 1) / 2;
@@ -503,6 +522,21 @@ class Verifier {
       else hi = mid - 1;
     }
     return first_parents_[lo];
+  }
+
+  // The deploy gate's part of HEAD's first-parent line: down to the first commit without the
+  // policy's first version, read from git. The gate walks every step since the adoption anyway,
+  // and loading the history index of every commit costs more than these.
+  std::vector<git::Oid> first_parents_to_adoption() {
+    std::vector<git::Oid> out;
+    for (std::optional<git::Oid> c = head_oid_; c;) {
+      out.push_back(*c);
+      const git::CommitInfo info = repo_.read_commit(*c);
+      if (!repo_.tree_entry(info.tree, policy_path(1))) break;
+      c = info.parents.empty() ? std::nullopt : std::optional(info.parents[0]);
+    }
+    first_parents_partial_ = true;
+    return out;
   }
 
   // A rejected or cancelled request justifies nothing, however many approvals it had
@@ -704,45 +738,38 @@ class Verifier {
     }
   }
 
-  // The model folders that differ between two trees (added, changed, deleted or renamed),
-  // with their trees before and after.
-  using FolderChanges = std::map<std::string, git::Repository::EntryChange>;
+  // The model folders that differ between two commits' trees (added, changed, deleted or renamed).
   static void diff_trees_models(const git::Repository& repo, const git::Oid& a, const git::Oid& b,
                                 std::set<std::string>& models) {
-    for (const auto& [name, change] : model_folder_changes(repo, a, b)) models.insert(name);
-  }
-  static FolderChanges model_folder_changes(const git::Repository& repo, const git::Oid& a, const git::Oid& b) {
-    FolderChanges out;
-    auto folder = [&](const git::Oid& tree) -> std::optional<git::Oid> {
-      auto e = repo.tree_entry(tree, "models");
-      return e && e->type == git::ObjectType::Tree ? std::optional(e->oid) : std::nullopt;
-    };
-    const auto fa = folder(a), fb = folder(b);
-    if (fa == fb) return out;
-    if (!fa || !fb) {
-      for (auto& e : repo.read_tree(fa ? *fa : *fb)) {
-        git::Repository::EntryChange c{e.name, std::nullopt, std::nullopt};
-        (fa ? c.before : c.after) = e;
-        out.emplace(e.name, std::move(c));
-      }
-      return out;
-    }
-    for (auto& c : repo.changed_entries(*fa, *fb)) out.emplace(c.name, std::move(c));
-    return out;
+    for (const auto& change : model_folder_changes(repo, models_tree(repo, a), models_tree(repo, b)))
+      models.insert(change.name);
   }
 
   // The protected states that first-parent step `commit` (from its first parent)
   // took away must each be accounted for by an approved request, judged under the
   // policy in force before the step, at the step's time.
   void check_step_removals(const git::Oid& commit, const git::CommitInfo& info, const git::CommitInfo& parent) {
-    check_step_removals(commit, info, models_that_may_lose_state(repo_, parent.tree, info.tree));
+    check_step_removals(commit, info,
+                        models_that_may_lose_state(repo_, model_folder_changes(repo_, models_tree(repo_, parent.tree),
+                                                                               models_tree(repo_, info.tree))));
   }
-  void check_step_removals(const git::Oid& commit, const git::CommitInfo& info, const std::set<std::string>& models) {
+  // `gated`: the gated model's folder change in this step, so that its snapshots need not
+  // read the large `models/` trees to find the folder.
+  void check_step_removals(const git::Oid& commit, const git::CommitInfo& info, const std::set<std::string>& models,
+                           const git::Repository::EntryChange* gated = nullptr) {
     if (models.empty()) return;
     const Policy* before = policy_at(info.parents[0]);
     if (!before) return;
-    check_removals(registry_.impl().snapshot_at(info.parents[0]), registry_.impl().snapshot_at(commit), models,
-                   *before, info.committer.time, "in commit " + commit.hex().substr(0, 12), removal_requests_);
+    auto snapshot = [&](const git::Oid& at, const std::optional<git::TreeEntry>& folder) {
+      if (!gated) return registry_.impl().snapshot_at(at);
+      return registry_.impl().snapshot_at(at, gated->name, folder_of(folder));
+    };
+    check_removals(snapshot(info.parents[0], gated ? gated->before : std::nullopt),
+                   snapshot(commit, gated ? gated->after : std::nullopt), models, *before, info.committer.time,
+                   "in commit " + commit.hex().substr(0, 12), removal_requests_);
+  }
+  static std::optional<git::Oid> folder_of(const std::optional<git::TreeEntry>& e) {
+    return e && e->type == git::ObjectType::Tree ? std::optional(e->oid) : std::nullopt;
   }
 
   // Could a step have taken protected state from a model? Not when it only added the
@@ -764,25 +791,38 @@ class Verifier {
     return false;
   }
 
-  // The models (of those verified) that a step from tree `a` to tree `b` may have taken state from.
-  std::set<std::string> models_that_may_lose_state(const git::Repository& repo, const git::Oid& a,
-                                                   const git::Oid& b) const {
+  // The models (of those verified) whose folder change may have taken state from them.
+  std::set<std::string> models_that_may_lose_state(const git::Repository& repo, const FolderChanges& changes) const {
     std::set<std::string> models;
-    for (const auto& [name, change] : model_folder_changes(repo, a, b))
-      if ((only_model_.empty() || name == only_model_) && may_take_state(repo, change)) models.insert(name);
+    for (const auto& change : changes)
+      if ((only_model_.empty() || change.name == only_model_) && may_take_state(repo, change)) models.insert(change.name);
     return models;
   }
 
-  // models_that_may_lose_state for first-parent steps 0..n-1 (step i goes from first_parents_[i + 1]
-  // to first_parents_[i]). Telling which steps need a closer look is most of a long walk, and
-  // each step is told alone: a second thread, with its own handle on the repository, takes the
-  // older half.
-  std::vector<std::set<std::string>> steps_that_may_take_state(std::size_t n) const {
-    std::vector<std::set<std::string>> out(n);
+  // First-parent step i: from first_parents_[i + 1] to first_parents_[i].
+  struct Step {
+    FolderChanges changes;
+    std::optional<git::Oid> models_before, models_after;  // the `models/` trees
+    bool from_git = false;  // not from the step cache
+  };
+
+  // Steps 0..n-1, from the step cache where it has them (`cached`), else from git. Reading
+  // both `models/` trees of each step is most of a long walk, and each step is read alone:
+  // a second thread, with its own handle on the repository, takes the older half.
+  std::vector<Step> read_steps(std::size_t n, bool cached) const {
+    std::vector<Step> out(n);
     auto scan = [&](const git::Repository& repo, std::size_t from, std::size_t to) {
-      for (std::size_t i = from; i < to; ++i)
-        out[i] = models_that_may_lose_state(repo, repo.read_commit(first_parents_[i + 1]).tree,
-                                            repo.read_commit(first_parents_[i]).tree);
+      for (std::size_t i = from; i < to; ++i) {
+        Step& s = out[i];
+        s.models_after = models_tree(repo, repo.read_commit(first_parents_[i]).tree);
+        s.models_before = models_tree(repo, repo.read_commit(first_parents_[i + 1]).tree);
+        if (auto known = cached ? step_cache_.find(first_parents_[i], s.models_before, s.models_after) : std::nullopt) {
+          s.changes = std::move(*known);
+          continue;
+        }
+        s.changes = model_folder_changes(repo, s.models_before, s.models_after);
+        s.from_git = true;
+      }
     };
     constexpr std::size_t kStepsWorthAThread = 256;
     const std::size_t half = n >= kStepsWorthAThread && std::thread::hardware_concurrency() > 1 ? n / 2 : n;
@@ -807,12 +847,32 @@ class Verifier {
     return out;
   }
 
+  // The deploy gate's check of the step cache: the gated model's folder, followed from HEAD
+  // down the steps, must be, before each step that changed it, what the next step (older)
+  // left it as. A record edited to leave out a change of the model breaks the chain (unless
+  // the model's folder came back to exactly what it was). Sets gated_at_adoption_.
+  bool gated_chain_holds(const std::vector<Step>& steps) {
+    auto entry = repo_.tree_entry(repo_.read_commit(head_oid_).tree, "models/" + only_model_);
+    auto same = [](const std::optional<git::TreeEntry>& a, const std::optional<git::TreeEntry>& b) {
+      return a ? b && a->oid == b->oid && a->mode == b->mode : !b;
+    };
+    for (const auto& step : steps)
+      for (const auto& change : step.changes)
+        if (change.name == only_model_) {
+          if (!same(change.after, entry)) return false;
+          entry = change.before;
+        }
+    gated_at_adoption_ = folder_of(entry);
+    return true;
+  }
+
   // Tree mode: every first-parent step since the commit that adopted the policy.
   // (History mode checks the steps since its checkpoint; earlier ones were checked
   // when the checkpoint was.) The steps already found clean under the same trusted
   // root are remembered in the git directory (mreg/verified-steps-v1): a later run
   // checks only the steps after them. The file is local, like the history index,
-  // and losing it costs time only.
+  // and losing it costs time only. What each step changed comes from the step cache
+  // (step_changes.h), which the walk extends.
   void verify_removals_since_policy() {
     const auto adopted = commit_adding(policy_path(1));
     if (!adopted) return;
@@ -826,14 +886,29 @@ class Verifier {
       }
     }
     const auto problems_before = report_.problems.size();
-    std::size_t steps = 0;
-    while (steps + 1 < first_parents_.size() && first_parents_[steps] != *adopted &&
-           !(clean && first_parents_[steps] == *clean))
-      ++steps;
-    const auto candidates = steps_that_may_take_state(steps);
-    for (std::size_t i = 0; i < steps; ++i)  // newest first, as the requests that account for removals are counted
-      if (!candidates[i].empty())
-        check_step_removals(first_parents_[i], repo_.read_commit(first_parents_[i]), candidates[i]);
+    std::size_t n = 0;
+    while (n + 1 < first_parents_.size() && first_parents_[n] != *adopted && !(clean && first_parents_[n] == *clean))
+      ++n;
+    auto steps = read_steps(n, true);
+    if (!whole_walk && first_parents_[n] == *adopted) {
+      if (!gated_chain_holds(steps)) {
+        steps = read_steps(n, false);  // a record does not fit: read every step from git
+        gated_chain_holds(steps);
+      }
+      adoption_ = *adopted;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      if (steps[i].from_git) step_cache_.add(first_parents_[i], steps[i].models_before, steps[i].models_after, steps[i].changes);
+    step_cache_.save();
+    for (std::size_t i = 0; i < n; ++i) {  // newest first, as the requests that account for removals are counted
+      const auto candidates = models_that_may_lose_state(repo_, steps[i].changes);
+      if (candidates.empty()) continue;
+      const git::Repository::EntryChange* gated = nullptr;
+      if (!whole_walk)
+        for (const auto& change : steps[i].changes)
+          if (change.name == only_model_) gated = &change;
+      check_step_removals(first_parents_[i], repo_.read_commit(first_parents_[i]), candidates, gated);
+    }
     if (whole_walk && report_.problems.size() == problems_before && (!clean || *clean != head_oid_))
       save_clean_steps({head_oid_, removal_requests_, removed_states_});
   }
@@ -944,10 +1019,15 @@ class Verifier {
   PolicyChain chain_;
   History history_;
   std::vector<git::Oid> first_parents_;
+  bool first_parents_partial_ = false;  // only down to the policy's adoption (the deploy gate)
   std::set<std::string> verified_in_history_;
   std::set<std::string> removed_states_;    // StateOf::key() of states removed in the steps checked
   std::set<std::string> removal_requests_;  // requests that justified a removal
   std::string only_model_, only_key_;       // the deploy gate judges one state
+  StepChanges step_cache_;
+  // The deploy gate: the commit that adopted the policy, and the gated model's folder there
+  // (as the steps since say), once the walk has run.
+  std::optional<git::Oid> adoption_, gated_at_adoption_;
   VerifyReport report_;
 };
 
