@@ -45,17 +45,19 @@ std::string usage_html(const ModelVersion& v) {
 
 // Links to compare this version with the newest one of each other stage, and the one before it.
 std::string compare_links(const Links& links, const View& view, const ModelVersion& v) {
-  std::string out;
+  std::vector<std::pair<std::int64_t, std::string>> others;  // version, why it is offered
+  auto offer = [&](std::int64_t n, const std::string& why) {
+    const bool known = n == v.version || std::any_of(others.begin(), others.end(), [&](const auto& o) { return o.first == n; });
+    if (n > 0 && !known) others.emplace_back(n, why);
+  };
   for (const auto& other : view.snapshot.get_latest_versions(v.name, {}))
-    if (other.version != v.version)
-      out += "<li>" + link(links.compare(v.name, {other.version, v.version}),
-                           "with version " + std::to_string(other.version) + " (" + other.stage + ")") + "</li>";
+    offer(other.version, "with version " + std::to_string(other.version) + " (" + other.stage + ")");
   std::int64_t previous = 0;
   for (const auto& other : view.snapshot.get_model_versions(v.name))
     if (other.version < v.version) previous = std::max(previous, other.version);
-  if (previous)
-    out += "<li>" + link(links.compare(v.name, {previous, v.version}),
-                         "with the version before it (" + std::to_string(previous) + ")") + "</li>";
+  offer(previous, "with the version before it (" + std::to_string(previous) + ")");
+  std::string out;
+  for (const auto& [n, why] : others) out += "<li>" + link(links.compare(v.name, {std::min(n, v.version), std::max(n, v.version)}), why) + "</li>";
   return out.empty() ? "" : "<h2>Compare</h2><ul class=\"compare-links\">" + out + "</ul>";
 }
 
