@@ -109,11 +109,14 @@ dl.fields{display:grid;grid-template-columns:max-content auto;gap:.2em 1.2em}dl.
 .reason{display:block;font-size:.9em;color:#57606a;overflow-wrap:anywhere}
 .approval{display:block;margin:.15em 0}.committer{display:block;font-size:.9em}
 dl.fields{grid-template-columns:minmax(5em,max-content) minmax(0,1fr)}dl.fields dd{min-width:0;word-break:normal;overflow-wrap:anywhere}
-table.fit{table-layout:auto}table.fit td,table.fit th{overflow-wrap:anywhere}
+table.fit td,table.fit th,.fit-cells td,.fit-cells th{overflow-wrap:anywhere}
+@media (max-width:40em){dl.fields{grid-template-columns:minmax(0,1fr)}dl.fields dd{margin:0 0 .4em .8em}
+.fit-cells table.requests thead{display:none}.fit-cells table.requests tr{display:block;border-bottom:1px solid #d0d7de}
+.fit-cells table.requests td{display:block;border:0;padding:.1em .6em}}
 .scroll{overflow-x:auto;max-width:100%}
 pre.commands{white-space:pre-wrap;overflow-wrap:anywhere}
 .uri{user-select:all;font-family:monospace;background:#f6f8fa;padding:.1em .35em;overflow-wrap:anywhere}
-td.differs{background:#fff8c5}
+td.differs{background:#fff8c5}table.compare th[scope=row]{overflow-wrap:break-word}
 .difference{color:#57606a;font-size:.9em}
 form.compare button{margin-top:.4em}
 )css";

@@ -76,7 +76,8 @@ std::string compare_page(const Links& links, const View& view, const std::string
     body += "</ul></li>";
   }
   body += "</ul>";
-  return page(links, title, body);
+  // Every cell may break anywhere: ids, keys and URLs fit a narrow screen.
+  return page(links, title, "<div class=\"fit-cells\">" + body + "</div>");
 }
 
 }  // namespace mreg::server

@@ -129,7 +129,8 @@ std::string request_page(const Links& links, const View& view, const std::string
   for (auto& e : read_log(view.registry, view.rev(), q))
     if (e.request == r.id) events.push_back(std::move(e));
   body += "<h2>Commits</h2>" + events_table(links, view, events);
-  return page(links, "Request " + r.id, body);
+  // Every cell may break anywhere: ids, keys and URLs fit a narrow screen.
+  return page(links, "Request " + r.id, "<div class=\"fit-cells\">" + body + "</div>");
 }
 
 }  // namespace mreg::server

@@ -128,7 +128,8 @@ std::string version_page(const Links& links, const View& view, const std::string
                                  std::to_string(v.version) + " TEXT</code> adds one.</p>"
                            : events_table(links, view, comments);
   body += "<h2>Activity</h2>" + events_table(links, view, events);
-  return page(links, title, body);
+  // Every cell may break anywhere: ids, keys and URLs fit a narrow screen.
+  return page(links, title, "<div class=\"fit-cells\">" + body + "</div>");
 }
 
 }  // namespace mreg::server

@@ -2,6 +2,7 @@
 // installed by scripts/deps with npm ci), types a search into the models page, clicks through to
 // a model and a version, reads what a person would read, and finds that the scripts injected into
 // descriptions and tags never ran. Skipped (ctest says so) only where node or chromium is missing.
+#include "support/approvals.h"
 #include "support/harness.h"
 #include "support/server.h"
 
@@ -33,6 +34,44 @@ void build_registry(const Registry& reg) {
   reg.mreg_json({"model", "create", "grid-load", "--description", "Load per grid cell"});
 }
 
+// Markdown links no page may turn into a link that acts: a backslash host, javascript: in every
+// case variant, with an entity, a space or as an autolink; and HTML in a link's text.
+std::string hostile_links(bool every_case) {
+  std::string out = "[slash](/\\evil.example) [entity](&#106;avascript:alert(1)) [space]( javascript:alert(1)) "
+                    "<javascript:alert(1)> [<b>bold</b> <img src=x onerror=\"" + kInjected + "\">](https://docs.example.com/ok)\n\n";
+  const std::string word = "javascript";
+  const int variants = every_case ? 1 << 10 : 4;
+  for (int bits = 0; bits < variants; ++bits) {
+    std::string scheme = word;
+    for (int i = 0; i < 10; ++i)
+      if ((every_case ? bits : bits * 0x155) >> i & 1) scheme[i] = static_cast<char>(std::toupper(scheme[i]));
+    out += "[js" + std::to_string(bits) + "](" + scheme + ":alert(1)) ";
+  }
+  return out + "\n";
+}
+
+// Model m of the approval fixture: carol asks for v1 in Production (a hostile comment), alice
+// approves, mallory signs as bob (a forged approval); v3 has a signature, hostile links in its
+// description (javascript: in all 1024 case variants) and in a comment.
+void build_reviews(const ApprovalFixture& fx) {
+  // The policy protects m only, so that the other models move freely.
+  REQUIRE(fx.adopt_policy(with_rule_line(fx.policy_text(2), "models", "[m]")) == 3);
+  const std::string id = fx.request_change("carol", 1, {"--to", "Production", "--comment", hostile_links(false)});
+  REQUIRE_EXIT(fx.approve("alice", id), 0);
+  const SignedApproval bob = fx.print_approval("bob", id);
+  fx.commit_files({{approval_file(id, "bob"), bob.payload},
+                   {approval_file(id, "bob") + ".sig", ssh_sign(fx.key("mallory"), bob.payload)}},
+                  "approve as bob", as("mallory"));
+  const std::string dir = fx.reg.dir / "model-3";
+  write_file(dir + "/MLmodel", "flavors:\n  python_function: {}\nsignature:\n  inputs: '[{\"name\": \"temp\", \"type\": "
+                               "\"long\"}, {\"name\": \"gust\", \"type\": \"double\", \"required\": false}]'\n"
+                               "  outputs: '[{\"type\": \"double\"}]'\n");
+  write_file(dir + "/model.pkl", "weights\n");
+  fx.reg.mreg_json({"register", "m", "--model-dir", dir, "--source", "s3://ml/m/3/" + std::string(300, 'x'),
+                    "--description", "Third try.\n\n" + hostile_links(true)});
+  fx.reg.mreg_json({"comment", "m", "3", "see " + hostile_links(false)});
+}
+
 }  // namespace serve_browser
 
 TEST_CASE("serve in a browser: search, open a model and a version, and an injected script never runs",
@@ -46,9 +85,10 @@ TEST_CASE("serve in a browser: search, open a model and a version, and an inject
   INFO("playwright-core is installed by scripts/deps (npm ci in tests/browser)");
   REQUIRE(access((kBrowserDir + "/node_modules/playwright-core/package.json").c_str(), R_OK) == 0);
 
-  Registry reg;
-  build_registry(reg);
-  Server server({"--repo", reg.path(), "--base-path", "/registry"});
+  ApprovalFixture fx;
+  build_reviews(fx);
+  build_registry(fx.reg);
+  Server server({"--repo", fx.reg.path(), "--base-path", "/registry"});
   const Result r = run({"timeout", "120", "node", kBrowserDir + "/browse.mjs", server.url("/registry/"), kChromium});
   INFO(describe(r) << "\nserver log:\n" << server.log());
   REQUIRE(r.status == 0);
