@@ -22,9 +22,13 @@ std::string model_page(const Links& links, const View& view, const std::string& 
   }
   if (!m.aliases.empty()) {
     body += "<h2>Aliases</h2><ul class=\"aliases\">";
-    for (const auto& [alias, version] : m.aliases)
+    for (const auto& [alias, version] : m.aliases) {
+      const auto request = m.alias_requests.find(alias);
       body += "<li><span class=\"alias\">@" + escape(alias) + "</span> &rarr; " +
-              link(links.version(m.name, version), "version " + std::to_string(version)) + "</li>";
+              link(links.version(m.name, version), "version " + std::to_string(version)) +
+              (request == m.alias_requests.end() ? "" : " (request " + request_link(links, m.name, request->second) + ")") +
+              "</li>";
+    }
     body += "</ul>";
   }
 

@@ -38,6 +38,9 @@ TEST_CASE("serve pages: a request's page and the activity show who approved, wit
   // v2: requested, approved by both, applied.
   const std::string applied = fx.approved_request(2);
   REQUIRE_EXIT(fx.mreg_as("alice", {"apply", "m", applied}), 0);
+  // An unprotected move, asked for with hostile Markdown in its comment.
+  const std::string staging = fx.request_change(
+      "carol", 1, {"--to", "Staging", "--comment", "[a](/\\evil.example) [b](JavaScript:alert(1)) [<i>c</i>](https://ok.example)"});
   Server server({"--repo", fx.reg.path(), "--base-path", "/r"});
 
   // The model page: the open request, linked, with each approval's verdict and reason in view.
@@ -81,7 +84,7 @@ TEST_CASE("serve pages: a request's page and the activity show who approved, wit
   CHECK_THAT(commits, Contains("as <span class=\"approver bad\">" + email("bob") +
                                "</span> <span class=\"verdict bad\">E_UNKNOWN_KEY</span><span class=\"reason\">"));
   CHECK_THAT(commits, Contains(email("bob") + "<span class=\"committer muted\">committed by mallory"));
-  for (const std::string rev : {"HEAD~4", "HEAD~5", "HEAD~6"}) {  // those before v2's request, 2 approvals and apply
+  for (const std::string rev : {"HEAD~5", "HEAD~6", "HEAD~7"}) {  // those before v2's request, 2 approvals and apply
     const std::string sha = fx.reg.git_ok({"rev-parse", rev});
     CHECK_THAT(commits, Contains("<code>" + sha.substr(0, 12) + "</code>"));
   }
@@ -102,6 +105,14 @@ TEST_CASE("serve pages: a request's page and the activity show who approved, wit
   CHECK_THAT(section(done, "Commits"), Contains("moved <a href=\"/r/models/m\">m</a>"));
   CHECK_THAT(page_of(server, "/r/models/m/versions/2"),
              Contains("<dt>Stage request</dt><dd><a href=\"/r/models/m/requests/" + applied + "\">"));
+
+  // A request no rule protects needs nothing; its comment's links are safe.
+  const std::string free = page_of(server, "/r/models/m/requests/" + staging);
+  CHECK_THAT(section(free, "Still needed"), Contains("No rule of the policy protects this change: it needs no approval."));
+  CHECK_THAT(section(free, "Commands"), Contains("mreg apply m " + staging));
+  CHECK_THAT(free, Contains("<a href=\"https://ok.example\" rel=\"nofollow noopener\">&lt;i&gt;c&lt;/i&gt;</a>"));
+  CHECK_THAT(free, !Contains("evil.example"));
+  CHECK_THAT(free, !Contains("href=\"JavaScript"));
 
   // Unknown requests and models: 404 pages that say what was not found.
   CHECK_THAT(page_of(server, "/r/models/m/requests/20260101T000000Z-0000", 404),
