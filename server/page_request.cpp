@@ -1,6 +1,8 @@
 // One request (/models/NAME/requests/ID): what it asks for, who asks (proven or claimed), each
 // approval's signer, key and verdict, what it still needs, the commands that act on it, and
 // the commits that concern it.
+#include <cctype>
+
 #include "approvals_view.h"
 #include "markdown.h"
 #include "page_parts.h"
