@@ -2,6 +2,7 @@
 // stage history, requests and approvals, comments, and its activity with the commit
 // that made each change.
 #include <algorithm>
+#include <map>
 
 #include "markdown.h"
 #include "mreg/compare.h"
@@ -43,21 +44,26 @@ std::string usage_html(const ModelVersion& v) {
          "mlflow.pyfunc.load_model(\"" + escape(uri) + "\")</code></pre>";
 }
 
-// Links to compare this version with the newest one of each other stage, and the one before it.
-std::string compare_links(const Links& links, const View& view, const ModelVersion& v) {
+// Links to compare this version with the newest one now in each other stage, and the one
+// before it. Read from the stage history the page shows anyway: reading every version's file
+// would double the cost of a first visit.
+std::string compare_links(const Links& links, const ModelVersion& v, const std::vector<StageInterval>& history) {
+  std::map<std::string, std::int64_t> newest;  // stage -> version in it now
+  std::int64_t previous = 0;
+  for (const auto& i : history) {
+    if (!i.until) newest[i.stage] = std::max(newest[i.stage], i.version);
+    if (i.version < v.version) previous = std::max(previous, i.version);
+  }
   std::vector<std::pair<std::int64_t, std::string>> others;  // version, why it is offered
   auto offer = [&](std::int64_t n, const std::string& why) {
     const bool known = n == v.version || std::any_of(others.begin(), others.end(), [&](const auto& o) { return o.first == n; });
     if (n > 0 && !known) others.emplace_back(n, why);
   };
-  for (const auto& other : view.snapshot.get_latest_versions(v.name, {}))
-    offer(other.version, "with version " + std::to_string(other.version) + " (" + other.stage + ")");
-  std::int64_t previous = 0;
-  for (const auto& other : view.snapshot.get_model_versions(v.name))
-    if (other.version < v.version) previous = std::max(previous, other.version);
+  for (const auto& [stage, n] : newest) offer(n, "with version " + std::to_string(n) + " (" + stage + ")");
   offer(previous, "with the version before it (" + std::to_string(previous) + ")");
   std::string out;
-  for (const auto& [n, why] : others) out += "<li>" + link(links.compare(v.name, {std::min(n, v.version), std::max(n, v.version)}), why) + "</li>";
+  for (const auto& [n, why] : others)
+    out += "<li>" + link(links.compare(v.name, {std::min(n, v.version), std::max(n, v.version)}), why) + "</li>";
   return out.empty() ? "" : "<h2>Compare</h2><ul class=\"compare-links\">" + out + "</ul>";
 }
 
@@ -98,11 +104,12 @@ std::string version_page(const Links& links, const View& view, const std::string
     body += "</tbody></table>";
   }
 
-  body += compare_links(links, view, v);
+  const auto history = stage_history(view.registry, view.rev(), v.name, "");
+  body += compare_links(links, v, history);
 
   body += "<h2>Stage history</h2><table class=\"stage-history\"><thead><tr><th>Stage</th><th>Since</th><th>Until</th>"
           "</tr></thead><tbody>";
-  for (const auto& i : stage_history(view.registry, view.rev(), v.name, "")) {
+  for (const auto& i : history) {
     if (i.version != v.version) continue;
     body += "<tr><td>" + stage_badge(i.stage) + "</td><td>" + time_html(i.since) + " " + links.commit(i.since_commit) +
             "</td><td>" + (i.until ? time_html(*i.until) + " " + links.commit(i.until_commit) : "(now)") + "</td></tr>";
