@@ -1,7 +1,8 @@
 // mreg serve in a real browser: Debian's Chromium, driven by playwright-core (tests/browser,
 // installed by scripts/deps with npm ci), types a search into the models page, clicks through to
-// a model and a version, reads what a person would read, and finds that the scripts injected into
-// descriptions and tags never ran. Skipped (ctest says so) only where node or chromium is missing.
+// a model and a version, then a request, the activity's approvals and a comparison of versions;
+// reads what a person would read, and finds that the scripts injected into descriptions, tags and
+// comments never ran and that no hostile Markdown link became one that acts. Skipped (ctest says so) only where node or chromium is missing.
 #include "support/approvals.h"
 #include "support/harness.h"
 #include "support/server.h"
@@ -74,7 +75,8 @@ void build_reviews(const ApprovalFixture& fx) {
 
 }  // namespace serve_browser
 
-TEST_CASE("serve in a browser: search, open a model and a version, and an injected script never runs",
+TEST_CASE("serve in a browser: search, open a model, a version, a request and a comparison, and an injected "
+          "script never runs",
           "[serve][browser]") {
   using namespace serve_browser;
   if (!has_command("node") || access(kChromium.c_str(), X_OK) != 0) {
@@ -99,5 +101,6 @@ TEST_CASE("serve in a browser: search, open a model and a version, and an inject
   CHECK_THAT(log, Contains("GET /registry/?q=power&sort=name 200"));
   CHECK_THAT(log, Contains("GET /registry/models/power-forecast 200"));
   CHECK_THAT(log, Contains("GET /registry/models/power-forecast/versions/1 200"));
+  CHECK_THAT(log, Contains("GET /registry/models/m/compare?v=3&v=1 200"));
   CHECK_THAT(log, !Contains("injected"));
 }
