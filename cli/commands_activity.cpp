@@ -18,20 +18,9 @@ Timestamp time_arg(const std::string& option, const std::string& text) {
   return *t;
 }
 
-// How an approval verifies as of the commit that added it: its tree, the
-// policy trusted there, its time. "OK" or an E_* code.
+// How an approval verifies as of the commit that added it: "OK" or an E_* code.
 std::string approval_verdict(const Registry& r, const std::string& trusted_root, const Event& e) {
-  try {
-    const Snapshot s = r.at(e.commit);
-    const PolicyChain chain = load_policy_chain(s, trusted_root);
-    if (!chain.effective()) return chain.empty() ? "E_NO_POLICY" : chain.problems.front().code;
-    const RequestVerdict v = verify_request(s, *chain.effective(), e.model, e.request, s.commit_time());
-    for (const auto& a : v.approvals)
-      if (a.principal == e.key) return a.code;
-    return "E_UNSIGNED";
-  } catch (const Error&) {
-    return "E_MALFORMED_REQUEST";
-  }
+  return approval_verdict_at(r, e.commit, e.model, e.request, e.key, trusted_root).code;
 }
 
 std::string describe(const Event& e) {

@@ -43,6 +43,14 @@ std::string Links::version(const std::string& name, std::int64_t version) const 
   return model(name) + "/versions/" + std::to_string(version);
 }
 std::string Links::activity() const { return opts.base_path + "/activity"; }
+std::string Links::request(const std::string& model, const std::string& id) const {
+  return this->model(model) + "/requests/" + url_encode(id);
+}
+std::string Links::compare(const std::string& model, const std::vector<std::int64_t>& versions) const {
+  std::string url = this->model(model) + "/compare";
+  for (std::size_t i = 0; i < versions.size(); ++i) url += (i ? "&v=" : "?v=") + std::to_string(versions[i]);
+  return url;
+}
 
 std::string Links::commit(const std::string& sha) const {
   const std::string short_sha = sha.substr(0, 12);
@@ -92,9 +100,29 @@ pre{background:#f6f8fa;padding:.6em;overflow:auto}code{font-size:.92em}
 form.search input[type=search]{padding:.3em;width:20em}nav.pages a{margin-right:1em}
 dl.fields{display:grid;grid-template-columns:max-content auto;gap:.2em 1.2em}dl.fields dt{font-weight:600}dl.fields dd{margin:0;word-break:break-all}
 )css";
+  // Requests, approvals, verdicts, the version page's fields and signature, the compare page.
+  static const char* review_css = R"css(
+.ok{color:#1a7f37}.bad,.error{color:#cf222e}
+.verdict{display:inline-block;padding:0 .4em;border-radius:.3em;font-weight:600;font-size:.9em}
+.verdict.ok{background:#dafbe1;color:#116329}.verdict.bad{background:#ffebe9;color:#a40e26}
+.verdict.error{background:#fff1e5;color:#953800}
+.reason{display:block;font-size:.9em;color:#57606a;overflow-wrap:anywhere}
+.approval{display:block;margin:.15em 0}.committer{display:block;font-size:.9em}
+dl.fields{grid-template-columns:minmax(5em,max-content) minmax(0,1fr)}dl.fields dd{min-width:0;word-break:normal;overflow-wrap:anywhere}
+table.fit td,table.fit th,.fit-cells td,.fit-cells th{overflow-wrap:anywhere}
+@media (max-width:40em){dl.fields{grid-template-columns:minmax(0,1fr)}dl.fields dd{margin:0 0 .4em .8em}
+.fit-cells table.requests thead{display:none}.fit-cells table.requests tr{display:block;border-bottom:1px solid #d0d7de}
+.fit-cells table.requests td{display:block;border:0;padding:.1em .6em}}
+.scroll{overflow-x:auto;max-width:100%}
+pre.commands{white-space:pre-wrap;overflow-wrap:anywhere}
+.uri{user-select:all;font-family:monospace;background:#f6f8fa;padding:.1em .35em;overflow-wrap:anywhere}
+td.differs{background:#fff8c5}table.compare th[scope=row]{overflow-wrap:break-word}
+.difference{color:#57606a;font-size:.9em}
+form.compare button{margin-top:.4em}
+)css";
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<title>" + escape(title) + " · mreg</title><style>" + css + "</style></head><body>"
+         "<title>" + escape(title) + " · mreg</title><style>" + css + review_css + "</style></head><body>"
          "<header><a href=\"" + escape(links.home()) + "\">Models</a><a href=\"" + escape(links.activity()) +
          "\">Activity</a></header><main>" + body + "</main></body></html>\n";
 }

@@ -24,6 +24,9 @@ struct Links {
   std::string model(const std::string& name) const;
   std::string version(const std::string& name, std::int64_t version) const;
   std::string activity() const;
+  std::string request(const std::string& model, const std::string& id) const;
+  // The compare page of a model's versions (?v=1&v=2...).
+  std::string compare(const std::string& model, const std::vector<std::int64_t>& versions) const;
   // <a> to the commit on the git host with --commit-url, else the short id in <code>.
   std::string commit(const std::string& sha) const;
   // The run's page: run_link, else --tracking-url with experiment and run id; "" when neither.

@@ -14,7 +14,7 @@ std::string activity_page(const Links& links, const View& view, std::size_t page
   if (events.size() > kPerPage) events.resize(kPerPage);
 
   std::string body = "<h1>Activity</h1><p class=\"muted\">Newest first, at commit " +
-                     links.commit(view.snapshot.commit_id()) + "</p>" + events_table(links, events);
+                     links.commit(view.snapshot.commit_id()) + "</p>" + events_table(links, view, events);
   body += "<nav class=\"pages\">";
   if (page_number > 1) body += link(links.activity() + "?page=" + std::to_string(page_number - 1), "Newer");
   if (more) body += link(links.activity() + "?page=" + std::to_string(page_number + 1), "Older");

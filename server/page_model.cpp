@@ -22,9 +22,13 @@ std::string model_page(const Links& links, const View& view, const std::string& 
   }
   if (!m.aliases.empty()) {
     body += "<h2>Aliases</h2><ul class=\"aliases\">";
-    for (const auto& [alias, version] : m.aliases)
+    for (const auto& [alias, version] : m.aliases) {
+      const auto request = m.alias_requests.find(alias);
       body += "<li><span class=\"alias\">@" + escape(alias) + "</span> &rarr; " +
-              link(links.version(m.name, version), "version " + std::to_string(version)) + "</li>";
+              link(links.version(m.name, version), "version " + std::to_string(version)) +
+              (request == m.alias_requests.end() ? "" : " (request " + request_link(links, m.name, request->second) + ")") +
+              "</li>";
+    }
     body += "</ul>";
   }
 
@@ -40,12 +44,18 @@ std::string model_page(const Links& links, const View& view, const std::string& 
       const std::string run = v.run_id.empty() ? "" : run_url.empty() ? "<code>" + escape(v.run_id) + "</code>"
                                                                         : "<a href=\"" + escape(run_url) + "\"><code>" +
                                                                               escape(v.run_id) + "</code></a>";
-      body += "<tr><td>" + link(links.version(v.name, v.version), "Version " + std::to_string(v.version)) + "</td><td>" +
+      // The box belongs to the compare form below the table (form="compare").
+      body += "<tr><td><input type=\"checkbox\" name=\"v\" form=\"compare\" value=\"" + std::to_string(v.version) +
+              "\" aria-label=\"Compare version " + std::to_string(v.version) + "\"> " +
+              link(links.version(v.name, v.version), "Version " + std::to_string(v.version)) + "</td><td>" +
               stage_badge(v.stage) + "</td><td>" + alias_badges(v.aliases) + "</td><td>" + time_html(v.created_at) +
               "</td><td>" + escape(v.created_by) + "</td><td class=\"wrap\">" + escape(v.source) + "</td><td>" + run +
               "</td></tr>";
     }
     body += "</tbody></table>";
+    if (versions.size() > 1)
+      body += "<form id=\"compare\" class=\"compare\" method=\"get\" action=\"" + escape(links.compare(m.name, {})) +
+              "\"><button type=\"submit\">Compare the checked versions</button></form>";
   }
 
   std::vector<RequestState> open;
@@ -57,7 +67,7 @@ std::string model_page(const Links& links, const View& view, const std::string& 
   LogQuery q;
   q.model = name;
   q.limit = 50;
-  body += "<h2>Activity</h2>" + events_table(links, read_log(view.registry, view.rev(), q));
+  body += "<h2>Activity</h2>" + events_table(links, view, read_log(view.registry, view.rev(), q));
   return page(links, m.name, body);
 }
 

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "api.h"
@@ -33,6 +34,25 @@ std::size_t page_number(const std::string& text) {
   return std::regex_match(text, number) ? std::stoul(text) : 1;
 }
 
+// The versions of the compare page: every ?v=N once, oldest first (what the others are compared against).
+std::vector<std::int64_t> compared_versions(const httplib::Request& req) {
+  static const std::regex number("^[1-9][0-9]{0,17}$");
+  constexpr std::size_t kMost = 20;
+  std::vector<std::int64_t> out;
+  for (const auto& [key, value] : query_params(req)) {
+    if (key != "v") continue;
+    if (!std::regex_match(value, number))
+      throw Error(ErrorCode::BAD_REQUEST, "v: '" + value + "' is not a version number (a positive whole number)");
+    const std::int64_t n = std::stoll(value);
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  }
+  std::sort(out.begin(), out.end());
+  if (out.size() > kMost)
+    throw Error(ErrorCode::BAD_REQUEST, "v: at most " + std::to_string(kMost) + " versions at once, got " +
+                                            std::to_string(out.size()));
+  return out;
+}
+
 }  // namespace
 
 void handle_page(const httplib::Request& req, httplib::Response& res, const std::string& path,
@@ -40,6 +60,8 @@ void handle_page(const httplib::Request& req, httplib::Response& res, const std:
   const Links links{opts};
   static const std::regex model_re("^/models/([^/]+)/?$");
   static const std::regex version_re("^/models/([^/]+)/versions/([^/]+)/?$");
+  static const std::regex request_re("^/models/([^/]+)/requests/([^/]+)/?$");
+  static const std::regex compare_re("^/models/([^/]+)/compare/?$");
   std::smatch m;
   try {
     const View view = source.current();
@@ -59,6 +81,8 @@ void handle_page(const httplib::Request& req, httplib::Response& res, const std:
           throw_not_found("Version '" + m[2].str() + "' of " + m[1].str() + ": a version is a positive whole number");
         return version_page(links, view, m[1].str(), std::stoll(m[2].str()));
       }
+      if (std::regex_match(path, m, request_re)) return request_page(links, view, m[1].str(), m[2].str());
+      if (std::regex_match(path, m, compare_re)) return compare_page(links, view, m[1].str(), compared_versions(req));
       if (path == "/activity") return activity_page(links, view, page_number(query_value(req, "page")));
       return std::nullopt;
     });

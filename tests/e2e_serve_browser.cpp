@@ -1,7 +1,9 @@
 // mreg serve in a real browser: Debian's Chromium, driven by playwright-core (tests/browser,
 // installed by scripts/deps with npm ci), types a search into the models page, clicks through to
-// a model and a version, reads what a person would read, and finds that the scripts injected into
-// descriptions and tags never ran. Skipped (ctest says so) only where node or chromium is missing.
+// a model and a version, then a request, the activity's approvals and a comparison of versions;
+// reads what a person would read, and finds that the scripts injected into descriptions, tags and
+// comments never ran and that no hostile Markdown link became one that acts. Skipped (ctest says so) only where node or chromium is missing.
+#include "support/approvals.h"
 #include "support/harness.h"
 #include "support/server.h"
 
@@ -33,9 +35,48 @@ void build_registry(const Registry& reg) {
   reg.mreg_json({"model", "create", "grid-load", "--description", "Load per grid cell"});
 }
 
+// Markdown links no page may turn into a link that acts: a backslash host, javascript: in every
+// case variant, with an entity, a space or as an autolink; and HTML in a link's text.
+std::string hostile_links(bool every_case) {
+  std::string out = "[slash](/\\evil.example) [entity](&#106;avascript:alert(1)) [space]( javascript:alert(1)) "
+                    "<javascript:alert(1)> [<b>bold</b> <img src=x onerror=\"" + kInjected + "\">](https://docs.example.com/ok)\n\n";
+  const std::string word = "javascript";
+  const int variants = every_case ? 1 << 10 : 4;
+  for (int bits = 0; bits < variants; ++bits) {
+    std::string scheme = word;
+    for (int i = 0; i < 10; ++i)
+      if ((every_case ? bits : bits * 0x155) >> i & 1) scheme[i] = static_cast<char>(std::toupper(scheme[i]));
+    out += "[js" + std::to_string(bits) + "](" + scheme + ":alert(1)) ";
+  }
+  return out + "\n";
+}
+
+// Model m of the approval fixture: carol asks for v1 in Production (a hostile comment), alice
+// approves, mallory signs as bob (a forged approval); v3 has a signature, hostile links in its
+// description (javascript: in all 1024 case variants) and in a comment.
+void build_reviews(const ApprovalFixture& fx) {
+  // The policy protects m only, so that the other models move freely.
+  REQUIRE(fx.adopt_policy(with_rule_line(fx.policy_text(2), "models", "[m]")) == 3);
+  const std::string id = fx.request_change("carol", 1, {"--to", "Production", "--comment", hostile_links(false)});
+  REQUIRE_EXIT(fx.approve("alice", id), 0);
+  const SignedApproval bob = fx.print_approval("bob", id);
+  fx.commit_files({{approval_file(id, "bob"), bob.payload},
+                   {approval_file(id, "bob") + ".sig", ssh_sign(fx.key("mallory"), bob.payload)}},
+                  "approve as bob", as("mallory"));
+  const std::string dir = fx.reg.dir / "model-3";
+  write_file(dir + "/MLmodel", "flavors:\n  python_function: {}\nsignature:\n  inputs: '[{\"name\": \"temp\", \"type\": "
+                               "\"long\"}, {\"name\": \"gust\", \"type\": \"double\", \"required\": false}]'\n"
+                               "  outputs: '[{\"type\": \"double\"}]'\n");
+  write_file(dir + "/model.pkl", "weights\n");
+  fx.reg.mreg_json({"register", "m", "--model-dir", dir, "--source", "s3://ml/m/3/" + std::string(300, 'x'),
+                    "--description", "Third try.\n\n" + hostile_links(true)});
+  fx.reg.mreg_json({"comment", "m", "3", "see " + hostile_links(false)});
+}
+
 }  // namespace serve_browser
 
-TEST_CASE("serve in a browser: search, open a model and a version, and an injected script never runs",
+TEST_CASE("serve in a browser: search, open a model, a version, a request and a comparison, and an injected "
+          "script never runs",
           "[serve][browser]") {
   using namespace serve_browser;
   if (!has_command("node") || access(kChromium.c_str(), X_OK) != 0) {
@@ -46,9 +87,10 @@ TEST_CASE("serve in a browser: search, open a model and a version, and an inject
   INFO("playwright-core is installed by scripts/deps (npm ci in tests/browser)");
   REQUIRE(access((kBrowserDir + "/node_modules/playwright-core/package.json").c_str(), R_OK) == 0);
 
-  Registry reg;
-  build_registry(reg);
-  Server server({"--repo", reg.path(), "--base-path", "/registry"});
+  ApprovalFixture fx;
+  build_reviews(fx);
+  build_registry(fx.reg);
+  Server server({"--repo", fx.reg.path(), "--base-path", "/registry"});
   const Result r = run({"timeout", "120", "node", kBrowserDir + "/browse.mjs", server.url("/registry/"), kChromium});
   INFO(describe(r) << "\nserver log:\n" << server.log());
   REQUIRE(r.status == 0);
@@ -59,5 +101,6 @@ TEST_CASE("serve in a browser: search, open a model and a version, and an inject
   CHECK_THAT(log, Contains("GET /registry/?q=power&sort=name 200"));
   CHECK_THAT(log, Contains("GET /registry/models/power-forecast 200"));
   CHECK_THAT(log, Contains("GET /registry/models/power-forecast/versions/1 200"));
+  CHECK_THAT(log, Contains("GET /registry/models/m/compare?v=3&v=1 200"));
   CHECK_THAT(log, !Contains("injected"));
 }

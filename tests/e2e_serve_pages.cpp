@@ -193,7 +193,11 @@ TEST_CASE("serve pages: a version page shows its fields, lineage, stage history 
   CHECK_THAT(after, Contains("comment on <a href=\"/models/power-forecast\">power-forecast</a> "
                              "<a href=\"/models/power-forecast/versions/1\">v1</a>:<div class=\"comment\"><p>looks &lt;b&gt;good&lt;/b&gt;</p>"));
   CHECK_THAT(after, Contains("<span class=\"stage stage-Archived\">Archived</span></td><td><time"));
-  CHECK(after.find("moved ") < after.find("comment on "));  // newest first
+  const auto activity = after.find("<h2>Activity</h2>");
+  CHECK(after.find("moved ", activity) < after.find("comment on ", activity));  // newest first
+  // The comment also has a section of its own.
+  CHECK(after.find("<h2>Comments</h2>") < after.find("comment on "));
+  CHECK(after.find("comment on ") < activity);
 }
 
 TEST_CASE("serve pages: the activity feed lists every change, newest first", "[serve][pages]") {

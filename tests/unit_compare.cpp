@@ -30,6 +30,9 @@ TEST_CASE("signature columns: named, tensors by position, optional, text that is
   REQUIRE(columns.size() == 3);
   CHECK(columns[0].type == "double");
   CHECK(columns[1].type == "long (optional)");
+  CHECK(columns[0].required);
+  CHECK_FALSE(columns[1].required);
+  CHECK(columns[2].required);
   CHECK(columns[2].name == "#3");
   CHECK(columns[2].type == "tensor(float32, [-1,4])");
   CHECK(signature_columns("not json")[0].name == "(schema)");

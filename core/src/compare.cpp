@@ -94,7 +94,7 @@ std::vector<SchemaColumn> signature_columns(const Json& section) {
     std::string name = spec.is_object() && spec.contains("name") && spec["name"].is_string()
                            ? spec["name"].get<std::string>()
                            : "#" + std::to_string(i + 1);
-    out.push_back({name, column_type(spec)});
+    out.push_back({name, column_type(spec), !(spec.is_object() && spec.contains("required") && spec["required"] == false)});
   }
   return out;
 }

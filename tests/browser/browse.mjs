@@ -5,6 +5,11 @@
 //
 //   node browse.mjs BASE_URL [CHROMIUM]     e.g. node browse.mjs http://127.0.0.1:5000/registry/
 //
+// Then a reviewer's visit: a request's page reached from its model, with its approvals and
+// verdicts; the activity naming the signers; versions compared through the model page's boxes;
+// a version's signature and URI. These pages are also checked for hostile links (none may act)
+// and for fitting 400 and 1400 px without scrolling sideways.
+//
 // The registry is the one tests/e2e_serve_browser.cpp builds. Prints one line per check and
 // exits 1 at the first one that fails.
 import { chromium } from 'playwright-core';
@@ -68,7 +73,7 @@ try {
   await page.goto(base);
   equal('models page: heading', await page.getByRole('heading', { level: 1 }).innerText(), 'Registered models');
   const names = (await rowTexts('table.models tbody tr td:first-child')).map((t) => t.trim());
-  equal('models page: every model, by name', names.join(', '), 'grid-load, power-forecast');
+  equal('models page: every model, by name', names.join(', '), 'grid-load, m, power-forecast');
   const row = page.locator('table.models tbody tr', { hasText: 'power-forecast' });
   includes('models page: latest version per stage', await row.innerText(), 'Production v1');
   includes('models page: first line of the description', await row.innerText(), 'Forecasts wind power.');
@@ -118,6 +123,101 @@ try {
   equal('version page: no image in the page', await page.locator('main img').count(), 0);
   includes('version page: stage history', await page.locator('table.stage-history').innerText(), 'Production');
   await nothingInjectedRan('version page', 'power-forecast version 1 · mreg');
+
+  // Every link on the page goes to this server, a web page of the examples, or mail: none
+  // runs script or leaves for a host that a backslash or a scheme's case smuggled in.
+  async function linksAreSafe(where) {
+    const hrefs = await page.$$eval('a[href]', (links) => links.map((a) => a.href));
+    const server = new URL(base).host;
+    const unsafe = hrefs.filter((href) => {
+      const url = new URL(href);
+      if (url.protocol === 'mailto:') return false;
+      return !['http:', 'https:'].includes(url.protocol) || ![server, 'docs.example.com'].includes(url.host);
+    });
+    equal(`${where}: no unsafe link`, unsafe.join(' '), '');
+    equal(`${where}: no HTML from link text`, await page.locator('main b, main img').count(), 0);
+  }
+  async function noSidewaysScroll(where) {
+    for (const width of [400, 1400]) {
+      await page.setViewportSize({ width, height: 900 });
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth,
+                                                          document.documentElement.clientWidth]);
+      // On failure, the innermost elements that stick out say what to fix.
+      const wide = scroll <= client ? [] : await page.evaluate((limit) => [...document.querySelectorAll('main *')]
+        .filter((e) => e.getBoundingClientRect().right > limit && ![...e.children].some((c) => c.getBoundingClientRect().right > limit))
+        .slice(0, 8).map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`), client);
+      check(`${where}: no sideways scroll at ${width} px`, scroll <= client, `${scroll} px wide in ${client} px: ${wide.join(', ')}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+  const styleOf = (locator, property) =>
+    locator.evaluate((element, name) => getComputedStyle(element).getPropertyValue(name), property);
+
+  // A request, clicked in its model's open requests.
+  await page.goto(new URL('models/m', base).href);
+  const requestLink = page.locator('table.requests a[href*="/requests/"]').first();
+  const requestId = (await requestLink.innerText()).trim();
+  await Promise.all([page.waitForURL(/\/models\/m\/requests\/[^/]+$/), requestLink.click()]);
+  equal('request page: heading', await page.getByRole('heading', { level: 1 }).innerText(), `Request ${requestId}`);
+  const fields = await page.locator('dl.fields').innerText();
+  includes('request page: the move', fields, 'Move: version 1 from None → Production');
+  includes('request page: the requester, proven', fields, 'carol@example.com proven');
+  const alice = page.locator('table.approvals tbody tr', { hasText: 'alice@example.com' });
+  const bob = page.locator('table.approvals tbody tr', { hasText: 'bob@example.com' });
+  includes('request page: alice\'s key and verdict', await alice.innerText(), 'SHA256:');
+  equal('request page: alice\'s approval is good', (await alice.locator('.verdict').innerText()).trim(), 'OK');
+  equal('request page: the forged approval is bad', (await bob.locator('.verdict').innerText()).trim(), 'E_UNKNOWN_KEY');
+  check('request page: why it is bad, in view', await bob.locator('.reason').isVisible());
+  includes('request page: why it is bad, in words', await bob.locator('.reason').innerText(), 'not in policy');
+  const okColour = await styleOf(alice.locator('.verdict'), 'background-color');
+  const badColour = await styleOf(bob.locator('.verdict'), 'background-color');
+  check('request page: verdicts are styled, each its own way',
+        okColour !== badColour && !okColour.endsWith(', 0)') && !badColour.endsWith(', 0)'), `${okColour} / ${badColour}`);
+  includes('request page: what is still needed', await page.locator('ul.needed').innerText(), 'needs 1 more from bob@example.com');
+  includes('request page: the command to approve', await page.locator('pre.commands').innerText(), `mreg approve m ${requestId}`);
+  includes('request page: the commits', await page.locator('table.events').innerText(), 'requested m v1');
+  includes('request page: the comment\'s HTML in link text reads as text', await page.locator('main').innerText(), '<b>bold</b>');
+  await linksAreSafe('request page');
+  await noSidewaysScroll('request page');
+  await nothingInjectedRan('request page', `Request ${requestId} · mreg`);
+
+  // The activity names each approval's signer, with its verdict and reason in view.
+  await page.goto(new URL('activity', base).href);
+  const approvedByAlice = page.locator('table.events tbody tr', { hasText: 'as alice@example.com' });
+  const approvedByBob = page.locator('table.events tbody tr', { hasText: 'as bob@example.com' });
+  equal('activity: alice\'s approval reads as good', (await approvedByAlice.locator('.verdict').innerText()).trim(), 'OK');
+  equal('activity: the forged one reads as bad', (await approvedByBob.locator('.verdict').innerText()).trim(), 'E_UNKNOWN_KEY');
+  check('activity: the reason is in view', await approvedByBob.locator('.reason').isVisible());
+  includes('activity: credited to the signer, not the committer', await approvedByBob.locator('td').nth(2).innerText(),
+           'bob@example.com\ncommitted by mallory');
+  await nothingInjectedRan('activity', 'Activity · mreg');
+
+  // Versions compared: two boxes checked on the model page and the form sent.
+  await page.goto(new URL('models/m', base).href);
+  await page.getByRole('checkbox', { name: 'Compare version 3' }).check();
+  await page.getByRole('checkbox', { name: 'Compare version 1' }).check();
+  await Promise.all([page.waitForURL(/\/models\/m\/compare\?v=3&v=1$/),
+                     page.getByRole('button', { name: 'Compare the checked versions' }).click()]);
+  equal('compare page: heading', await page.getByRole('heading', { level: 1 }).innerText(), 'Compare m versions 1, 3');
+  const sourceRow = await page.locator('table.compare tr', { hasText: 'source' }).innerText();
+  includes('compare page: each version\'s source', sourceRow, 's3://ml/m/3/xxx');
+  includes('compare page: the signature change', await page.locator('ul.signature-changes').innerText(), 'inputs: temp added (long)');
+  await noSidewaysScroll('compare page');
+  await nothingInjectedRan('compare page', 'Compare m versions 1, 3 · mreg');
+
+  // The version, clicked in the compare table: its signature, URI, and hostile Markdown.
+  await Promise.all([page.waitForURL(/\/models\/m\/versions\/3$/),
+                     page.locator('table.compare').getByRole('link', { name: 'Version 3' }).click()]);
+  const inputs = page.locator('table.signature', { hasText: 'inputs' });
+  const columns = (await inputs.locator('tbody tr').allInnerTexts()).map((t) => t.trim());
+  equal('version page: the signature\'s inputs', columns.join(' | '), 'temp\tlong\tyes | gust\tdouble\tno');
+  equal('version page: the URI to copy', await page.locator('code.uri').innerText(), 'models:/m/3');
+  includes('version page: how to load it', await page.locator('pre.commands').innerText(),
+           'mlflow.pyfunc.load_model("models:/m/3")');
+  includes('version page: the comment', await page.locator('h2:has-text("Comments") + table').innerText(), 'see ');
+  await linksAreSafe('version page with hostile links');
+  await noSidewaysScroll('version page');
+  await nothingInjectedRan('version page m 3', 'm version 3 · mreg');
 
   console.log(`browser: ${passed} checks passed`);
 } catch (error) {

@@ -25,6 +25,7 @@ std::optional<NumericDifference> numeric_difference(const std::string& a, const 
 struct SchemaColumn {
   std::string name;  // "#1", "#2" ... for unnamed (tensor) columns, by position
   std::string type;  // "double", "tensor(float32, [-1, 4])", "long (optional)", ...
+  bool required = true;  // false where the spec says "required": false ("(optional)" in type)
 };
 // A section of the `signature` field (an MLmodel signature: JSON text, or a list) as columns;
 // text that is not such JSON is one column named "(schema)" whose type is the text.

@@ -142,6 +142,14 @@ DeployVerdict verify_deployment(const Registry& registry, const DeployOptions& o
 RequestVerdict verify_request(const Snapshot& tree, const Policy& policy, const std::string& model,
                               const std::string& request_id, Timestamp at, const ModelVersion* acted_on = nullptr);
 
+// The verdict on `principal`'s approval of a request as of `commit`, the commit that added it
+// (an "approved" event of the log): under the newest policy trusted in that commit's tree
+// (from `trusted_root`; empty: as found), at that commit's time. E_NO_POLICY, or why the
+// chain is not trusted, when no policy is; E_UNSIGNED when the commit holds no such approval.
+ApprovalVerdict approval_verdict_at(const Registry& registry, const std::string& commit, const std::string& model,
+                                    const std::string& request_id, const std::string& principal,
+                                    const std::string& trusted_root);
+
 // The stages and aliases a request changes, which decide the rules that govern
 // it: a move leaves from_stage and enters to_stage; an alias request names its
 // alias; a delete leaves from_stage and takes the version's aliases with it.
