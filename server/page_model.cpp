@@ -1,5 +1,7 @@
 // One model: description, tags, aliases, versions a page at a time, open requests, activity.
 // A broken model (a file of its folder does not read) shows its problems and what reads.
+#include <algorithm>
+
 #include "markdown.h"
 #include "page_parts.h"
 #include "paging.h"
