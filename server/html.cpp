@@ -103,7 +103,7 @@ tr.broken td{background:#fff5f5}.broken-badge{font-size:.6em;vertical-align:midd
 pre{background:#f6f8fa;padding:.6em;white-space:pre-wrap;overflow-wrap:anywhere}code{font-size:.92em;overflow-wrap:anywhere}
 form.search,form.filters{display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:center;margin:.6em 0}
 form.search input[type=search]{flex:1 1 14em;max-width:32em;min-width:0;padding:.3em}
-form.filters label{display:flex;flex-wrap:wrap;gap:.3em;align-items:center}form.filters input{padding:.3em;width:12em;max-width:100%}
+form.filters span{display:flex;flex-wrap:wrap;gap:.3em;align-items:center}form.filters input{padding:.3em;width:12em;max-width:100%}
 input,select,button{font:inherit}
 nav.pages{display:flex;flex-wrap:wrap;gap:.5em 1.2em;align-items:center;margin:.8em 0}
 dl.fields{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2em 1.2em}dl.fields dt{font-weight:600}dl.fields dd{margin:0;word-break:break-all}

@@ -22,11 +22,13 @@ std::string filter_form(const Links& links, const ActivityQuery& q) {
   std::string types = "<option value=\"\">every kind</option>";
   for (const auto& t : event_types())
     types += "<option" + std::string(t == q.type ? " selected" : "") + ">" + escape(t) + "</option>";
+  // Labels name their fields by id, so that each field's name is the label's text alone.
   return "<form class=\"filters\" method=\"get\" action=\"" + escape(links.activity()) + "\">"
-         "<label>Model <input type=\"text\" name=\"model\" value=\"" + escape(q.model) + "\"></label>"
-         "<label>Kind <select name=\"type\">" + types + "</select></label>"
-         "<label>Author <input type=\"text\" name=\"author\" value=\"" + escape(q.author) +
-         "\" placeholder=\"name or email\"></label><button type=\"submit\">Filter</button></form>";
+         "<span><label for=\"f-model\">Model</label> <input type=\"text\" id=\"f-model\" name=\"model\" value=\"" +
+         escape(q.model) + "\"></span><span><label for=\"f-type\">Kind</label> <select id=\"f-type\" name=\"type\">" +
+         types + "</select></span><span><label for=\"f-author\">Author</label> <input type=\"text\" id=\"f-author\" "
+         "name=\"author\" value=\"" + escape(q.author) +
+         "\" placeholder=\"name or email\"></span><button type=\"submit\">Filter</button></form>";
 }
 
 }  // namespace
