@@ -85,20 +85,47 @@ std::string first_line(const std::string& text) {
 }
 
 std::string page(const Links& links, const std::string& title, const std::string& body) {
+  // Layout: one column that uses the width up to a comfortable line length; below 48em, the
+  // wide tables (class "cards") become one card per row, labelled from data-label, and long
+  // words, ids and paths wrap, so that no page scrolls sideways at 400 px. Colours keep a
+  // contrast of at least 4.5:1 (WCAG AA).
   static const char* css = R"css(
+*,*::before,*::after{box-sizing:border-box}
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2328;background:#fff}
-header{background:#24292f;padding:.6em 1.5em}header a{color:#fff;margin-right:1.2em;text-decoration:none;font-weight:600}
-main{padding:1em 1.5em;max-width:72em}
-h1{font-size:1.6em;margin:.3em 0}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #d0d7de}
+header{background:#24292f;padding:.6em 1.5em}header nav{display:flex;flex-wrap:wrap;gap:.3em 1.2em}
+header a{color:#fff;text-decoration:none;font-weight:600}header a:focus,header a:hover{text-decoration:underline}
+main{padding:1em 1.5em;max-width:110em;margin:0 auto}
+a{color:#0550ae}
+h1{font-size:1.6em;margin:.3em 0;overflow-wrap:anywhere}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #d0d7de}
+p,li,dd,td,th,h1,h2,h3,h4{overflow-wrap:anywhere}
+.description{max-width:50em}
 table{border-collapse:collapse;margin:.5em 0;width:100%}th,td{text-align:left;padding:.3em .6em;border-bottom:1px solid #eaeef2;vertical-align:top}
-th{background:#f6f8fa}th a{color:inherit}td.wrap{word-break:break-all}
+th{background:#f6f8fa}th a{color:inherit}td.wrap{word-break:break-all}td.number{text-align:right}
 .stage{display:inline-block;padding:0 .45em;border-radius:.8em;background:#eaeef2;font-size:.9em;margin:0 .2em .2em 0}
 .stage-Production{background:#dafbe1}.stage-Staging{background:#fff8c5}.stage-Archived{background:#f6f8fa;color:#57606a}
 .alias{font-family:monospace;background:#ddf4ff;padding:0 .35em;border-radius:.3em;margin-right:.2em}
+.tag{display:inline-block;font-size:.9em;background:#f6f8fa;border:1px solid #d0d7de;border-radius:.3em;padding:0 .35em;margin:0 .2em .2em 0;overflow-wrap:anywhere}
 .muted{color:#57606a}.description{border-left:3px solid #d0d7de;padding-left:1em}.comment{color:#57606a}.comment p{margin:.2em 0}
-pre{background:#f6f8fa;padding:.6em;overflow:auto}code{font-size:.92em}
-form.search input[type=search]{padding:.3em;width:20em}nav.pages a{margin-right:1em}
-dl.fields{display:grid;grid-template-columns:max-content auto;gap:.2em 1.2em}dl.fields dt{font-weight:600}dl.fields dd{margin:0;word-break:break-all}
+.error{color:#b42318}div.error,p.error{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:.5em .8em}
+tr.broken td{background:#fff5f5}.broken-badge{font-size:.6em;vertical-align:middle;color:#fff;background:#b42318;border-radius:.8em;padding:.1em .6em}
+pre{background:#f6f8fa;padding:.6em;white-space:pre-wrap;overflow-wrap:anywhere}code{font-size:.92em;overflow-wrap:anywhere}
+form.search,form.filters{display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:center;margin:.6em 0}
+form.search input[type=search]{flex:1 1 14em;max-width:32em;min-width:0;padding:.3em}
+form.filters span{display:flex;flex-wrap:wrap;gap:.3em;align-items:center}form.filters input{padding:.3em;width:12em;max-width:100%}
+input,select,button{font:inherit}
+nav.pages{display:flex;flex-wrap:wrap;gap:.5em 1.2em;align-items:center;margin:.8em 0}
+dl.fields{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2em 1.2em}dl.fields dt{font-weight:600}dl.fields dd{margin:0;word-break:break-all}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media (max-width:48em){
+main{padding:.8em}header{padding:.6em .8em}
+table.cards thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto}
+table.cards tr{border:1px solid #d0d7de;border-radius:6px;margin:.6em 0;padding:.3em .6em}
+table.cards td{border:0;padding:.15em 0;text-align:left}table.cards td:empty{display:none}
+table.cards td::before{content:attr(data-label);display:inline-block;min-width:7.5em;font-weight:600;color:#57606a}
+th,td{padding:.3em .35em}
+dl.fields{grid-template-columns:minmax(0,1fr)}dl.fields dd{margin-bottom:.4em}
+}
 )css";
   // Requests, approvals, verdicts, the version page's fields and signature, the compare page.
   static const char* review_css = R"css(
@@ -123,8 +150,8 @@ form.compare button{margin-top:.4em}
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
          "<title>" + escape(title) + " · mreg</title><style>" + css + review_css + "</style></head><body>"
-         "<header><a href=\"" + escape(links.home()) + "\">Models</a><a href=\"" + escape(links.activity()) +
-         "\">Activity</a></header><main>" + body + "</main></body></html>\n";
+         "<header><nav aria-label=\"Registry\"><a href=\"" + escape(links.home()) + "\">Models</a><a href=\"" +
+         escape(links.activity()) + "\">Activity</a></nav></header><main>" + body + "</main></body></html>\n";
 }
 
 }  // namespace mreg::server

@@ -74,6 +74,17 @@ std::string alias_badges(const std::vector<std::string>& aliases) {
   return out;
 }
 
+void field(std::string& out, const std::string& name, const std::string& html) {
+  if (!html.empty()) out += "<dt>" + escape(name) + "</dt><dd>" + html + "</dd>";
+}
+
+std::string tag_badges(const std::map<std::string, std::string>& tags) {
+  std::string out;
+  for (const auto& [key, value] : tags)
+    out += "<span class=\"tag\">" + escape(key) + (value.empty() ? "" : "=" + escape(value)) + "</span> ";
+  return out;
+}
+
 std::string events_table(const Links& links, const View& view, const std::vector<Event>& events) {
   if (events.empty()) return "<p class=\"muted\">No activity.</p>";
   std::string out = "<table class=\"events\"><thead><tr><th>Time</th><th>Event</th><th>By</th><th>Commit</th></tr>"

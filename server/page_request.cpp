@@ -10,10 +10,6 @@
 namespace mreg::server {
 namespace {
 
-void field(std::string& out, const std::string& name, const std::string& html) {
-  if (!html.empty()) out += "<dt>" + escape(name) + "</dt><dd>" + html + "</dd>";
-}
-
 // A word for a POSIX shell: as it is when it holds nothing the shell reads, else in single quotes.
 std::string shell_word(const std::string& s) {
   bool plain = !s.empty();

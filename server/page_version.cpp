@@ -11,10 +11,6 @@
 namespace mreg::server {
 namespace {
 
-void field(std::string& out, const std::string& name, const std::string& html) {
-  if (!html.empty()) out += "<dt>" + escape(name) + "</dt><dd>" + html + "</dd>";
-}
-
 // The signature as MLflow shows it: a table of columns (name, type, required) per section.
 std::string signature_html(const Json& signature) {
   std::string out;

@@ -8,6 +8,7 @@
 #include "api.h"
 #include "page_cache.h"
 #include "page_parts.h"
+#include "paging.h"
 #include "query.h"
 #include "snapshot_source.h"
 
@@ -24,14 +25,8 @@ void send_html(httplib::Response& res, int status, const std::string& html) {
 
 void send_error_page(httplib::Response& res, const Links& links, int status, const std::string& message) {
   const std::string title = status == 404 ? "Not found" : status == 400 ? "Bad request" : "Error";
-  send_html(res, status, page(links, title, "<h1>" + escape(title) + "</h1><p>" + escape(message) + "</p><p>" +
-                                                link(links.home(), "All models") + "</p>"));
-}
-
-// "?page=N": a positive number, else 1.
-std::size_t page_number(const std::string& text) {
-  static const std::regex number("^[1-9][0-9]{0,5}$");
-  return std::regex_match(text, number) ? std::stoul(text) : 1;
+  send_html(res, status, page(links, title, "<h1>" + escape(title) + "</h1><p class=\"error\" role=\"alert\">" +
+                                                escape(message) + "</p><p>" + link(links.home(), "All models") + "</p>"));
 }
 
 // The versions of the compare page: every ?v=N once, oldest first (what the others are compared against).
@@ -70,11 +65,15 @@ void handle_page(const httplib::Request& req, httplib::Response& res, const std:
       if (path == "/" || path.empty()) {
         ModelsQuery q;
         q.q = query_value(req, "q");
-        q.sort = query_value(req, "sort") == "updated" ? "updated" : "name";
-        q.page = page_number(query_value(req, "page"));
+        q.sort = query_value(req, "sort");
+        if (q.sort.empty()) q.sort = "name";
+        if (q.sort != "name" && q.sort != "updated")
+          throw BadRequest("sort: '" + q.sort + "' is not a way to sort models (name or updated)");
+        q.page = page_param(query_value(req, "page"));
         return models_page(links, view, q);
       }
-      if (std::regex_match(path, m, model_re)) return model_page(links, view, m[1].str());
+      if (std::regex_match(path, m, model_re))
+        return model_page(links, view, m[1].str(), page_param(query_value(req, "page")));
       if (std::regex_match(path, m, version_re)) {
         static const std::regex number("^[1-9][0-9]{0,17}$");
         if (!std::regex_match(m[2].str(), number))
@@ -83,13 +82,21 @@ void handle_page(const httplib::Request& req, httplib::Response& res, const std:
       }
       if (std::regex_match(path, m, request_re)) return request_page(links, view, m[1].str(), m[2].str());
       if (std::regex_match(path, m, compare_re)) return compare_page(links, view, m[1].str(), compared_versions(req));
-      if (path == "/activity") return activity_page(links, view, page_number(query_value(req, "page")));
+      if (path == "/activity") {
+        ActivityQuery q{query_value(req, "model"), query_value(req, "type"), query_value(req, "author"),
+                        page_param(query_value(req, "page"))};
+        return activity_page(links, view, q);
+      }
       return std::nullopt;
     });
     if (html)
       send_html(res, 200, *html);
     else
       send_error_page(res, links, 404, "There is no page at " + req.path + ".");
+  } catch (const BadRequest& e) {
+    send_error_page(res, links, 400, e.what());
+  } catch (const ErrorStatusPage& p) {
+    send_html(res, p.status, p.html);
   } catch (const Error& e) {
     // A name that breaks the naming rules names no model: not found, as for the API.
     const int status = e.code() == ErrorCode::INVALID_PARAMETER_VALUE ? 404 : http_status(e.code());

@@ -120,7 +120,7 @@ TEST_CASE("a broken version file: listings show the model as broken, everything 
     reg.require_worktree_matches_head();
   }
 
-  SECTION("mreg serve: searches answer 200 without it, its own reads an MLflow error") {
+  SECTION("mreg serve: searches answer 200 without it, its own reads an MLflow error, its page says it is broken") {
     Server server({"--repo", reg.path()});
     // The status of a GET, and its body.
     auto get = [&](const std::string& path) {
@@ -150,9 +150,17 @@ TEST_CASE("a broken version file: listings show the model as broken, everything 
     CHECK_THAT(home.second, Contains("Broken: models/b/versions/2.yaml:"));
     CHECK_THAT(home.second, Contains("model a"));
     CHECK(get("/models/a").first == 200);
+    // Its page says it is broken, with each problem, and links the versions that read.
     auto page_b = get("/models/b");
-    CHECK(page_b.first == 500);
-    CHECK_THAT(page_b.second, Contains("models/b/versions/2.yaml"));
+    CHECK(page_b.first == 200);
+    CHECK_THAT(page_b.second, Contains("<h1>b <span class=\"broken-badge\">broken</span></h1>"));
+    CHECK_THAT(page_b.second, Contains("<li><code>models/b/versions/2.yaml:"));
+    CHECK_THAT(page_b.second, Contains("<a href=\"/models/b/versions/1\">Version 1</a>"));
+    CHECK_THAT(page_b.second, !Contains("/models/b/versions/2\""));
+    CHECK(get("/models/b/versions/1").first == 200);
+    auto version_2 = get("/models/b/versions/2");
+    CHECK(version_2.first == 500);
+    CHECK_THAT(version_2.second, Contains("models/b/versions/2.yaml:"));
   }
 }
 

@@ -385,7 +385,7 @@ TEST_CASE("serve: bad API requests get clear JSON errors and the server keeps se
   CHECK(api_get(s.server, "model-versions/search").first == 200);
 }
 
-TEST_CASE("serve: an invalid file in the registry is a 500 that names it, and the other models are served",
+TEST_CASE("serve: an invalid file in the registry is a 500 that names it (a broken page for its model), and the other models are served",
           "[serve][api]") {
   Served s;
   // A commit by hand that breaks churn's model.yaml.
@@ -393,9 +393,12 @@ TEST_CASE("serve: an invalid file in the registry is a 500 that names it, and th
   s.reg.git_ok({"commit", "-q", "-a", "-m", "Edit churn by hand"});
   check_error(api_get(s.server, "registered-models/get?name=churn"), 500, "INVALID_STATE",
               "models/churn/model.yaml:2: malformed YAML");
+  // Its page is the broken model's page (200), with the problem; a version page cannot read it.
   auto page = s.server.get("/models/churn");
-  CHECK(page->status == 500);
+  CHECK(page->status == 200);
+  CHECK_THAT(page->body, Contains("broken</span></h1>"));
   CHECK_THAT(page->body, Contains("models/churn/model.yaml:2: malformed YAML"));
+  CHECK(s.server.get("/models/churn/versions/1")->status == 500);
   CHECK(api_get(s.server, "model-versions/get?name=fraud-detector&version=2").first == 200);
   CHECK(s.server.get("/models/fraud-detector/versions/2")->status == 200);
 }

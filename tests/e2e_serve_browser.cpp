@@ -2,7 +2,9 @@
 // installed by scripts/deps with npm ci), types a search into the models page, clicks through to
 // a model and a version, then a request, the activity's approvals and a comparison of versions;
 // reads what a person would read, and finds that the scripts injected into descriptions, tags and
-// comments never ran and that no hostile Markdown link became one that acts. Skipped (ctest says so) only where node or chromium is missing.
+// comments never ran and that no hostile Markdown link became one that acts; pages through a long
+// model and the filtered activity; and checks every kind of page at 400 and 1400 px and with
+// axe-core. Skipped (ctest says so) only where node or chromium is missing.
 #include "support/approvals.h"
 #include "support/harness.h"
 #include "support/server.h"
@@ -73,10 +75,23 @@ void build_reviews(const ApprovalFixture& fx) {
   fx.reg.mreg_json({"comment", "m", "3", "see " + hostile_links(false)});
 }
 
+// load-series: 51 versions, to page through (50 a page) with its activity; broken-model: its
+// version 2 file broken by hand.
+void build_long_and_broken_models(const Registry& reg) {
+  reg.mreg_json({"model", "create", "load-series", "--description", "Hourly load"});
+  for (int i = 1; i <= 51; ++i) reg.mreg_json({"register", "load-series", "--source", "s3://ml/ls/" + std::to_string(i)});
+  reg.mreg_json({"model", "create", "broken-model", "--description", "Reads in part"});
+  reg.mreg_json({"register", "broken-model", "--source", "s3://ml/b/1"});
+  reg.mreg_json({"register", "broken-model", "--source", "s3://ml/b/2"});
+  const std::string path = "models/broken-model/versions/2.yaml";
+  write_file(reg.path() + "/" + path, replace_line(reg.show(path), "created_by:", "created_by: [unclosed"));
+  reg.hand_commit("Break " + path + " by hand");
+}
+
 }  // namespace serve_browser
 
-TEST_CASE("serve in a browser: search, open a model, a version, a request and a comparison, and an injected "
-          "script never runs",
+TEST_CASE("serve in a browser: search, open a model, a version, a request and a comparison, page and filter, "
+          "every page fits and passes axe, and an injected script never runs",
           "[serve][browser]") {
   using namespace serve_browser;
   if (!has_command("node") || access(kChromium.c_str(), X_OK) != 0) {
@@ -90,6 +105,7 @@ TEST_CASE("serve in a browser: search, open a model, a version, a request and a 
   ApprovalFixture fx;
   build_reviews(fx);
   build_registry(fx.reg);
+  build_long_and_broken_models(fx.reg);
   Server server({"--repo", fx.reg.path(), "--base-path", "/registry"});
   const Result r = run({"timeout", "120", "node", kBrowserDir + "/browse.mjs", server.url("/registry/"), kChromium});
   INFO(describe(r) << "\nserver log:\n" << server.log());
@@ -103,4 +119,8 @@ TEST_CASE("serve in a browser: search, open a model, a version, a request and a 
   CHECK_THAT(log, Contains("GET /registry/models/power-forecast/versions/1 200"));
   CHECK_THAT(log, Contains("GET /registry/models/m/compare?v=3&v=1 200"));
   CHECK_THAT(log, !Contains("injected"));
+  // The activity's form sent its filters, and the page links kept them.
+  CHECK_THAT(log, Contains("GET /registry/activity?model=load-series&type=registered&author=TEST 200"));
+  CHECK_THAT(log, Contains("GET /registry/activity?model=load-series&type=registered&author=TEST&page=2 200"));
+  CHECK_THAT(log, Contains("GET /registry/activity?page=x 400"));
 }

@@ -68,6 +68,12 @@ TEST_CASE("serve pages: the models page lists, searches and sorts models", "[ser
   CHECK_THAT(html, Contains("Load per grid cell"));
   CHECK_THAT(html, !Contains("second line"));                     // the first line only
   CHECK_THAT(html, Contains("datetime=\"" + minute(7) + "\""));  // last modified
+  // The registry id, each model's tags and number of versions.
+  const std::string id = scalar_line(s.reg.show("mreg.yaml"), "registry");
+  CHECK_THAT(html, Contains("Registry <code>" + id + "</code> at commit"));
+  CHECK_THAT(html, Contains("<span class=\"tag\">owner=&lt;b&gt;bob&lt;/b&gt;</span>"));
+  CHECK_THAT(html, Contains("<td data-label=\"Versions\" class=\"number\">2</td>"));
+  CHECK_THAT(html, Contains("<td data-label=\"Versions\" class=\"number\">0</td>"));
   // The description's script is text, not markup.
   CHECK_THAT(html, Contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"));
   CHECK_THAT(html, !Contains(kHostile));
@@ -76,23 +82,35 @@ TEST_CASE("serve pages: the models page lists, searches and sorts models", "[ser
   const std::string by_update = page_of(s.server, "/?sort=updated");
   CHECK(by_update.find("/models/grid-load\"") < by_update.find("/models/power-forecast\""));
 
-  // The search box: a name substring, case ignored; the form works without script (GET).
-  CHECK_THAT(html, Contains("<form class=\"search\" method=\"get\" action=\"/\">"));
+  // The search box: words found in names, descriptions and tags, case ignored; the form works
+  // without script (GET) and has a label.
+  CHECK_THAT(html, Contains("<form class=\"search\" role=\"search\" method=\"get\" action=\"/\">"
+                            "<label for=\"q\">Search models</label><input type=\"search\" id=\"q\""));
   const std::string found = page_of(s.server, "/?q=POWER-fore&sort=name");
   CHECK_THAT(found, Contains("/models/power-forecast\""));
   CHECK_THAT(found, !Contains("/models/grid-load\""));
   CHECK_THAT(found, Contains("value=\"POWER-fore\""));
-  CHECK_THAT(page_of(s.server, "/?q=grid+load"), Contains("No models."));  // '+' is a space
-  const std::string none = page_of(s.server, "/?q=%3Cscript%3E");
+  CHECK_THAT(page_of(s.server, "/?q=load+GRID"), Contains("/models/grid-load\""));  // '+' is a space; every word
+  CHECK_THAT(page_of(s.server, "/?q=grid+power"), Contains("No models."));
+  const std::string by_description = page_of(s.server, "/?q=Wind");
+  CHECK_THAT(by_description, Contains("/models/power-forecast\""));
+  CHECK_THAT(by_description, !Contains("/models/grid-load\""));
+  CHECK_THAT(page_of(s.server, "/?q=bob"), Contains("1 model matching"));  // a tag's value
+  const std::string none = page_of(s.server, "/?q=%3Cscripts%3E");
   CHECK_THAT(none, Contains("No models."));
-  CHECK_THAT(none, Contains("value=\"&lt;script&gt;\""));
+  CHECK_THAT(none, Contains("value=\"&lt;scripts&gt;\""));
   // A filter in MLflow's grammar, as mreg search takes it; a broken one says what is wrong.
   const std::string by_tag = page_of(s.server, "/?q=" + query_escape("tags.owner = '<b>bob</b>'"));
   CHECK_THAT(by_tag, Contains("/models/power-forecast\""));
   CHECK_THAT(by_tag, !Contains("/models/grid-load\""));
   CHECK_THAT(page_of(s.server, "/?q=" + query_escape("name LIKE 'grid%'")), Contains("/models/grid-load\""));
-  const std::string broken = page_of(s.server, "/?q=" + query_escape("name = 'grid"));
+  // A filter that does not parse is an error page (400) with the search to correct, not "0 models".
+  const std::string broken = page_of(s.server, "/?q=" + query_escape("name = 'grid"), 400);
+  CHECK_THAT(broken, Contains("<p class=\"error\" role=\"alert\" id=\"filter-error\">Invalid filter: "));
   CHECK_THAT(broken, Contains("is not closed"));
+  CHECK_THAT(broken, Contains("aria-invalid=\"true\""));
+  CHECK_THAT(broken, Contains("value=\"name = &#39;grid\""));
+  CHECK_THAT(broken, !Contains("matching"));
   CHECK_THAT(broken, !Contains("/models/grid-load\""));
 
   // The same URL after a write shows the new state (answers are kept per commit, and
@@ -115,15 +133,83 @@ TEST_CASE("serve pages: the models page comes in pages of 50", "[serve][pages]")
   }
   Server server({"--repo", reg.path()});
   const std::string first = page_of(server, "/");
-  CHECK(count(first, "<tr><td><a href=\"/models/m") == 50);
+  CHECK(count(first, "<tr><td data-label=\"Name\"><a href=\"/models/m") == 50);
   CHECK_THAT(first, Contains("Page 1 of 2"));
-  CHECK_THAT(first, Contains("<a rel=\"next\" href=\"/?sort=name&amp;page=2\">Next</a>"));
+  CHECK_THAT(first, Contains("<a rel=\"next\" href=\"/?sort=name&amp;page=2\">Next &rarr;</a>"));
   const std::string second = page_of(server, "/?sort=name&page=2");
-  CHECK(count(second, "<tr><td><a href=\"/models/m") == 1);
+  CHECK(count(second, "<tr><td data-label=\"Name\"><a href=\"/models/m") == 1);
   CHECK_THAT(second, Contains("/models/m50\""));
   CHECK_THAT(second, Contains("rel=\"prev\""));
   // A page past the end shows the last one.
   CHECK_THAT(page_of(server, "/?page=99"), Contains("/models/m50\""));
+}
+
+TEST_CASE("serve pages: a transition moves its model's last-modified time, on the pages and in the API",
+          "[serve][pages]") {
+  Served s;
+  // The fixture's grid-load (minute 7) was modified after power-forecast (its alias, minute 5).
+  CHECK(page_of(s.server, "/?sort=updated").find("/models/grid-load\"") <
+        page_of(s.server, "/?sort=updated").find("/models/power-forecast\""));
+  s.reg.mreg_json({"stage", "power-forecast", "1", "Staging"}, dated(minute(8)));
+  // The move still writes only the version's file...
+  CHECK(s.reg.git_ok({"diff", "--name-only", "HEAD~1", "HEAD"}) == "models/power-forecast/versions/1.yaml");
+  // ...and the model reads as modified by it, as in MLflow: first by last modified, on every reader.
+  const std::string by_update = page_of(s.server, "/?sort=updated");
+  CHECK(by_update.find("/models/power-forecast\"") < by_update.find("/models/grid-load\""));
+  CHECK_THAT(page_of(s.server, "/models/power-forecast"), Contains("last modified <time datetime=\"" + minute(8) + "\""));
+  auto api = [&](const std::string& path) {
+    auto r = s.server.get("/api/2.0/mlflow/" + path);
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return nlohmann::json::parse(r->body);
+  };
+  const auto ms = rfc3339_ms(minute(8));
+  CHECK(api("registered-models/get?name=power-forecast")["registered_model"]["last_updated_timestamp"] == ms);
+  const auto found = api("registered-models/search?order_by=last_updated_timestamp+DESC")["registered_models"];
+  CHECK(found[0]["name"] == "power-forecast");
+  CHECK(found[0]["last_updated_timestamp"] == ms);
+  CHECK(s.reg.mreg_json({"model", "show", "power-forecast"})["registered_model"]["last_updated_timestamp"] == ms);
+}
+
+TEST_CASE("serve pages: a model's versions and the activity come a page at a time, newest first, filtered",
+          "[serve][pages]") {
+  Registry reg;
+  reg.mreg_json({"model", "create", "long"});
+  for (int i = 1; i <= 51; ++i) reg.mreg_json({"register", "long", "--source", "s3://l/" + std::to_string(i)});
+  reg.mreg_json({"stage", "long", "3", "Production"}, {"GIT_AUTHOR_NAME=Alice Smith", "GIT_AUTHOR_EMAIL=alice@example.com"});
+  Server server({"--repo", reg.path()});
+
+  // Versions: 51 -> 2 on page 1, 1 on page 2; a page past the end shows the last.
+  const std::string first = page_of(server, "/models/long");
+  CHECK(count(first, "<tr><td data-label=\"Version\">") == 50);
+  CHECK(first.find(">Version 51</a>") < first.find(">Version 2</a>"));
+  CHECK_THAT(first, !Contains(">Version 1</a>"));
+  CHECK_THAT(first, Contains("51 versions"));
+  CHECK_THAT(first, Contains("<a rel=\"next\" href=\"/models/long?page=2\">Older &rarr;</a>"));
+  const std::string second = page_of(server, "/models/long?page=2");
+  CHECK(count(second, "<tr><td data-label=\"Version\">") == 1);
+  CHECK_THAT(second, Contains(">Version 1</a>"));
+  CHECK_THAT(second, Contains("<a rel=\"prev\" href=\"/models/long\">&larr; Newer</a>"));
+  CHECK_THAT(page_of(server, "/models/long?page=9"), Contains("Page 2 of 2"));
+  // Its activity: the 50 newest events, and a link to the older ones on the activity page.
+  CHECK(count(first, "<tr><td><time") == 50);
+  CHECK_THAT(first, Contains("href=\"/activity?model=long&amp;page=2\">Older activity &rarr;</a>"));
+  const std::string older = page_of(server, "/activity?model=long&page=2");
+  CHECK_THAT(older, Contains("model created <a href=\"/models/long\">long</a>"));  // the oldest: 53 events in all
+  CHECK(count(older, "<tr><td><time") == 3);
+
+  // The activity filtered by kind and author; the links between pages keep the filters.
+  const std::string registered = page_of(server, "/activity?type=registered&model=long");
+  CHECK(count(registered, "<tr><td><time") == 50);
+  CHECK_THAT(registered, !Contains("model created"));
+  CHECK_THAT(registered, Contains("<option selected>registered</option>"));
+  CHECK_THAT(registered, Contains("href=\"/activity?model=long&amp;type=registered&amp;page=2\">Older &rarr;</a>"));
+  CHECK(count(page_of(server, "/activity?model=long&type=registered&page=2"), "<tr><td><time") == 1);
+  const std::string by_alice = page_of(server, "/activity?author=ALICE%40example");
+  CHECK(count(by_alice, "<tr><td><time") == 1);
+  CHECK_THAT(by_alice, Contains("None &rarr; Production"));
+  CHECK_THAT(by_alice, Contains("value=\"ALICE@example\""));
+  CHECK_THAT(page_of(server, "/activity?model=other"), Contains("No activity."));
 }
 
 TEST_CASE("serve pages: a model page shows description, tags, aliases, versions, requests and activity",
@@ -227,8 +313,15 @@ TEST_CASE("serve pages: bad and hostile requests get clear errors and the server
     CHECK(r->status == 404);
     CHECK_THAT(r->body, !Contains("root:"));
   }
-  // A malformed query string is read as far as it goes.
-  CHECK_THAT(page_of(s.server, "/registry/?q=%zz&sort=%&page=-1"), Contains("No models."));
+  // A malformed query string is read as far as it goes; a parameter that does not fit is a 400
+  // page naming it.
+  CHECK_THAT(page_of(s.server, "/registry/?q=%zz&sort=name"), Contains("No models."));
+  CHECK_THAT(page_of(s.server, "/registry/?q=%zz&sort=%&page=1", 400), Contains("sort: &#39;%&#39; is not a way to sort"));
+  for (const std::string bad : {"-1", "0", "x", "1e3", "9999999", "%00"})
+    for (const std::string path : {"/registry/?page=", "/registry/models/power-forecast?page=", "/registry/activity?page="})
+      CHECK_THAT(page_of(s.server, path + bad, 400), Contains("page: &#39;"));
+  CHECK_THAT(page_of(s.server, "/registry/activity?type=nope", 400), Contains("type: &#39;nope&#39; is not a kind of event"));
+  CHECK_THAT(page_of(s.server, "/registry/activity?model=..%2Fx", 400), Contains("model: "));
   // A page takes no writes.
   auto post = s.server.client().Post("/registry/models/power-forecast", "x", "text/plain");
   REQUIRE(post);

@@ -94,6 +94,9 @@ Facts build_registry(Registry& r, Rng& rng) {
   for (const auto& name : s.model_names()) {
     f.models.push_back(s.get_registered_model(name));
     f.versions[name] = s.get_model_versions(name);
+    // A model's last-modified time, as searches read it, is the newest of its model.yaml's
+    // and its versions' (docs/http.md, "Last modified").
+    for (const auto& v : f.versions[name]) f.models.back().updated_at = std::max(f.models.back().updated_at, v.updated_at);
   }
   return f;
 }

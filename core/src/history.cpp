@@ -519,6 +519,7 @@ std::vector<Event> read_log(const Registry& registry, const std::string& rev, co
   // the creation of a name ends it (an older model of that name was another model).
   std::set<std::string> names;
   if (!q.model.empty()) names.insert(q.model);
+  const std::string author = fold_case(q.author);
   std::vector<Event> out;
   CommitSource source(repo);
   for (const auto& item : source.walk(start)) {
@@ -536,7 +537,9 @@ std::vector<Event> read_log(const Registry& registry, const std::string& rev, co
       const std::string model = e.model;
       const bool keep = in_time && (!q.version || e.version == q.version) &&
                         (q.stage.empty() || (is_move(e) && (fold_case(e.from) == fold_case(q.stage) ||
-                                                            fold_case(e.to) == fold_case(q.stage))));
+                                                            fold_case(e.to) == fold_case(q.stage)))) &&
+                        (q.types.empty() || std::find(q.types.begin(), q.types.end(), e.type) != q.types.end()) &&
+                        (author.empty() || fold_case(e.author).find(author) != std::string::npos);
       if (keep) out.push_back(std::move(e));
       if (created && !q.model.empty()) names.erase(model);
       if (q.limit && out.size() >= q.limit) return out;

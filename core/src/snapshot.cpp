@@ -171,7 +171,9 @@ std::vector<ModelVersion> latest_per_stage(const std::vector<ModelVersion>& vers
 ModelSummary summarize(ModelFolder f, const std::vector<std::string>& stages) {
   ModelSummary s;
   s.latest_versions = latest_per_stage(f.versions, stages);
+  s.version_count = f.versions.size();
   s.model = std::move(f.model);
+  for (const auto& v : f.versions) s.model.updated_at = std::max(s.model.updated_at, v.updated_at);
   return s;
 }
 

@@ -8,7 +8,7 @@
 namespace mreg {
 namespace {
 
-constexpr char kSummaryCacheMagic[] = "mreg-cache 5\n";
+constexpr char kSummaryCacheMagic[] = "mreg-cache 6\n";
 constexpr char kBlobMagic[] = "mreg-blobs 3\n";
 
 std::string make_key(const git::Oid& a, const git::Oid& b) {
@@ -164,6 +164,7 @@ bool decode_model(Reader& r, RegisteredModel& m) {
 std::string SummaryCache::encode(const ModelSummary& s) {
   Writer w;
   encode_model(w, s.model);
+  w.u64(s.version_count);
   w.u64(s.latest_versions.size());
   for (const auto& v : s.latest_versions) encode_version(w, v);
   return w.out;
@@ -173,7 +174,9 @@ std::optional<ModelSummary> SummaryCache::decode(const char* data, size_t size) 
   Reader r(data, size);
   ModelSummary s;
   std::uint64_t n;
-  if (!decode_model(r, s.model) || !r.count(n) || n > 1024) return std::nullopt;
+  std::uint64_t versions;
+  if (!decode_model(r, s.model) || !r.u64(versions) || !r.count(n) || n > 1024) return std::nullopt;
+  s.version_count = versions;
   s.latest_versions.resize(n);
   for (auto& v : s.latest_versions)
     if (!decode_version(r, v)) return std::nullopt;

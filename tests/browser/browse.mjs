@@ -1,7 +1,10 @@
 // A person's visit to `mreg serve`, in Debian's Chromium driven by playwright-core: the models
 // page, a search typed into its box, the model and then the version clicked in the results.
 // On every page it reads what a person would read there, and checks that the <script> and
-// onerror handlers injected into the registry's descriptions and tags never ran.
+// onerror handlers injected into the registry's descriptions and tags never ran. Then it pages
+// through a long model and the filtered activity, and checks every kind of page at 400 and
+// 1400 px (no sideways scrolling, no wasted width) and with axe-core (no serious or critical
+// accessibility violation).
 //
 //   node browse.mjs BASE_URL [CHROMIUM]     e.g. node browse.mjs http://127.0.0.1:5000/registry/
 //
@@ -12,7 +15,11 @@
 //
 // The registry is the one tests/e2e_serve_browser.cpp builds. Prints one line per check and
 // exits 1 at the first one that fails.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const [base, executablePath = '/usr/bin/chromium'] = process.argv.slice(2);
 if (!base) {
@@ -73,7 +80,7 @@ try {
   await page.goto(base);
   equal('models page: heading', await page.getByRole('heading', { level: 1 }).innerText(), 'Registered models');
   const names = (await rowTexts('table.models tbody tr td:first-child')).map((t) => t.trim());
-  equal('models page: every model, by name', names.join(', '), 'grid-load, m, power-forecast');
+  equal('models page: every model, by name', names.join(', '), 'broken-model, grid-load, load-series, m, power-forecast');
   const row = page.locator('table.models tbody tr', { hasText: 'power-forecast' });
   includes('models page: latest version per stage', await row.innerText(), 'Production v1');
   includes('models page: first line of the description', await row.innerText(), 'Forecasts wind power.');
@@ -181,8 +188,9 @@ try {
   await noSidewaysScroll('request page');
   await nothingInjectedRan('request page', `Request ${requestId} · mreg`);
 
-  // The activity names each approval's signer, with its verdict and reason in view.
-  await page.goto(new URL('activity', base).href);
+  // The activity of model m (the longer models fill the first page of all) names each approval's
+  // signer, with its verdict and reason in view.
+  await page.goto(new URL('activity?model=m', base).href);
   const approvedByAlice = page.locator('table.events tbody tr', { hasText: 'as alice@example.com' });
   const approvedByBob = page.locator('table.events tbody tr', { hasText: 'as bob@example.com' });
   equal('activity: alice\'s approval reads as good', (await approvedByAlice.locator('.verdict').innerText()).trim(), 'OK');
@@ -219,10 +227,98 @@ try {
   await noSidewaysScroll('version page');
   await nothingInjectedRan('version page m 3', 'm version 3 · mreg');
 
+  await pagingAndFilters(page, base);
+  await layoutAndAccessibility(page, [
+    ['models page', base],
+    ['search results', `${base}?q=energy`],
+    ['invalid filter', `${base}?q=${encodeURIComponent("tags.team = 'unclosed")}`],
+    ['model page', `${base}models/power-forecast`],
+    ['long model page', `${base}models/load-series?page=2`],
+    ['broken model page', `${base}models/broken-model`],
+    ['version page', `${base}models/power-forecast/versions/1`],
+    ['version page with a signature', `${base}models/m/versions/3`],
+    ['compare page', `${base}models/m/compare?v=1&v=3`],
+    ['activity page', `${base}activity`],
+    ['filtered activity', `${base}activity?model=load-series&type=registered&page=2`],
+    ['not found page', `${base}models/nope`],
+    ['bad request page', `${base}activity?page=x`],
+  ]);
+
   console.log(`browser: ${passed} checks passed`);
 } catch (error) {
   console.log(`not ok - ${error.message}`);
   process.exitCode = 1;
 } finally {
   await browser.close();
+}
+
+// Long lists: a model's 51 versions and its activity, newest first, a page at a time; the
+// activity's filters typed into their form, and kept by the links between pages.
+async function pagingAndFilters(page, base) {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(`${base}models/load-series`);
+  const versionNames = async () => (await page.locator('table.versions tbody tr td:first-child').allInnerTexts())
+    .map((t) => t.trim());
+  let shown = await versionNames();
+  equal('model versions: 50 on the first page', shown.length, 50);
+  equal('model versions: newest first', shown[0], 'Version 51');
+  await Promise.all([page.waitForURL(/\/models\/load-series\?page=2$/),
+                     page.getByRole('navigation', { name: 'Pages of versions' }).getByRole('link', { name: /Older/ }).click()]);
+  shown = await versionNames();
+  equal('model versions: the oldest on page 2', shown.join(', '), 'Version 1');
+  await page.goto(`${base}models/load-series`);
+  await Promise.all([page.waitForURL(/\/activity\?model=load-series&page=2$/),
+                     page.getByRole('link', { name: /Older activity/ }).click()]);
+  check('model activity: older events on the activity page', (await page.locator('table.events tbody tr').count()) > 0);
+
+  // The activity, filtered with its form.
+  await page.goto(`${base}activity`);
+  await page.getByLabel('Model', { exact: true }).fill('load-series');
+  await page.getByLabel('Kind', { exact: true }).selectOption('registered');
+  await page.getByLabel('Author', { exact: true }).fill('TEST');
+  await Promise.all([page.waitForURL(/\/activity\?model=load-series&type=registered&author=TEST$/),
+                     page.getByRole('button', { name: 'Filter' }).click()]);
+  const events = await page.locator('table.events tbody tr').allInnerTexts();
+  equal('activity filter: a page of 50', events.length, 50);
+  check('activity filter: only registrations of the model', events.every((e) => /registered load-series v\d+/.test(e)),
+        events.find((e) => !/registered load-series v\d+/.test(e)));
+  includes('activity filter: newest first', events[0], 'v51');
+  equal('activity filter: the form keeps the kind', await page.getByLabel('Kind', { exact: true }).inputValue(), 'registered');
+  await Promise.all([page.waitForURL(/\/activity\?model=load-series&type=registered&author=TEST&page=2$/),
+                     page.getByRole('link', { name: /Older/ }).click()]);
+  equal('activity filter: the oldest on page 2', (await page.locator('table.events tbody tr').allInnerTexts()).length, 1);
+  await page.goto(`${base}?q=${encodeURIComponent("tags.team = 'unclosed")}`);
+  includes('models page: an invalid filter is an error', await page.getByRole('alert').innerText(), 'Invalid filter');
+  equal('models page: no count of models for an invalid filter', await page.getByText(/models? matching/).count(), 0);
+}
+
+// Every page given, at 400 and 1400 px: nothing wider than the window (no sideways scrolling),
+// the main column using the width at 1400 px, and no serious or critical axe-core violation.
+async function layoutAndAccessibility(page, pages) {
+  for (const width of [400, 1400]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const [name, url] of pages) {
+      await page.goto(url);
+      const size = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        window: window.innerWidth,
+        main: document.querySelector('main').getBoundingClientRect().width,
+        widest: [...document.querySelectorAll('main *')].map((e) => [e.getBoundingClientRect().right, e.tagName + '.' + e.className])
+          .reduce((a, b) => (b[0] > a[0] ? b : a), [0, '']),
+      }));
+      check(`${name} at ${width} px: no sideways scrolling`, size.scroll <= size.window,
+            `${size.scroll} px wide in a ${size.window} px window; widest: ${size.widest[1]} to ${size.widest[0]} px`);
+      if (width === 1400) check(`${name} at ${width} px: the page uses the width`, size.main >= 0.9 * size.window, `main is ${size.main} px`);
+    }
+  }
+  for (const [name, url] of pages) {
+    await page.goto(url);
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const result = await window.axe.run(document, { resultTypes: ['violations'] });
+      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+    });
+    equal(`${name}: no serious or critical accessibility violation (axe-core)`, violations.join(' | '), '');
+  }
 }

@@ -30,6 +30,8 @@ struct LogQuery {
   std::int64_t version = 0;   // 0: every version
   std::optional<Timestamp> since, until;
   std::string stage;          // only moves from or into this stage
+  std::vector<std::string> types;  // only events of these types (Event::type); empty: every type
+  std::string author;         // only events whose author contains this, ignoring case
   std::size_t limit = 0;      // 0: no limit
 };
 

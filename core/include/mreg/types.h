@@ -124,7 +124,10 @@ struct TransitionRequest {
 
 // A model with what a listing shows of its versions.
 struct ModelSummary {
+  // model.updated_at is the newest of model.yaml's and its versions' updated_at: a transition
+  // moves the model's last-modified time, as in MLflow, though it writes only the version file.
   RegisteredModel model;
+  std::size_t version_count = 0;              // versions whose files read
   std::vector<ModelVersion> latest_versions;  // the highest version per stage, in stage order
   // Empty for a model whose files all read. Otherwise the model is broken: what did not
   // read is left out (the model is its folder's name alone when model.yaml does not read;
