@@ -65,4 +65,8 @@ void add_mlflow_commands(CLI::App& app, Context& ctx);    // import mlflow, expo
 void add_search_commands(CLI::App& app, Context& ctx);    // search models, search versions
 void add_remote_commands(CLI::App& app, Context& ctx);    // pull, push
 
+// The commands the command line `argv` needs: those of the group its command word names
+// (cli/command_groups.cpp), else all of them.
+void add_commands(CLI::App& app, Context& ctx, int argc, char** argv);
+
 }  // namespace mreg::cli

@@ -77,18 +77,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "mreg 0.1.0");
   mreg::cli::add_global_options(app, ctx);
-  mreg::cli::add_registry_commands(app, ctx);
-  mreg::cli::add_serve_commands(app, ctx);
-  mreg::cli::add_model_commands(app, ctx);
-  mreg::cli::add_version_commands(app, ctx);
-  mreg::cli::add_lifecycle_commands(app, ctx);
-  mreg::cli::add_activity_commands(app, ctx);
-  mreg::cli::add_request_commands(app, ctx);
-  mreg::cli::add_approval_commands(app, ctx);
-  mreg::cli::add_policy_commands(app, ctx);
-  mreg::cli::add_search_commands(app, ctx);
-  mreg::cli::add_mlflow_commands(app, ctx);
-  mreg::cli::add_remote_commands(app, ctx);
+  mreg::cli::add_commands(app, ctx, argc, argv);
   mreg::cli::show_progress_on_terminal();
 
   if (auto problem = argument_problem(argc, argv)) {
