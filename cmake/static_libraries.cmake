@@ -5,8 +5,8 @@
 # static archives Debian ships:
 #   mreg_git2      libgit2 with mbedTLS, libssh2, http_parser and PCRE2; its GSS-API calls go
 #                  to core/src/gssapi_on_demand.cpp, which loads libgssapi_krb5 (shared only)
-#                  when an https remote first asks for Kerberos; its TLS set-up is wrapped
-#                  (core/src/git.cpp) so that it runs only before the first TLS connection.
+#                  when an https remote first asks for Kerberos; its TLS and ssh set-ups are
+#                  wrapped (core/src/git.cpp) so that each runs only before its first use.
 #   mreg_yaml      yaml-cpp.
 #   mreg_crypto    OpenSSL's libcrypto and zlib (through mreg_git2), which libgit2, libssh2 and the core use:
 #                  static in an executable with the property MREG_STATIC_RUNTIME (mreg itself,
@@ -42,7 +42,8 @@ add_library(mreg_git2 INTERFACE)
 target_include_directories(mreg_git2 INTERFACE ${LIBGIT2_INCLUDE_DIRS})
 target_link_libraries(mreg_git2 INTERFACE ${MREG_GIT2_ARCHIVES} mreg_gssapi mreg_crypto rt)
 foreach(entry git_mbedtls_stream_global_init git_mbedtls_stream_new git_mbedtls_stream_wrap
-              git_mbedtls__set_cert_location)
+              git_mbedtls__set_cert_location git_transport_ssh_global_init git_smart_subtransport_ssh
+              git_transport_ssh_with_paths)
   target_link_options(mreg_git2 INTERFACE "LINKER:--wrap=${entry}")
 endforeach()
 

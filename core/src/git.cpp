@@ -26,26 +26,32 @@
 
 namespace fs = std::filesystem;
 
-// libgit2 built with mbedTLS (Debian's) sets up TLS in git_libgit2_init: it seeds a random
-// generator (HAVEGE, about a million instructions) and parses every certificate of the system
-// CA bundle, which together cost more than a whole `mreg version show`, while only https
-// remotes need them. The executables link libgit2 statically with
-// -Wl,--wrap for its four TLS entry points (core/CMakeLists.txt): init is skipped, and done
-// once before the first TLS stream is made or certificate locations are set.
+// git_libgit2_init sets up every transport, which Debian's libgit2 makes costly: for TLS
+// (mbedTLS) it seeds a random generator with HAVEGE and parses every certificate of the system CA
+// bundle; for ssh, libssh2 initialises OpenSSL, which loads its engines and error strings. Each
+// costs more than reading a version file, and only remotes need them. The executables link
+// libgit2 statically with -Wl,--wrap for these entry points (cmake/static_libraries.cmake): the
+// set-ups are skipped at init, and each is done once before its transport is first used.
 extern "C" {
 int __real_git_mbedtls_stream_global_init();
 int __real_git_mbedtls_stream_new(void** out, const char* host, const char* port);
 int __real_git_mbedtls_stream_wrap(void** out, void* in, const char* host);
 int __real_git_mbedtls__set_cert_location(const char* file, const char* path);
+int __real_git_transport_ssh_global_init();
+int __real_git_smart_subtransport_ssh(void** out, void* owner, void* param);
+int __real_git_transport_ssh_with_paths(void** out, void* owner, void* payload);
 }
 
 namespace {
-int tls_ready() {
+template <int (*Init)()>
+int set_up_once() {
   static std::once_flag once;
   static int rc = 0;
-  std::call_once(once, [] { rc = __real_git_mbedtls_stream_global_init(); });
+  std::call_once(once, [] { rc = Init(); });
   return rc;
 }
+constexpr auto tls_ready = set_up_once<__real_git_mbedtls_stream_global_init>;
+constexpr auto ssh_ready = set_up_once<__real_git_transport_ssh_global_init>;
 }  // namespace
 
 extern "C" {
@@ -61,6 +67,15 @@ int __wrap_git_mbedtls_stream_wrap(void** out, void* in, const char* host) {
 int __wrap_git_mbedtls__set_cert_location(const char* file, const char* path) {
   if (int rc = tls_ready(); rc < 0) return rc;
   return __real_git_mbedtls__set_cert_location(file, path);
+}
+int __wrap_git_transport_ssh_global_init() { return 0; }  // done by ssh_ready()
+int __wrap_git_smart_subtransport_ssh(void** out, void* owner, void* param) {
+  if (int rc = ssh_ready(); rc < 0) return rc;
+  return __real_git_smart_subtransport_ssh(out, owner, param);
+}
+int __wrap_git_transport_ssh_with_paths(void** out, void* owner, void* payload) {
+  if (int rc = ssh_ready(); rc < 0) return rc;
+  return __real_git_transport_ssh_with_paths(out, owner, payload);
 }
 }
 
