@@ -1,7 +1,8 @@
 // CLI11 builds every option of every command it is given, which cost a fifth of a fresh start
 // (bench/startup-results.md): the command line is looked at first, and only the commands of
 // the group its command word belongs to are built. Help, completion and an unknown or missing
-// command word get every group, so what they list is the whole command set.
+// command word get every group (`completion` is not in a group), so what they list is the whole
+// command set.
 #include <cstring>
 #include <initializer_list>
 
@@ -30,6 +31,9 @@ const Group groups[] = {
     {{"search"}, add_search_commands},
     {{"import", "export"}, add_mlflow_commands},
     {{"pull", "push"}, add_remote_commands},
+    {{"download"}, add_download_commands},
+    {{"review", "compare"}, add_review_commands},
+    {{"copy"}, add_copy_commands},
 };
 
 // The global options (add_global_options) that take a value as the next argument.
@@ -61,7 +65,7 @@ const Group* group_named(int argc, char** argv) {
 bool only_version(int argc, char** argv) {
   bool version = false;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--version") != 0) return false;
+    if (std::strcmp(argv[i], "--version") != 0 && std::strcmp(argv[i], "-V") != 0) return false;
     version = true;
   }
   return version;

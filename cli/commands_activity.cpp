@@ -47,7 +47,7 @@ std::string describe(const Event& e) {
   if (e.type == "model_renamed") return "renamed " + e.from + " -> " + e.to;
   if (e.type.find("tag_set") != std::string::npos) return "tag " + e.key + "=" + e.value + " set on " + what;
   if (e.type.find("tag_deleted") != std::string::npos) return "tag " + e.key + " deleted from " + what;
-  if (e.type == "commented") return "comment on " + what + ": " + first_line(e.comment);
+  if (e.type == "commented") return "comment on " + what;
   if (e.type == "requested")
     return "requested " + what + " -> " + (e.alias.empty() ? e.to : "@" + e.alias) + " (request " + e.request + ")";
   if (e.type == "approved")
@@ -109,10 +109,13 @@ void add_activity_commands(CLI::App& app, Context& ctx) {
       }, format);
       return;
     }
-    Table t({"TIME", "COMMIT", "AUTHOR", "EVENT"});
+    // The comment of a move, request, approval or closing, as its first line (the whole text
+    // is in -o json and in the commit).
+    Table t({"TIME", "COMMIT", "AUTHOR", "EVENT", "COMMENT"});
     for (const auto& e : events)
       t.add({format_time(e.time), short_id(e.commit), e.author,
-             describe(e) + (e.type == "approved" ? " [" + approval_verdict(r, root, e) + "]" : "")});
+             describe(e) + (e.type == "approved" ? " [" + approval_verdict(r, root, e) + "]" : ""),
+             first_line(e.comment)});
     t.print(std::cout);
   });
 
@@ -140,6 +143,7 @@ void add_activity_commands(CLI::App& app, Context& ctx) {
   comment->add_option("name", a->name, "Model name")->required();
   comment->add_option("version", a->version, "Version number")->required();
   comment->add_option("text", a->text, "The comment")->required();
+  add_dry_run_flag(comment, ctx);
   comment->callback([&ctx, a] {
     const Format format = ctx.format();
     const auto n = version_arg(a->version);

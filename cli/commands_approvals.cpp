@@ -13,89 +13,12 @@
 #include "mreg/timefmt.h"
 #include "mreg/verify.h"
 #include "signing.h"
+#include "verify_json.h"
 
 namespace mreg::cli {
 namespace {
 
 const char* kArmorBegin = "-----BEGIN SSH SIGNATURE-----";
-
-OrderedJson finding_json(const Finding& f) {
-  OrderedJson j;
-  j["code"] = f.code;
-  if (!f.path.empty()) j["path"] = f.path;
-  if (!f.principal.empty()) j["principal"] = f.principal;
-  if (!f.key.empty()) j["key"] = f.key;
-  j["message"] = f.message;
-  return j;
-}
-
-OrderedJson verdict_json(const RequestVerdict& v) {
-  OrderedJson j;
-  j["id"] = v.request.id;
-  j["model"] = v.request.model;
-  j["version"] = std::to_string(v.request.version);
-  j["from_stage"] = v.request.from_stage;
-  if (!v.request.to_stage.empty()) j["to_stage"] = v.request.to_stage;
-  if (!v.request.alias.empty()) j["alias"] = v.request.alias;
-  j["requested_by"] = v.request.requested_by;
-  j["state"] = v.state;
-  if (!v.applied_commit.empty()) j["applied_commit"] = v.applied_commit;
-  j["protected"] = v.is_protected;
-  if (!v.rule.empty()) j["rule"] = v.rule;
-  j["needed"] = v.needed;
-  j["approved"] = v.approved;
-  j["approvers"] = v.approvers;
-  j["justified"] = v.justified();
-  OrderedJson approvals = OrderedJson::array();
-  for (const auto& a : v.approvals) {
-    OrderedJson x;
-    x["path"] = a.path;
-    x["principal"] = a.principal;
-    x["key"] = a.key;
-    x["verdict"] = a.code;
-    x["message"] = a.message;
-    approvals.push_back(x);
-  }
-  j["approvals"] = approvals;
-  OrderedJson problems = OrderedJson::array();
-  for (const auto& p : v.problems) problems.push_back(finding_json(p));
-  j["problems"] = problems;
-  return j;
-}
-
-OrderedJson report_json(const VerifyReport& r) {
-  OrderedJson j;
-  j["ok"] = r.ok();
-  j["mode"] = r.mode;
-  j["commit"] = r.commit;
-  if (!r.base_commit.empty()) j["base_commit"] = r.base_commit;
-  j["policy_version"] = r.policy_version;
-  j["root_pinned"] = r.root_pinned;
-  if (!r.checkpoint.empty()) j["checkpoint"] = r.checkpoint;
-  OrderedJson problems = OrderedJson::array();
-  for (const auto& p : r.problems) problems.push_back(finding_json(p));
-  j["problems"] = problems;
-  OrderedJson warnings = OrderedJson::array();
-  for (const auto& p : r.warnings) warnings.push_back(finding_json(p));
-  j["warnings"] = warnings;
-  OrderedJson requests = OrderedJson::array();
-  for (const auto& v : r.requests) requests.push_back(verdict_json(v));
-  j["requests"] = requests;
-  OrderedJson states = OrderedJson::array();
-  for (const auto& s : r.states) {
-    OrderedJson x;
-    x["model"] = s.model;
-    x["version"] = std::to_string(s.version);
-    if (!s.stage.empty()) x["stage"] = s.stage;
-    if (!s.alias.empty()) x["alias"] = s.alias;
-    if (!s.request.empty()) x["request"] = s.request;
-    x["verdict"] = s.verdict;
-    if (!s.message.empty()) x["message"] = s.message;
-    states.push_back(x);
-  }
-  j["states"] = states;
-  return j;
-}
 
 void print_report(const VerifyReport& r) {
   std::cout << "mode " << r.mode << ", commit " << short_id(r.commit);
@@ -148,6 +71,7 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
   approve->add_flag("--print", a->print, "Print the signed approval instead of committing it (to paste into a review)");
   approve->add_option("--attach", a->attach, "Commit an approval printed by --print (a file, - for stdin)");
   approve->add_option("--valid-for", a->valid_for, "How long the approval stays valid, e.g. 7d (default: the longest the policy allows)");
+  add_dry_run_flag(approve, ctx);
   approve->callback([&ctx, a] {
     const Format format = ctx.format();
     Registry r = ctx.open();
@@ -219,7 +143,8 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
         << "  expires:      " << format_rfc3339(p.expires_at) << "\n"
         << "  signing as:   " << me.email << " with " << key.fingerprint() << "\n";
     if (!a->yes) {
-      if (!::isatty(0)) throw_invalid("confirmation needed: run in a terminal, or pass --yes");
+      if (!::isatty(0))
+        throw Error(ErrorCode::BAD_REQUEST, "pass --yes to sign this approval (there is no terminal to ask on; nothing was signed)");
       say << "Sign this approval? [y/N] " << std::flush;
       std::string answer;
       std::getline(std::cin, answer);
@@ -259,6 +184,7 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
   apply->add_option("name", a->name, "Only this model");
   apply->add_option("request_id", a->id, "Only this request");
   apply->add_option("--comment", a->comment, "Kept in the commit message");
+  add_dry_run_flag(apply, ctx);
   apply->callback([&ctx, a] {
     const Format format = ctx.format();
     Registry r = ctx.open();

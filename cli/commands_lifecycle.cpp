@@ -3,17 +3,16 @@
 
 #include "context.h"
 #include "mreg/remote.h"
-#include "mreg/timefmt.h"
-#include "mreg/verify.h"
 #include "print.h"
+#include "resolve_uri.h"
 
 namespace mreg::cli {
 
 void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   struct Args {
-    std::string name, version, stage, alias, uri, at, comment, request, branch;
+    std::string name, version, stage, alias, comment, request;
     std::vector<std::string> stages;
-    bool archive_existing = false, verified = false;
+    bool archive_existing = false;
   };
   auto a = std::make_shared<Args>();
 
@@ -25,6 +24,7 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   stage->add_option("--comment", a->comment, "Why; kept in the commit message");
   stage->add_flag("--no-tags", ctx.no_tags, "Do not create the NAME#stage#K git tag");
   stage->add_option("--request", a->request, "The approved request that justifies a move into a protected stage");
+  add_dry_run_flag(stage, ctx);
   stage->callback([&ctx, a] {
     const Format format = ctx.format();
     const auto n = version_arg(a->version);
@@ -56,6 +56,7 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   set->add_option("alias", a->alias, "Alias")->required();
   set->add_option("version", a->version, "Version number")->required();
   set->add_option("--request", a->request, "The approved request that justifies moving a protected alias");
+  add_dry_run_flag(set, ctx);
   set->callback([&ctx, a] {
     const Format format = ctx.format();
     const auto n = version_arg(a->version);
@@ -75,7 +76,9 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   auto* del = alias->add_subcommand("delete", "Remove an alias");
   del->add_option("name", a->name, "Model name")->required();
   del->add_option("alias", a->alias, "Alias")->required();
+  add_delete_flags(del, ctx);
   del->callback([&ctx, a] {
+    confirm_delete(ctx, "alias " + a->name + "@" + a->alias);
     const Format format = ctx.format();
     Registry r = ctx.open();
     r.delete_alias(a->name, a->alias, ctx.write_options());
@@ -100,47 +103,12 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx) {
   });
 
   auto* resolve = app.add_subcommand("resolve", "The version a models:/ URI names; prints its source");
-  resolve->add_option("uri", a->uri, "models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME/latest or models:/NAME@ALIAS")->required();
-  resolve->add_option("--at", a->at, "Answer as the registry was at this time (e.g. 2026-10-01 or 2026-10-01T12:00:00Z)");
-  resolve->add_flag("--verified", a->verified,
-                    "The deploy gate: answer only when the commit read (--ref, default HEAD) is on the first-parent "
-                    "history of --branch, the URI names a protected stage or alias, its state is justified under "
-                    "the trusted policy, and the branch's tip still has it; else exit 7 saying why");
-  resolve->add_option("--branch", a->branch, "With --verified: the protected branch deployments come from (e.g. origin/main)");
-  resolve->callback([&ctx, a] {
+  auto u = std::make_shared<UriArgs>();
+  resolve->add_option("uri", u->uri, "models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME/latest or models:/NAME@ALIAS")->required();
+  add_uri_options(*resolve, *u);
+  resolve->callback([&ctx, u] {
     const Format format = ctx.format();
-    if (a->verified) {
-      if (!a->at.empty()) throw_invalid("--at: the deploy gate reads a commit; name it with --ref");
-      if (a->branch.empty()) throw_invalid("--branch: --verified needs the protected branch (e.g. --branch origin/main)");
-      Registry r = ctx.open();
-      DeployOptions o;
-      o.uri = a->uri;
-      o.rev = ctx.ref;
-      o.branch = a->branch;
-      o.trusted_root = ctx.trusted_root_for(r);
-      const DeployVerdict d = verify_deployment(r, o);
-      if (!d.ok()) {
-        for (const auto& p : d.problems)
-          std::cerr << "mreg: " << p.code << (p.path.empty() ? "" : " " + p.path) << ": " << p.message << "\n";
-        throw Error(ErrorCode::PERMISSION_DENIED, "refusing to resolve " + a->uri + " for deployment: " +
-                                                      d.problems.front().code + " (" + d.problems.front().message + ")");
-      }
-      if (!ctx.quiet)
-        std::cerr << "verified: " << a->uri << " is v" << d.version.version << " at commit " << short_id(d.commit)
-                  << " of " << a->branch << ", " << (d.verdict == "grandfathered" ? "grandfathered" : "approved in request " + d.request)
-                  << " under policy version " << d.policy_version << "\n";
-      if (format == Format::Table) std::cout << d.version.source << "\n";
-      else show_version(d.version, format);
-      return;
-    }
-    if (!a->branch.empty()) throw_invalid("--branch: only with --verified");
-    std::string rev = ctx.ref;
-    if (!a->at.empty()) {
-      if (!parse_date(a->at)) throw_invalid("--at: cannot read '" + a->at + "' as a time");
-      rev += "@{" + a->at + "}";
-    }
-    Registry r = ctx.open();
-    ModelVersion v = r.at(rev).resolve_model_uri(a->uri);
+    const ModelVersion v = resolve_uri(ctx, *u);
     if (format == Format::Table) std::cout << v.source << "\n";
     else show_version(v, format);
   });

@@ -18,6 +18,7 @@ void add_mlflow_commands(CLI::App& app, Context& ctx) {
   auto* from_mlflow = import->add_subcommand("mlflow", "Import an MLflow model registry with its history");
   from_mlflow->add_option("path", a->path, "An MLflow file store (the mlruns folder, or its models/ folder)");
   from_mlflow->add_option("--from-server", a->server, "Read through MLflow's REST API at this URL instead");
+  add_dry_run_flag(from_mlflow, ctx);
   from_mlflow->callback([&ctx, a] {
     const Format format = ctx.format();
     if (a->path.empty() == a->server.empty()) throw_invalid("give a file store PATH or --from-server URL, one of them");

@@ -45,6 +45,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
   create->add_option("name", a->name, "Model name")->required();
   create->add_option("--description", a->description, "Description (Markdown)");
   create->add_option("--tag", a->tags, "A tag KEY=VALUE (repeatable)");
+  add_dry_run_flag(create, ctx);
   create->callback([&ctx, a] {
     ctx.format();
     Registry r = ctx.open();
@@ -94,6 +95,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
   auto* update = model->add_subcommand("update", "Change a model's description");
   update->add_option("name", a->name, "Model name")->required();
   update->add_option("--description", a->description, "New description (Markdown)")->required();
+  add_dry_run_flag(update, ctx);
   update->callback([&ctx, a] {
     ctx.format();
     Registry r = ctx.open();
@@ -105,6 +107,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
   auto* rename = model->add_subcommand("rename", "Rename a model; its versions follow");
   rename->add_option("name", a->name, "Model name")->required();
   rename->add_option("new_name", a->new_name, "New model name")->required();
+  add_dry_run_flag(rename, ctx);
   rename->callback([&ctx, a] {
     ctx.format();
     Registry r = ctx.open();
@@ -115,7 +118,9 @@ void add_model_commands(CLI::App& app, Context& ctx) {
 
   auto* del = model->add_subcommand("delete", "Delete a model and all its versions");
   del->add_option("name", a->name, "Model name")->required();
+  add_delete_flags(del, ctx);
   del->callback([&ctx, a] {
+    confirm_delete(ctx, "model " + a->name + " and all its versions");
     ctx.format();
     Registry r = ctx.open();
     r.delete_registered_model(a->name, ctx.write_options());
@@ -128,6 +133,7 @@ void add_model_commands(CLI::App& app, Context& ctx) {
   tag_set->add_option("name", a->name, "Model name")->required();
   tag_set->add_option("key", a->key, "Tag key")->required();
   tag_set->add_option("value", a->value, "Tag value")->required();
+  add_dry_run_flag(tag_set, ctx);
   tag_set->callback([&ctx, a] {
     ctx.format();
     Registry r = ctx.open();
@@ -138,7 +144,9 @@ void add_model_commands(CLI::App& app, Context& ctx) {
   auto* tag_delete = tag->add_subcommand("delete", "Delete a tag");
   tag_delete->add_option("name", a->name, "Model name")->required();
   tag_delete->add_option("key", a->key, "Tag key")->required();
+  add_delete_flags(tag_delete, ctx);
   tag_delete->callback([&ctx, a] {
+    confirm_delete(ctx, "tag " + a->key + " of model " + a->name);
     ctx.format();
     Registry r = ctx.open();
     r.delete_registered_model_tag(a->name, a->key, ctx.write_options());

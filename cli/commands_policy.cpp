@@ -106,6 +106,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
   init->add_option("--protect-alias", a->aliases, "Alias patterns that need approval");
   init->add_option("--approvals", a->approvals, "Distinct approvers needed for a protected move")->check(CLI::PositiveNumber);
   init->add_option("--approval-valid-for", a->valid_for, "Longest validity of an approval (e.g. 14d)");
+  add_dry_run_flag(init, ctx);
   init->callback([&ctx, a] {
     const Format format = ctx.format();
     if (a->admins.size() != a->keys.size()) throw_invalid("--key: give one --key for each --admin");
@@ -161,6 +162,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
 
   auto* edit = policy->add_subcommand("edit", "Propose the next policy version (trusted once enough admins sign it)");
   edit->add_option("--file", a->file, "The new policy text (default: edit the newest version in $VISUAL or $EDITOR)");
+  add_dry_run_flag(edit, ctx);
   edit->callback([&ctx, a] {
     const Format format = ctx.format();
     Registry r = ctx.open();
@@ -179,6 +181,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
   auto* sign = policy->add_subcommand("sign", "Sign a policy version as an admin of the version before it");
   sign->add_option("version", a->version, "The version to sign (default: the newest)");
   sign->add_option("-f,--key", a->key, "Signing key (default: git's user.signingKey)");
+  add_dry_run_flag(sign, ctx);
   sign->callback([&ctx, a] {
     const Format format = ctx.format();
     Registry r = ctx.open();

@@ -19,6 +19,7 @@ void add_registry_commands(CLI::App& app, Context& ctx) {
   init->add_option("--registry", args->registry, "The registry id approvals are bound to (default: from the folder name)");
   init->add_option("--stages", args->stages, "Stage names in order, comma-separated (default: None,Staging,Production,Archived)");
   init->add_flag("--bare", args->bare, "Create a bare repository when the folder is not a repository yet");
+  add_dry_run_flag(init, ctx);
   init->callback([&ctx, args] {
     const Format format = ctx.format();
     InitOptions opts;

@@ -12,21 +12,25 @@
 namespace mreg::cli {
 namespace {
 
+// Every key always there, null (or false) when it does not apply: a program reads one shape
+// whatever the request asks for and whatever became of it.
+OrderedJson text_or_null(const std::string& s) { return s.empty() ? OrderedJson(nullptr) : OrderedJson(s); }
+
 OrderedJson request_json(const TransitionRequest& r) {
   OrderedJson j;
   j["id"] = r.id;
   j["model"] = r.model;
   j["version"] = std::to_string(r.version);
   j["from_stage"] = r.from_stage;
-  if (!r.to_stage.empty()) j["to_stage"] = r.to_stage;
-  if (!r.alias.empty()) j["alias"] = r.alias;
-  if (!r.remove_alias.empty()) j["remove_alias"] = r.remove_alias;
-  if (r.delete_version) j["delete_version"] = true;
-  if (r.archive_existing) j["archive_existing"] = true;
+  j["to_stage"] = text_or_null(r.to_stage);
+  j["alias"] = text_or_null(r.alias);
+  j["remove_alias"] = text_or_null(r.remove_alias);
+  j["delete_version"] = r.delete_version;
+  j["archive_existing"] = r.archive_existing;
   j["version_sha256"] = r.version_sha256;
   j["requested_by"] = r.requested_by;
   j["requested_at"] = format_rfc3339(r.requested_at);
-  if (!r.comment.empty()) j["comment"] = r.comment;
+  j["comment"] = text_or_null(r.comment);
   return j;
 }
 
@@ -52,6 +56,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   request->add_option("-f,--key", a->key,
                       "Sign the request with this key (a key file, or the .pub of a key in ssh-agent; default when a "
                       "rule needs the requester proven: git's user.signingKey)");
+  add_dry_run_flag(request, ctx);
   request->callback([&ctx, a] {
     const Format format = ctx.format();
     const auto n = version_arg(a->version);
@@ -107,16 +112,15 @@ void add_request_commands(CLI::App& app, Context& ctx) {
         OrderedJson j = request_json(s.request);
         j["outcome"] = s.outcome;
         j["approval_files"] = s.approval_files;
-        if (auto v = verdict(s)) {
-          j["protected"] = v->is_protected;
-          j["approvals_valid"] = v->approved;
-          j["approvals_needed"] = v->needed;
-          j["approvers"] = v->approvers;
-        }
-        if (!s.closed_commit.empty()) {
-          j["closed_by"] = s.closed_by;
-          j["closed_commit"] = s.closed_commit;
-        }
+        // Counted for open requests only; closings only for closed ones: null otherwise.
+        const auto v = verdict(s);
+        j["protected"] = v ? OrderedJson(v->is_protected) : OrderedJson(nullptr);
+        j["approvals_valid"] = v ? OrderedJson(v->approved) : OrderedJson(nullptr);
+        j["approvals_needed"] = v ? OrderedJson(v->needed) : OrderedJson(nullptr);
+        j["approvers"] = v ? OrderedJson(v->approvers) : OrderedJson(nullptr);
+        j["closed_by"] = text_or_null(s.closed_by);
+        j["closed_commit"] = text_or_null(s.closed_commit);
+        j["closed_comment"] = s.closed_commit.empty() ? OrderedJson(nullptr) : OrderedJson(s.closed_comment);
         arr.push_back(j);
       }
       print_structured(OrderedJson{{"requests", arr}}, format);
@@ -138,6 +142,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("-f,--key", a->key,
                     "Signing key, where a rule governs the request (a key file, or the .pub of a key in ssh-agent; "
                     "default: git's user.signingKey)");
+    add_dry_run_flag(cmd, ctx);
     cmd->callback([&ctx, a, outcome] {
       const Format format = ctx.format();
       Registry r = ctx.open();

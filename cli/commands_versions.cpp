@@ -48,6 +48,7 @@ void add_version_commands(CLI::App& app, Context& ctx) {
   reg->add_option("--tag", a->tags, "A tag KEY=VALUE (repeatable)");
   reg->add_flag("--create-model", a->create_model, "Create the model if it does not exist");
   reg->add_flag("--no-tags", ctx.no_tags, "Do not create the NAME@vN git tag");
+  add_dry_run_flag(reg, ctx);
   reg->callback([&ctx, a] {
     ctx.format();
     NewVersion nv;
@@ -106,6 +107,7 @@ void add_version_commands(CLI::App& app, Context& ctx) {
   update->add_option("name", a->name, "Model name")->required();
   update->add_option("version", a->version, "Version number")->required();
   update->add_option("--description", a->description, "New description (Markdown)")->required();
+  add_dry_run_flag(update, ctx);
   update->callback([&ctx, a] {
     ctx.format();
     const auto n = version_arg(a->version);
@@ -118,9 +120,11 @@ void add_version_commands(CLI::App& app, Context& ctx) {
   auto* del = version->add_subcommand("delete", "Delete a version (its number is not reused)");
   del->add_option("name", a->name, "Model name")->required();
   del->add_option("version", a->version, "Version number")->required();
+  add_delete_flags(del, ctx);
   del->callback([&ctx, a] {
     ctx.format();
     const auto n = version_arg(a->version);
+    confirm_delete(ctx, a->name + " version " + a->version);
     Registry r = ctx.open();
     r.delete_model_version(a->name, n, ctx.write_options());
     written(ctx, r, "Deleted " + a->name + " version " + a->version, nullptr);
@@ -133,6 +137,7 @@ void add_version_commands(CLI::App& app, Context& ctx) {
   tag_set->add_option("version", a->version, "Version number")->required();
   tag_set->add_option("key", a->key, "Tag key")->required();
   tag_set->add_option("value", a->value, "Tag value")->required();
+  add_dry_run_flag(tag_set, ctx);
   tag_set->callback([&ctx, a] {
     ctx.format();
     const auto n = version_arg(a->version);
@@ -145,9 +150,11 @@ void add_version_commands(CLI::App& app, Context& ctx) {
   tag_delete->add_option("name", a->name, "Model name")->required();
   tag_delete->add_option("version", a->version, "Version number")->required();
   tag_delete->add_option("key", a->key, "Tag key")->required();
+  add_delete_flags(tag_delete, ctx);
   tag_delete->callback([&ctx, a] {
     ctx.format();
     const auto n = version_arg(a->version);
+    confirm_delete(ctx, "tag " + a->key + " of " + a->name + " version " + a->version);
     Registry r = ctx.open();
     r.delete_model_version_tag(a->name, n, a->key, ctx.write_options());
     auto v = version_after(r, a->name, n);

@@ -11,6 +11,7 @@
 namespace mreg::cli {
 
 Format Context::format() const { return parse_format(output); }
+Format Context::report_format() const { return output == "markdown" ? Format::Markdown : parse_format(output); }
 
 namespace {
 
@@ -52,8 +53,21 @@ Registry Context::open() const {
 
 WriteOptions Context::write_options() const {
   if (!ref.empty()) throw_invalid("--ref: a write goes to the branch HEAD names; --ref is for reads only");
+  return author_options();
+}
+
+Registry Context::open_write_target(const std::string& url, WriteOptions& opts) const {
+  opts = author_options();
+  Registry r = open_remote(url, RemoteCredentials::from_environment());
+  opts.push = push_target_for(r);
+  opts.push->credentials = opts.push->credentials.with_password_of(url);
+  return r;
+}
+
+WriteOptions Context::author_options() const {
   WriteOptions opts;
   opts.create_tags = !no_tags;
+  opts.dry_run = dry_run;
   opts.push = push_target_;
   if (!author.empty()) {
     static const std::regex re("^\\s*(.*?)\\s*<([^<>]+)>\\s*$");
@@ -101,8 +115,8 @@ WriteOptions Context::write_options(const Registry& r) const {
 void add_global_options(CLI::App& app, Context& ctx) {
   app.add_option("--repo", ctx.repo, "The registry repository (default: $MREG_REPO, else the repository around the current folder)");
   app.add_option("--ref", ctx.ref, "Read the registry at this revision: branch, tag, commit, or REV@{DATE}");
-  app.add_option("-o,--output", ctx.output, "Output format: table, json or yaml")
-      ->check(CLI::IsMember({"table", "json", "yaml"}));
+  app.add_option("-o,--output", ctx.output, "Output format: table, json or yaml (markdown for review and compare)")
+      ->check(CLI::IsMember({"table", "json", "yaml", "markdown"}));
   app.add_option("--author", ctx.author, "Identity recorded for a write: \"Name <email>\"");
   app.add_flag("-q,--quiet", ctx.quiet, "Print nothing on success (writes)");
   app.add_option("--trusted-root", ctx.trusted_root,

@@ -23,8 +23,12 @@ struct Context {
   std::string trusted_root;  // --trusted-root
   bool push = false;         // --push
   std::string remote;        // --remote URL
+  bool dry_run = false;      // --dry-run (a write's own option)
+  bool yes = false;          // --yes (a delete's own option)
 
   Format format() const;
+  // format(), or Markdown: for the reports made to be posted (review, compare).
+  Format report_format() const;
   // The registry at --repo; with --remote, the refreshed cache of that remote.
   Registry open() const;
   // The registry at --ref (HEAD when not given).
@@ -32,6 +36,9 @@ struct Context {
   // Refuses --ref: writes go to the branch HEAD names (and, with --push or
   // --remote, to the remote branch it follows).
   WriteOptions write_options() const;
+  // The registry at a git URL that a command writes to besides the one it reads (mreg copy
+  // --to-remote): its refreshed cache, and in `opts` the push to it. --ref stays for reads.
+  Registry open_write_target(const std::string& url, WriteOptions& opts) const;
   // The same, with the trusted policy root and git's commit signing, for
   // the writes of the approval flow.
   WriteOptions write_options(const Registry& r) const;
@@ -42,11 +49,21 @@ struct Context {
   std::string trusted_root_for(const Registry& r) const;
 
  private:
+  WriteOptions author_options() const;  // --author, tags and the push target of --push/--remote
   mutable std::optional<PushTarget> push_target_;  // set by open() with --push or --remote
 };
 
 // Adds the global options to `app` (and, through fallthrough, to its subcommands).
 void add_global_options(CLI::App& app, Context& ctx);
+
+// Every command that commits takes --dry-run: show the commit, write nothing (core stops the
+// write with mreg::DryRun, which main prints).
+void add_dry_run_flag(CLI::App* cmd, Context& ctx);
+// A delete takes --dry-run and --yes, and calls confirm_delete before it writes.
+void add_delete_flags(CLI::App* cmd, Context& ctx);
+// Asks "Delete <what>? [y/N]" on a terminal (stdin and stderr both ttys) unless --yes or
+// --dry-run; elsewhere refuses without --yes (BAD_REQUEST, exit 2). A "no" writes nothing (exit 2).
+void confirm_delete(const Context& ctx, const std::string& what);
 
 // "K=V" -> (K, V), split at the first '='.
 TagMap parse_tags(const std::vector<std::string>& items, const std::string& option = "--tag");
@@ -64,6 +81,14 @@ void add_policy_commands(CLI::App& app, Context& ctx);    // policy ...
 void add_mlflow_commands(CLI::App& app, Context& ctx);    // import mlflow, export mlflow
 void add_search_commands(CLI::App& app, Context& ctx);    // search models, search versions
 void add_remote_commands(CLI::App& app, Context& ctx);    // pull, push
+void add_download_commands(CLI::App& app, Context& ctx);  // download
+void add_review_commands(CLI::App& app, Context& ctx);    // review, compare
+void add_copy_commands(CLI::App& app, Context& ctx);      // copy
+void add_completion_commands(CLI::App& app, Context& ctx);  // completion (after all the others)
+
+// The commands the command line `argv` needs: those of the group its command word names
+// (cli/command_groups.cpp), else all of them.
+void add_commands(CLI::App& app, Context& ctx, int argc, char** argv);
 
 // The commands the command line `argv` needs: those of the group its command word names
 // (cli/command_groups.cpp), else all of them.

@@ -1,9 +1,9 @@
 // The mreg binary is linked without HTTP: cpp-httplib's library, OpenSSL's TLS and brotli would
-// be loaded and initialised at the start of every command (bench/startup-results.md). The three
+// be loaded and initialised at the start of every command (bench/startup-results.md). The
 // commands that speak HTTP hand the process over to mreg-http, the same command line built with
-// HTTP, installed beside mreg: `serve`, `events --post` and `import mlflow --from-server` reach
-// these definitions before they write or print anything, so running the whole command line again
-// there does the same work once.
+// HTTP, installed beside mreg: `serve`, `events --post`, `import mlflow --from-server` and
+// `download` from an http(s):// or s3:// source reach these definitions before they write or
+// print anything, so running the whole command line again there does the same work once.
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,8 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "download_sources.h"
 #include "mlflow_client.h"
 #include "mreg/error.h"
+#include "mreg/model_source.h"
 #include "serve.h"
 #include "webhook.h"
 
@@ -70,6 +72,10 @@ std::vector<Delivery> post_all(const std::string&, const std::string&, const std
 }
 
 MlflowRegistry read_mlflow_server(const std::string&) { hand_over("import mlflow --from-server"); }
+
+void prepare_download_from(const std::string& source) {
+  if (!source_opens_here(source)) hand_over("download from " + source.substr(0, source.find("://") + 3));
+}
 
 }  // namespace mreg::cli
 

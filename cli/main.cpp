@@ -6,8 +6,11 @@
 #include <optional>
 #include <string>
 
+#include "command_tree.h"
 #include "context.h"
+#include "dry_run_output.h"
 #include "progress.h"
+#include "mreg/dry_run.h"
 #include "mreg/error.h"
 #include "mreg/utf8.h"
 
@@ -66,6 +69,16 @@ bool json_output_asked(int argc, char** argv) {
   return false;
 }
 
+// A usage error (exit 2): JSON on stderr with -o json, else the message and where help is.
+int usage_error(mreg::cli::Context& ctx, int argc, char** argv, const std::string& message) {
+  if (json_output_asked(argc, argv)) {
+    ctx.output = "json";
+    return report(ctx, mreg::ErrorCode::BAD_REQUEST, message);
+  }
+  std::cerr << "mreg: error: " << message << "\nRun 'mreg --help' (or 'mreg COMMAND --help') for usage.\n";
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -75,15 +88,18 @@ int main(int argc, char** argv) {
              "5 already exists, 6 conflict, 7 permission denied, 8 not a registry or invalid files.");
   app.fallthrough();
   app.require_subcommand(1);
-  app.set_version_flag("--version", "mreg 0.1.0");
+  app.set_version_flag("-V,--version", "mreg 0.1.0");
   mreg::cli::add_global_options(app, ctx);
   mreg::cli::add_commands(app, ctx, argc, argv);
+  mreg::cli::add_completion_commands(app, ctx);  // reads the commands built above
   mreg::cli::show_progress_on_terminal();
 
   if (auto problem = argument_problem(argc, argv)) {
     if (json_output_asked(argc, argv)) ctx.output = "json";
     return report(ctx, mreg::ErrorCode::INVALID_PARAMETER_VALUE, *problem);
   }
+
+  if (auto unknown = mreg::cli::unknown_command(app, argc, argv)) return usage_error(ctx, argc, argv, *unknown);
 
   try {
     app.parse(argc, argv);
@@ -99,8 +115,9 @@ int main(int argc, char** argv) {
     const auto rest = app.remaining(true);
     if (!rest.empty() && message.find("subcommand is required") != std::string::npos)
       message = "unknown command '" + rest.front() + "'";
-    std::cerr << "mreg: error: " << message << "\nRun 'mreg --help' (or 'mreg COMMAND --help') for usage.\n";
-    return 2;
+    return usage_error(ctx, argc, argv, message);
+  } catch (const mreg::DryRun& e) {
+    mreg::cli::print_dry_run(e.commit(), ctx.format());
   } catch (const mreg::Error& e) {
     return report(ctx, e.code(), e.what());
   } catch (const std::exception& e) {

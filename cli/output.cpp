@@ -88,6 +88,7 @@ Format parse_format(const std::string& name) {
   if (name == "table") return Format::Table;
   if (name == "json") return Format::Json;
   if (name == "yaml") return Format::Yaml;
+  if (name == "markdown") throw_invalid("--output: markdown is for 'mreg review' and 'mreg compare'; use table, json or yaml");
   throw_invalid("--output: unknown format '" + name + "' (table, json or yaml)");
 }
 

@@ -11,7 +11,7 @@
 
 namespace mreg::cli {
 
-enum class Format { Table, Json, Yaml };
+enum class Format { Table, Json, Yaml, Markdown };
 
 Format parse_format(const std::string& name);
 

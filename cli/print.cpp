@@ -89,6 +89,7 @@ void print_version(const ModelVersion& v, std::ostream& out) {
   if (!v.experiment_id.empty()) f.add("experiment id", v.experiment_id);
   if (!v.digest.empty()) f.add("digest", v.digest);
   if (!v.flavors.empty()) f.add("flavors", join(v.flavors));
+  if (!v.copied_from.empty()) f.add("copied from", v.copied_from.display());
   if (v.signature.is_object())
     for (auto it = v.signature.begin(); it != v.signature.end(); ++it)
       if (it.value().is_string()) f.add("signature " + it.key(), it.value().get<std::string>());

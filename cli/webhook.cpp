@@ -1,7 +1,6 @@
 #include "webhook.h"
 
 #include <httplib.h>
-#include <openssl/hmac.h>
 
 #include <chrono>
 #include <regex>
@@ -9,15 +8,13 @@
 
 #include "mreg/error.h"
 #include "mreg/hex.h"
+#include "mreg/sha256.h"
 
 namespace mreg::cli {
 
 std::string hmac_sha256_hex(const std::string& secret, const std::string& body) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), md, &len);
-  return hex_encode(md, len);
+  const std::string md = hmac_sha256(secret, body);
+  return hex_encode(reinterpret_cast<const unsigned char*>(md.data()), md.size());
 }
 
 std::vector<Delivery> post_all(const std::string& url, const std::string& secret, const std::vector<std::string>& bodies) {

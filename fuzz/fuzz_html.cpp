@@ -10,12 +10,15 @@
 
 namespace {
 
-// The tags markdown() writes itself; any other '<' in its output came from the input.
+// The tags markdown() (cmark-gfm) writes; any other '<' in its output came from the input.
 bool only_own_tags(const std::string& html) {
   static const char* const own[] = {"p>", "/p>", "h1>", "/h1>", "h2>", "/h2>", "h3>", "/h3>", "h4>", "/h4>",
                                     "h5>", "/h5>", "h6>", "/h6>", "ul>", "/ul>", "ol>", "/ol>", "li>", "/li>",
                                     "blockquote>", "/blockquote>", "pre>", "/pre>", "code>", "/code>",
-                                    "strong>", "/strong>", "em>", "/em>", "a href=\"", "/a>", "br>"};
+                                    "strong>", "/strong>", "em>", "/em>", "a href=\"", "/a>", "br />", "hr />",
+                                    "del>", "/del>", "table>", "/table>", "thead>", "/thead>", "tbody>", "/tbody>",
+                                    "tr>", "/tr>", "th>", "th align=\"", "/th>", "td>", "td align=\"", "/td>",
+                                    "code class=\"language-", "ol start=\""};
   for (size_t i = html.find('<'); i != std::string::npos; i = html.find('<', i + 1)) {
     bool known = false;
     for (const char* tag : own) known = known || html.compare(i + 1, std::strlen(tag), tag) == 0;

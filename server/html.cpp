@@ -87,7 +87,7 @@ th{background:#f6f8fa}th a{color:inherit}td.wrap{word-break:break-all}
 .stage{display:inline-block;padding:0 .45em;border-radius:.8em;background:#eaeef2;font-size:.9em;margin:0 .2em .2em 0}
 .stage-Production{background:#dafbe1}.stage-Staging{background:#fff8c5}.stage-Archived{background:#f6f8fa;color:#57606a}
 .alias{font-family:monospace;background:#ddf4ff;padding:0 .35em;border-radius:.3em;margin-right:.2em}
-.muted{color:#57606a}.description{border-left:3px solid #d0d7de;padding-left:1em}
+.muted{color:#57606a}.description{border-left:3px solid #d0d7de;padding-left:1em}.comment{color:#57606a}.comment p{margin:.2em 0}
 pre{background:#f6f8fa;padding:.6em;overflow:auto}code{font-size:.92em}
 form.search input[type=search]{padding:.3em;width:20em}nav.pages a{margin-right:1em}
 dl.fields{display:grid;grid-template-columns:max-content auto;gap:.2em 1.2em}dl.fields dt{font-weight:600}dl.fields dd{margin:0;word-break:break-all}

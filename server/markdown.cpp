@@ -1,7 +1,13 @@
 #include "markdown.h"
 
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
+#include <cmark-gfm.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "html.h"
@@ -9,157 +15,118 @@
 namespace mreg::server {
 namespace {
 
-// Deeper nesting than this is shown as plain text (bounded recursion on any input).
-constexpr int kMaxDepth = 6;
-
-bool safe_url(const std::string& url) {
-  // No spaces, controls, quotes or angle brackets: none belongs in a URL unescaped.
-  for (unsigned char c : url)
-    if (c < 0x21 || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`') return false;
-  for (const char* scheme : {"https://", "http://", "mailto:"})
-    if (url.rfind(scheme, 0) == 0) return true;
-  return (url.rfind("/", 0) == 0 && url.rfind("//", 0) != 0) || url.rfind("#", 0) == 0;
+bool starts_with_nocase(const std::string& s, const char* prefix) {
+  for (std::size_t i = 0; prefix[i] != '\0'; ++i)
+    if (i >= s.size() || std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  return true;
 }
 
-std::string inline_markdown(const std::string& s, int depth) {
-  if (depth > kMaxDepth) return escape(s);
-  std::string out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const char c = s[i];
-    if (c == '`') {
-      const auto j = s.find('`', i + 1);
-      if (j != std::string::npos) {
-        out += "<code>" + escape(s.substr(i + 1, j - i - 1)) + "</code>";
-        i = j + 1;
+struct ParserDeleter {
+  void operator()(cmark_parser* p) const { cmark_parser_free(p); }
+};
+struct NodeDeleter {
+  void operator()(cmark_node* n) const { cmark_node_free(n); }
+};
+using NodePtr = std::unique_ptr<cmark_node, NodeDeleter>;
+
+// Moves every child of `from` in front of `before`, in order.
+void move_children_before(cmark_node* from, cmark_node* before) {
+  while (cmark_node* child = cmark_node_first_child(from)) {
+    cmark_node_unlink(child);
+    cmark_node_insert_before(before, child);
+  }
+}
+
+// A node of this renderer's own markup: `<a href=... rel=...>children</a>`.
+cmark_node* safe_link(cmark_node* original, const std::string& url) {
+  cmark_node* a = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+  const std::string enter = "<a href=\"" + escape(url) + "\" rel=\"nofollow noopener\">";
+  cmark_node_set_on_enter(a, enter.c_str());
+  cmark_node_set_on_exit(a, "</a>");
+  cmark_node_insert_before(original, a);
+  while (cmark_node* child = cmark_node_first_child(original)) {
+    cmark_node_unlink(child);
+    cmark_node_append_child(a, child);
+  }
+  return a;
+}
+
+// Raw HTML becomes text: a block becomes a paragraph of its source, an inline tag its characters.
+void html_as_text(cmark_node* node, bool block) {
+  const char* literal = cmark_node_get_literal(node);
+  cmark_node* text = cmark_node_new(CMARK_NODE_TEXT);
+  std::string s = literal ? literal : "";
+  if (block)
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+  cmark_node_set_literal(text, s.c_str());
+  if (block) {
+    cmark_node* para = cmark_node_new(CMARK_NODE_PARAGRAPH);
+    cmark_node_append_child(para, text);
+    cmark_node_insert_before(node, para);
+  } else {
+    cmark_node_insert_before(node, text);
+  }
+}
+
+// Rewrites the tree so that it holds no raw HTML, no unsafe destination and no image.
+void make_safe(cmark_node* root) {
+  // Collected first: the tree is changed only after the walk.
+  std::vector<cmark_node*> nodes;
+  cmark_iter* it = cmark_iter_new(root);
+  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;)
+    if (ev == CMARK_EVENT_ENTER) nodes.push_back(cmark_iter_get_node(it));
+  cmark_iter_free(it);
+
+  for (cmark_node* node : nodes) {
+    switch (cmark_node_get_type(node)) {
+      case CMARK_NODE_HTML_BLOCK:
+      case CMARK_NODE_HTML_INLINE:
+        html_as_text(node, cmark_node_get_type(node) == CMARK_NODE_HTML_BLOCK);
+        break;
+      case CMARK_NODE_LINK:
+      case CMARK_NODE_IMAGE: {
+        const char* url = cmark_node_get_url(node);
+        if (url && safe_link_destination(url))
+          safe_link(node, url);
+        else
+          move_children_before(node, node);
+        break;
+      }
+      case CMARK_NODE_HEADING:
+        cmark_node_set_heading_level(node, std::min(cmark_node_get_heading_level(node) + 2, 6));
         continue;
-      }
-    } else if (s.compare(i, 2, "**") == 0) {
-      const auto j = s.find("**", i + 2);
-      if (j != std::string::npos && j > i + 2) {
-        out += "<strong>" + inline_markdown(s.substr(i + 2, j - i - 2), depth + 1) + "</strong>";
-        i = j + 2;
+      default:
         continue;
-      }
-    } else if (c == '*') {
-      const auto j = s.find('*', i + 1);
-      if (j != std::string::npos && j > i + 1 && s[i + 1] != ' ') {
-        out += "<em>" + inline_markdown(s.substr(i + 1, j - i - 1), depth + 1) + "</em>";
-        i = j + 1;
-        continue;
-      }
-    } else if (c == '[') {
-      const auto k = s.find("](", i + 1);
-      const auto j = k == std::string::npos ? k : s.find(')', k + 2);
-      if (j != std::string::npos) {
-        const std::string url = s.substr(k + 2, j - k - 2);
-        if (safe_url(url)) {
-          out += "<a href=\"" + escape(url) + "\" rel=\"nofollow noopener\">" +
-                 inline_markdown(s.substr(i + 1, k - i - 1), depth + 1) + "</a>";
-          i = j + 1;
-          continue;
-        }
-      }
     }
-    out += escape(std::string(1, c));
-    ++i;
+    cmark_node_free(node);  // unlinks it; its children were moved out or were its own text
   }
-  return out;
-}
-
-std::string trim_left(const std::string& s) {
-  std::size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-  return s.substr(i);
-}
-
-// "- item", "* item" -> "item"; "12. item" -> "item"; else false.
-bool list_item(const std::string& line, bool& ordered, std::string& item) {
-  const std::string t = trim_left(line);
-  if (t.size() >= 2 && (t[0] == '-' || t[0] == '*') && t[1] == ' ') {
-    ordered = false;
-    item = t.substr(2);
-    return true;
-  }
-  std::size_t d = 0;
-  while (d < t.size() && d < 9 && std::isdigit(static_cast<unsigned char>(t[d]))) ++d;
-  if (d > 0 && d + 1 < t.size() && t[d] == '.' && t[d + 1] == ' ') {
-    ordered = true;
-    item = t.substr(d + 2);
-    return true;
-  }
-  return false;
 }
 
 }  // namespace
 
-std::string markdown(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = text.substr(start, nl - start);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(std::move(line));
-    start = nl + 1;
-  }
+bool safe_link_destination(const std::string& url) {
+  for (unsigned char c : url)
+    if (c < 0x21 || c == 0x7f || c == '\\') return false;
+  if (starts_with_nocase(url, "https://") || starts_with_nocase(url, "http://") || starts_with_nocase(url, "mailto:"))
+    return true;
+  if (url.size() >= 1 && url[0] == '#') return true;
+  return url == "/" || (url.size() >= 2 && url[0] == '/' && url[1] != '/');
+}
 
-  std::string out, paragraph, list_tag;
-  auto close_paragraph = [&] {
-    if (!paragraph.empty()) out += "<p>" + inline_markdown(paragraph, 0) + "</p>\n";
-    paragraph.clear();
-  };
-  auto close_list = [&] {
-    if (!list_tag.empty()) out += "</" + list_tag + ">\n";
-    list_tag.clear();
-  };
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string& line = lines[i];
-    const std::string t = trim_left(line);
-    bool ordered = false;
-    std::string item;
-    if (t.rfind("```", 0) == 0) {
-      close_paragraph();
-      close_list();
-      std::string code;
-      for (++i; i < lines.size() && trim_left(lines[i]).rfind("```", 0) != 0; ++i) code += lines[i] + "\n";
-      out += "<pre><code>" + escape(code) + "</code></pre>\n";
-    } else if (t.empty()) {
-      close_paragraph();
-      close_list();
-    } else if (t[0] == '#') {
-      std::size_t level = 0;
-      while (level < t.size() && t[level] == '#') ++level;
-      if (level <= 6 && level < t.size() && t[level] == ' ') {
-        close_paragraph();
-        close_list();
-        // The page's own headings are h1 and h2: a description's start at h3.
-        const std::string h = "h" + std::to_string(std::min<std::size_t>(level + 2, 6));
-        out += "<" + h + ">" + inline_markdown(t.substr(level + 1), 0) + "</" + h + ">\n";
-      } else {
-        paragraph += (paragraph.empty() ? "" : "\n") + t;
-      }
-    } else if (list_item(line, ordered, item)) {
-      close_paragraph();
-      const std::string tag = ordered ? "ol" : "ul";
-      if (list_tag != tag) {
-        close_list();
-        out += "<" + tag + ">\n";
-        list_tag = tag;
-      }
-      out += "<li>" + inline_markdown(item, 0) + "</li>\n";
-    } else if (t[0] == '>') {
-      close_paragraph();
-      close_list();
-      out += "<blockquote>" + inline_markdown(trim_left(t.substr(1)), 0) + "</blockquote>\n";
-    } else {
-      close_list();
-      paragraph += (paragraph.empty() ? "" : "\n") + t;
-    }
-  }
-  close_paragraph();
-  close_list();
+std::string markdown(const std::string& text) {
+  cmark_gfm_core_extensions_ensure_registered();
+  // CMARK_OPT_DEFAULT keeps cmark's own safe mode on; make_safe() is the stricter rule.
+  const int options = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
+  std::unique_ptr<cmark_parser, ParserDeleter> parser(cmark_parser_new(options));
+  for (const char* name : {"table", "strikethrough", "autolink"})
+    if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
+      cmark_parser_attach_syntax_extension(parser.get(), ext);
+  cmark_parser_feed(parser.get(), text.data(), text.size());
+  NodePtr doc(cmark_parser_finish(parser.get()));
+  make_safe(doc.get());
+  char* html = cmark_render_html(doc.get(), options, cmark_parser_get_syntax_extensions(parser.get()));
+  std::string out = html ? html : "";
+  std::free(html);
   return out;
 }
 

@@ -2,10 +2,16 @@
 #include <cctype>
 
 #include "approvals_view.h"
+#include "markdown.h"
 #include "page_parts.h"
 
 namespace mreg::server {
 namespace {
+
+// A comment of an event or a request, in Markdown, under what it comments on.
+std::string comment_html(const std::string& comment) {
+  return "<div class=\"comment\">" + markdown(comment) + "</div>";
+}
 
 // What happened, in words, with links to the model and version (HTML).
 std::string describe(const Links& links, const Event& e) {
@@ -24,7 +30,7 @@ std::string describe(const Links& links, const Event& e) {
   if (e.type.find("tag_set") != std::string::npos)
     return "tag " + escape(e.key) + "=" + escape(e.value) + " set on " + what;
   if (e.type.find("tag_deleted") != std::string::npos) return "tag " + escape(e.key) + " deleted from " + what;
-  if (e.type == "commented") return "comment on " + what + ": " + escape(e.comment);
+  if (e.type == "commented") return "comment on " + what + ":" + comment_html(e.comment);
   if (e.type == "requested")
     return "requested " + what + " &rarr; " + escape(e.alias.empty() ? e.to : "@" + e.alias) + " (request " +
            escape(e.request) + ")";
@@ -62,7 +68,7 @@ std::string events_table(const Links& links, const std::vector<Event>& events) {
                     "</thead><tbody>";
   for (const auto& e : events)
     out += "<tr><td>" + time_html(e.time) + "</td><td>" + describe(links, e) +
-           (e.comment.empty() || e.type == "commented" ? "" : "<br><span class=\"muted\">" + escape(e.comment) + "</span>") +
+           (e.comment.empty() || e.type == "commented" ? "" : comment_html(e.comment)) +
            "</td><td>" + escape(e.author) +
            "</td><td>" + links.commit(e.commit) + "</td></tr>";
   return out + "</tbody></table>";
@@ -78,10 +84,10 @@ std::string requests_table(const Links& links, const View& view, const std::vect
     std::string outcome = escape(st.outcome);
     if (!st.closed_by.empty()) outcome += " by " + escape(st.closed_by);
     if (!st.closed_commit.empty()) outcome += " " + links.commit(st.closed_commit);
-    if (!st.closed_comment.empty()) outcome += "<br>" + escape(st.closed_comment);
+    if (!st.closed_comment.empty()) outcome += comment_html(st.closed_comment);
     out += "<tr><td><code>" + escape(r.id) + "</code></td><td>" +
            link(links.version(r.model, r.version), "v" + std::to_string(r.version)) + "</td><td>" +
-           escape(r.from_stage) + " &rarr; " + escape(r.target()) + (r.comment.empty() ? "" : "<br>" + escape(r.comment)) +
+           escape(r.from_stage) + " &rarr; " + escape(r.target()) + (r.comment.empty() ? "" : comment_html(r.comment)) +
            "</td><td>" + time_html(r.requested_at) + " by " + escape(r.requested_by) + "</td><td>" + outcome +
            "</td><td>" + approval_summary(view.snapshot, r) + "</td></tr>";
   }

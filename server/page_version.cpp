@@ -1,5 +1,6 @@
 // One version: every field and its lineage, stage history, requests and
 // approvals, and its activity with the commit that made each change.
+#include "markdown.h"
 #include "page_parts.h"
 
 namespace mreg::server {
@@ -20,7 +21,7 @@ std::string version_page(const Links& links, const View& view, const std::string
   field(body, "Stage", stage_badge(v.stage));
   field(body, "Aliases", alias_badges(v.aliases));
   field(body, "Status", escape(v.status) + (v.status_message.empty() ? "" : ": " + escape(v.status_message)));
-  field(body, "Description", escape(v.description));
+  field(body, "Description", v.description.empty() ? "" : "<div class=\"description\">" + markdown(v.description) + "</div>");
   field(body, "Source", "<code>" + escape(v.source) + "</code>");
   const std::string run_url = links.run_url(v);
   if (!v.run_id.empty())
@@ -34,6 +35,7 @@ std::string version_page(const Links& links, const View& view, const std::string
   field(body, "Flavors", flavors);
   if (v.signature.is_object())
     field(body, "Signature", "<pre>" + escape(v.signature.dump(2, ' ', false, Json::error_handler_t::replace)) + "</pre>");
+  if (!v.copied_from.empty()) field(body, "Copied from", "<code>" + escape(v.copied_from.display()) + "</code>");
   field(body, "Created", time_html(v.created_at) + " by " + escape(v.created_by));
   field(body, "Last updated", time_html(v.updated_at));
   field(body, "Stage request", escape(v.stage_request));

@@ -500,14 +500,14 @@ TEST_CASE("every kind of write shows in the log as its event type", "[activity][
   w({"register", "m", "--source", "s3://b/m/1"});
   w({"model", "update", "m", "--description", "Wind power"});
   w({"model", "tag", "set", "m", "team", "energy"});
-  w({"model", "tag", "delete", "m", "team"});
+  w({"model", "tag", "delete", "--yes", "m", "team"});
   w({"version", "update", "m", "1", "--description", "First"});
   w({"version", "tag", "set", "m", "1", "val_mae", "412.7"});
-  w({"version", "tag", "delete", "m", "1", "val_mae"});
+  w({"version", "tag", "delete", "--yes", "m", "1", "val_mae"});
   w({"alias", "set", "m", "champion", "1"});
-  w({"alias", "delete", "m", "champion"});
-  w({"version", "delete", "m", "1"});
-  w({"model", "delete", "m"});
+  w({"alias", "delete", "--yes", "m", "champion"});
+  w({"version", "delete", "--yes", "m", "1"});
+  w({"model", "delete", "--yes", "m"});
 
   Json events = reg.mreg_json({"log"})["events"];
   INFO("events: " << events.dump(1));

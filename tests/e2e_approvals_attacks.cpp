@@ -317,7 +317,7 @@ TEST_CASE("approvals: a protected alias request used twice", "[approvals][attack
   CHECK_THAT(fx.reg.show("models/m/model.yaml"), Contains("champion: " + id));
   CHECK(fx.verify().ok());
   // Taken away, then put back by hand naming the same request: E_REPLAY.
-  CHECK(fx.reg.mreg({"alias", "delete", "m", "champion"}).status == 7);
+  CHECK(fx.reg.mreg({"alias", "delete", "--yes", "m", "champion"}).status == 7);
   Result rm = fx.mreg_as("carol", {"-o", "json", "request", "m", "1", "--remove-alias", "champion", "-f", fx.key("carol")});
   REQUIRE_EXIT(rm, 0);
   const std::string removal = json(rm)["request"]["id"];

@@ -60,6 +60,12 @@ TEST_CASE("an approved promotion survives every merge strategy", "[approvals][fl
            {"commit.gpgSign", "true"}, {"gpg.format", "ssh"}, {"user.signingKey", fx.key("alice")},
            {"gpg.ssh.allowedSignersFile", fx.reg.dir / "git_signers"}})
     git_ok({"config", k, v}, alice);
+  // Without a terminal to ask on, approving needs --yes, as deleting does.
+  const std::string head = git_ok({"rev-parse", "HEAD"}, alice);
+  Result unasked = mreg_in(fx, alice, "alice", {"approve", "m", id});
+  CHECK_EXIT(unasked, 2);
+  CHECK_THAT(unasked.err, Contains("pass --yes"));
+  CHECK(git_ok({"rev-parse", "HEAD"}, alice) == head);
   Result approved = mreg_in(fx, alice, "alice", {"approve", "m", id, "--yes", "--comment", "looks good"});
   REQUIRE_EXIT(approved, 0);
   CHECK_THAT(approved.out, Contains("Approved request " + id + " as " + email("alice")));

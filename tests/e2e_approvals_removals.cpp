@@ -38,11 +38,11 @@ TEST_CASE("removing protected state directly is refused with the request to make
   CHECK(out.status == 7);
   CHECK_THAT(out.err, Contains("mreg request m 1 --to Staging"));
 
-  Result del = fx.mreg_as("carol", {"version", "delete", "m", "1"});
+  Result del = fx.mreg_as("carol", {"version", "delete", "--yes", "m", "1"});
   CHECK(del.status == 7);
   CHECK_THAT(del.err, Contains("mreg request m 1 --delete"));
 
-  Result model = fx.mreg_as("carol", {"model", "delete", "m"});
+  Result model = fx.mreg_as("carol", {"model", "delete", "--yes", "m"});
   CHECK(model.status == 7);
   CHECK_THAT(model.err, Contains("v1 in Production"));
 

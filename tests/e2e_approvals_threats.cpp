@@ -200,7 +200,7 @@ TEST_CASE("threat: the same removals, requested and approved on a branch, pass a
     const ApprovalFixture& fx = p.fx;
     REQUIRE_EXIT(fx.mreg_as("carol", {"apply", "m", fx.approved_request(1, {"--delete"})}), 0);
     REQUIRE_EXIT(fx.mreg_as("carol", {"apply", "m", fx.approved_request(2, {"--remove-alias", "champion"})}), 0);
-    expect_refused(fx.reg, {"model", "delete", "m"}, 6, "requests");
+    expect_refused(fx.reg, {"model", "delete", "--yes", "m"}, 6, "requests");
     expect_passed_verify(fx.verify());
   }
 }
@@ -494,7 +494,7 @@ TEST_CASE("threat: a policy that protects nothing changes nothing", "[approvals]
   // Direct moves, aliases and deletes, as without a policy; requests need no signature.
   for (const Strings& args : {Strings{"stage", "m", "1", "Production"}, Strings{"alias", "set", "m", "champion", "1"},
                               Strings{"stage", "m", "2", "Production", "--archive-existing"},
-                              Strings{"alias", "delete", "m", "champion"}, Strings{"version", "delete", "m", "1"},
+                              Strings{"alias", "delete", "--yes", "m", "champion"}, Strings{"version", "delete", "--yes", "m", "1"},
                               Strings{"request", "m", "2", "--to", "Staging"}}) {
     Result r = fx.mreg_as("carol", args);
     CHECK_EXIT(r, 0);
@@ -508,5 +508,5 @@ TEST_CASE("threat: a policy that protects nothing changes nothing", "[approvals]
   expect_passed_verify(fx.verify({"--since", checkpoint}));
   expect_passed_verify(fx.verify({"--base", "base"}));
   REQUIRE_EXIT(fx.mreg_as("carol", {"model", "create", "scratch"}), 0);
-  CHECK_EXIT(fx.mreg_as("carol", {"model", "delete", "scratch"}), 0);
+  CHECK_EXIT(fx.mreg_as("carol", {"model", "delete", "--yes", "scratch"}), 0);
 }

@@ -101,7 +101,7 @@ TEST_CASE("unknown models and versions, and bad version numbers", "[bad-input]")
     expect_refused(reg, {"model", "show", "nosuch"}, 4, "nosuch");
     expect_refused(reg, {"model", "update", "nosuch", "--description", "d"}, 4, "nosuch");
     expect_refused(reg, {"model", "rename", "nosuch", "other"}, 4, "nosuch");
-    expect_refused(reg, {"model", "delete", "nosuch"}, 4, "nosuch");
+    expect_refused(reg, {"model", "delete", "--yes", "nosuch"}, 4, "nosuch");
     expect_refused(reg, {"model", "tag", "set", "nosuch", "k", "v"}, 4, "nosuch");
     expect_refused(reg, {"version", "list", "nosuch"}, 4, "nosuch");
     expect_refused(reg, {"register", "nosuch", "--source", "s3://b/1"}, 4, "nosuch");
@@ -110,13 +110,13 @@ TEST_CASE("unknown models and versions, and bad version numbers", "[bad-input]")
   SECTION("unknown version: exit 4") {
     expect_refused(reg, {"version", "show", "m", "99"}, 4, "99");
     expect_refused(reg, {"version", "update", "m", "99", "--description", "d"}, 4, "99");
-    expect_refused(reg, {"version", "delete", "m", "99"}, 4, "99");
+    expect_refused(reg, {"version", "delete", "--yes", "m", "99"}, 4, "99");
     expect_refused(reg, {"version", "tag", "set", "m", "99", "k", "v"}, 4, "99");
   }
 
   SECTION("a version that is not a number: exit 3") {
     expect_refused(reg, {"version", "show", "m", "abc"}, 3, "abc");
-    expect_refused(reg, {"version", "delete", "m", "abc"}, 3, "abc");
+    expect_refused(reg, {"version", "delete", "--yes", "m", "abc"}, 3, "abc");
     expect_refused(reg, {"version", "show", "m", "1x"}, 3, "1x");
   }
 

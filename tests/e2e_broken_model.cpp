@@ -113,7 +113,7 @@ TEST_CASE("a broken version file: listings show the model as broken, everything 
     CHECK_THAT(set.err, Contains("models/b/versions/2.yaml:"));
 
     CHECK_EXIT(reg.mreg({"model", "update", "b", "--description", "still b"}), 0);
-    CHECK_EXIT(reg.mreg({"model", "tag", "delete", "b", "team"}), 0);
+    CHECK_EXIT(reg.mreg({"model", "tag", "delete", "--yes", "b", "team"}), 0);
     CHECK_EXIT(reg.mreg({"version", "tag", "set", "b", "1", "k", "v"}), 0);
     CHECK(reg.commit_count() == before + 4);
     CHECK(scalar_line(reg.show("models/b/model.yaml"), "description") == "still b");

@@ -3,8 +3,9 @@
 // bash in order, with the variables the files set and the CI variables they read set to test
 // values, against the registry's repository on a git daemon on 127.0.0.1. Checkouts are clones
 // made here the way each host makes them. The flow is a team's: a training job registers a
-// version, a pull request asks to move it into Production and is verified (and fails when an
-// approval is tampered with), the merge applies it and pushes the tags, and the tag deploys it.
+// version, a pull request asks to move it into Production, gets the review as a comment (posted to
+// a local endpoint that stands for the host's API) and is verified (and fails when an approval is
+// tampered with), the merge applies it and pushes the tags, and the tag deploys it.
 #include <fnmatch.h>
 #include <httplib.h>
 #include <yaml-cpp/yaml.h>
@@ -49,7 +50,14 @@ std::vector<std::string> names(const std::vector<JobRun>& runs) {
   return out;
 }
 
-// A webhook of the deployment service: records the bodies POSTed to /deploy.
+// A comment posted on a pull request (GitHub's issue comments API) or a merge request (GitLab's
+// notes API): where, with which credentials, and its Markdown.
+struct Comment {
+  std::string path, authorization, private_token, body;
+};
+
+// What the jobs post to over HTTP: the deployment service's webhook, which records the bodies
+// POSTed to /deploy, and the host's API for comments, which records them.
 class DeployHook {
  public:
   DeployHook() {
@@ -58,6 +66,20 @@ class DeployHook {
       bodies_.push_back(req.body);
       res.set_content("{\"status\": \"deploying\"}\n", "application/json");
     });
+    server_.Post(R"((/repos/[^/]+/[^/]+/issues/[0-9]+/comments|/api/v4/projects/[0-9]+/merge_requests/[0-9]+/notes))",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   const Json body = Json::parse(req.body, nullptr, false);
+                   if (body.is_discarded() || !body.contains("body") || !body["body"].is_string() ||
+                       req.get_header_value("Content-Type") != "application/json") {
+                     res.status = 400;
+                     return;
+                   }
+                   std::lock_guard<std::mutex> lock(mutex_);
+                   comments_.push_back({req.path, req.get_header_value("Authorization"),
+                                        req.get_header_value("PRIVATE-TOKEN"), body["body"].get<std::string>()});
+                   res.status = 201;
+                   res.set_content("{\"id\": " + std::to_string(comments_.size()) + "}\n", "application/json");
+                 });
     port_ = server_.bind_to_any_port("127.0.0.1");
     REQUIRE(port_ > 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -69,7 +91,12 @@ class DeployHook {
   }
   DeployHook(const DeployHook&) = delete;
   DeployHook& operator=(const DeployHook&) = delete;
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/deploy"; }
+  std::string url() const { return api_url() + "/deploy"; }
+  std::string api_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<Comment> comments() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return comments_;
+  }
   std::vector<Json> deployments() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<Json> out;
@@ -83,6 +110,7 @@ class DeployHook {
   int port_ = 0;
   std::mutex mutex_;
   std::vector<std::string> bodies_;
+  std::vector<Comment> comments_;
 };
 
 // The registry (model m with versions 1 and 2; alice and bob must both approve moves into
@@ -183,6 +211,10 @@ class GitHubActions {
     return out;
   }
 
+  // Where a pull request's comments go, and the credentials they carry.
+  static std::string comment_path() { return "/repos/acme/model-registry/issues/1/comments"; }
+  static bool authorized(const Comment& c) { return c.authorization == "Bearer test-github-token"; }
+
   std::vector<JobRun> run(const Event& e) {
     std::vector<JobRun> runs;
     if (!triggered(e)) return runs;
@@ -190,7 +222,8 @@ class GitHubActions {
     for (const auto& j : wf_["jobs"]) {
       const std::string name = j.first.as<std::string>();
       const YAML::Node job = j.second;
-      require_known_keys(job, {"if", "runs-on", "container", "env", "steps", "concurrency", "environment"}, name);
+      require_known_keys(job, {"if", "runs-on", "container", "env", "steps", "concurrency", "environment", "permissions"},
+                         name);
       substitute(scalar(job["container"]), ctx);  // only known variables
       if (job["if"] && !eval_condition(scalar(job["if"]), [&](const std::string& l, const std::string& op,
                                                                 const std::string& r) { return judge(ctx, l, op, r); }))
@@ -227,6 +260,7 @@ class GitHubActions {
            {"vars.MREG_TRUSTED_ROOT", w_.fx.root},
            {"vars.MREG_IMAGE", "registry.example.com/tools/mreg:0.1"},
            {"secrets.MREG_PUSH_TOKEN", "test-push-token"},
+           {"secrets.GITHUB_TOKEN", "test-github-token"},
            {"secrets.DEPLOY_WEBHOOK_URL", w_.hook.url()}};
     const bool tag = e.kind == Event::Kind::PushTag;
     c["github.event_name"] = e.kind == Event::Kind::Dispatch      ? "workflow_dispatch"
@@ -236,6 +270,7 @@ class GitHubActions {
     c["github.ref_name"] = e.kind == Event::Kind::PullRequest ? "1/merge" : e.ref;
     c["github.base_ref"] = e.base;
     c["github.head_ref"] = e.kind == Event::Kind::PullRequest ? e.ref : "";
+    c["github.event.pull_request.number"] = e.kind == Event::Kind::PullRequest ? "1" : "";
     for (const auto& [k, v] : e.inputs) c["inputs." + k] = v;
     return c;
   }
@@ -297,7 +332,9 @@ class GitHubActions {
              {"GITHUB_REF_NAME", ctx.at("github.ref_name")},
              {"GITHUB_REF_TYPE", ctx.at("github.ref_type")},
              {"GITHUB_BASE_REF", ctx.at("github.base_ref")},
-             {"GITHUB_HEAD_REF", ctx.at("github.head_ref")}};
+             {"GITHUB_HEAD_REF", ctx.at("github.head_ref")},
+             {"GITHUB_REPOSITORY", "acme/model-registry"},
+             {"GITHUB_API_URL", w_.hook.api_url()}};
     add_env(env, wf_["env"], ctx);
     add_env(env, job["env"], ctx);
     JobRun run{name, 0, ""};
@@ -339,6 +376,10 @@ class GitLabCi {
     return out;
   }
 
+  // Where a merge request's notes go, and the credentials they carry.
+  static std::string comment_path() { return "/api/v4/projects/7/merge_requests/1/notes"; }
+  static bool authorized(const Comment& c) { return c.private_token == "test-review-token"; }
+
   // A pipeline: the jobs whose rules match, stage by stage; a failed job ends it.
   std::vector<JobRun> run(const Event& e) {
     std::vector<JobRun> runs;
@@ -371,12 +412,15 @@ class GitLabCi {
            {"CI_SERVER_URL", "git://" + host_port},
            {"CI_SERVER_HOST", "127.0.0.1"},
            {"CI_PROJECT_PATH", "reg"},
+           {"CI_PROJECT_ID", "7"},
+           {"CI_API_V4_URL", w_.hook.api_url() + "/api/v4"},
            {"CI_DEFAULT_BRANCH", "main"},
            {"GITLAB_USER_NAME", "Tess Trainer"},
            {"GITLAB_USER_EMAIL", "tess@example.com"},
            {"MREG_IMAGE", "registry.example.com/tools/mreg:0.1"},
            {"MREG_TRUSTED_ROOT", w_.fx.root},
            {"MREG_GIT_TOKEN", "test-push-token"},
+           {"MREG_REVIEW_TOKEN", "test-review-token"},
            {"DEPLOY_WEBHOOK_URL", w_.hook.url()}};
     switch (e.kind) {
       case Event::Kind::Dispatch:
@@ -392,6 +436,7 @@ class GitLabCi {
         v["CI_PIPELINE_SOURCE"] = "merge_request_event";
         v["CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"] = v["CI_COMMIT_REF_NAME"] = e.ref;
         v["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"] = e.base;
+        v["CI_MERGE_REQUEST_IID"] = "1";
         break;
       case Event::Kind::PushBranch:
         v["CI_PIPELINE_SOURCE"] = "push";
@@ -523,6 +568,14 @@ void run_the_registry_flow(World& w, Host& host, const std::string& registered_b
   git_ok({"push", "-q", "origin", "promote"}, work);
   const JobRun verified = the_job(run({Event::Kind::PullRequest, "promote", "main", {}}), "verify");
   CHECK_THAT(verified.output, Contains("2/2 approvals") && Contains("OK: every protected move is justified"));
+  // Before verify, the job commented the review on the pull request, as Markdown.
+  auto comments = w.hook.comments();
+  REQUIRE(comments.size() == 1);
+  CHECK(comments[0].path == host.comment_path());
+  CHECK(host.authorized(comments[0]));
+  CHECK_THAT(comments[0].body, Contains("### mreg review of origin/main..HEAD") && Contains("Request `" + id + "`: m v3 None -> Production"));
+  CHECK_THAT(comments[0].body, Contains("**approvals**: 2 of 2 needed") && Contains("**OK**: every protected move is justified"));
+  CHECK_THAT(comments[0].body, Contains("| FIELD | v3 (candidate) |"));
 
   // The same request with bob's approval changed after he signed it fails the check.
   git_ok({"checkout", "-q", "-b", "promote-tampered"}, work);
@@ -532,6 +585,9 @@ void run_the_registry_flow(World& w, Host& host, const std::string& registered_b
   git_ok({"push", "-q", "origin", "promote-tampered"}, work);
   const JobRun refused = the_job(run({Event::Kind::PullRequest, "promote-tampered", "main", {}}), "verify", 7);
   CHECK_THAT(refused.output, Contains("E_BAD_SIGNATURE") && Contains(email("bob")));
+  comments = w.hook.comments();
+  REQUIRE(comments.size() == 2);
+  CHECK_THAT(comments[1].body, Contains("**FAIL**") && Contains("**E\\_BAD\\_SIGNATURE**") && Contains("still to approve"));
 
   // 3. Meanwhile a version is registered without its tag; then the pull request is squash-merged.
   const std::string other = w.clone("other");

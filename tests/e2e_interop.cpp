@@ -60,12 +60,12 @@ TEST_CASE("git fsck, log, show, clone and gc accept what mreg writes", "[interop
   reg.mreg_json({"model", "tag", "set", "a", "team", "energy"});
   reg.mreg_json({"version", "tag", "set", "a", "2", "val_mae", "412.7"});
   reg.mreg_json({"version", "update", "a", "1", "--description", "first"});
-  reg.mreg_json({"version", "delete", "a", "3"});
+  reg.mreg_json({"version", "delete", "--yes", "a", "3"});
   model_with_versions(reg, "b", 1);
   reg.mreg_json({"model", "rename", "b", "c"});
   reg.mreg_json({"model", "create", "d"});
-  reg.mreg_json({"model", "delete", "d"});
-  reg.mreg_json({"model", "tag", "delete", "a", "team"});
+  reg.mreg_json({"model", "delete", "--yes", "d"});
+  reg.mreg_json({"model", "tag", "delete", "--yes", "a", "team"});
 
   require_fsck_clean(reg.path());
 
@@ -214,7 +214,7 @@ TEST_CASE("mreg check finds inconsistent files", "[interop][check]") {
   std::string text = reg.show("models/m/model.yaml");
 
   SECTION("a good registry") {
-    reg.mreg_json({"version", "delete", "m", "2"});
+    reg.mreg_json({"version", "delete", "--yes", "m", "2"});
     reg.mreg_json({"model", "rename", "other", "renamed"});
     CheckRun c = run_check(reg);
     INFO(c.text);

@@ -236,7 +236,7 @@ TEST_CASE("latest gives the highest version in each stage, in stage order", "[li
   }
 
   SECTION("after a delete the next highest one") {
-    reg.mreg_json({"version", "delete", "m", "2"});
+    reg.mreg_json({"version", "delete", "--yes", "m", "2"});
     CHECK(versions_of(reg.mreg_json({"latest", "m", "--stage", "Staging"})["model_versions"]) ==
           Strings{"1"});
   }
@@ -288,20 +288,20 @@ TEST_CASE("aliases point at one version each and move when set again", "[lifecyc
   }
 
   SECTION("delete removes it") {
-    CHECK(reg.mreg_json({"alias", "delete", "m", "champion"}) == Json::object());
+    CHECK(reg.mreg_json({"alias", "delete", "--yes", "m", "champion"}) == Json::object());
     reg.check_commit("HEAD", "delete-alias", "m");
     CHECK(version_aliases(reg, "1").empty());
     CHECK(model_aliases(reg).empty());
-    expect_refused(reg, {"alias", "delete", "m", "champion"}, 4, "champion");
+    expect_refused(reg, {"alias", "delete", "--yes", "m", "champion"}, 4, "champion");
   }
 
   SECTION("deleting a version drops its aliases") {
     reg.mreg_json({"alias", "set", "m", "champion", "2"});
     reg.mreg_json({"alias", "set", "m", "challenger", "2"});
-    reg.mreg_json({"version", "delete", "m", "2"});
+    reg.mreg_json({"version", "delete", "--yes", "m", "2"});
     CHECK(model_aliases(reg).empty());
     CHECK_THAT(reg.show("models/m/model.yaml"), !Contains("champion"));
-    expect_refused(reg, {"alias", "delete", "m", "champion"}, 4, "champion");
+    expect_refused(reg, {"alias", "delete", "--yes", "m", "champion"}, 4, "champion");
   }
 
   SECTION("reserved and invalid alias names: exit 3, nothing written") {
@@ -324,8 +324,8 @@ TEST_CASE("aliases point at one version each and move when set again", "[lifecyc
     expect_refused(reg, {"alias", "set", "m", "champion", "99"}, 4, "99");
     expect_refused(reg, {"alias", "set", "m", "fresh", "99"}, 4, "99");
     expect_refused(reg, {"alias", "set", "nosuch", "champion", "1"}, 4, "nosuch");
-    expect_refused(reg, {"alias", "delete", "nosuch", "champion"}, 4, "nosuch");
-    expect_refused(reg, {"alias", "delete", "m", "never-set"}, 4, "never-set");
+    expect_refused(reg, {"alias", "delete", "--yes", "nosuch", "champion"}, 4, "nosuch");
+    expect_refused(reg, {"alias", "delete", "--yes", "m", "never-set"}, 4, "never-set");
     expect_refused(reg, {"alias", "set", "m", "champion", "abc"}, 3, "abc");
     CHECK(model_aliases(reg) == Strings{"champion=1"});
   }

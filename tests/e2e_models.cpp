@@ -238,7 +238,7 @@ TEST_CASE("model update and model tags", "[model]") {
     m = reg.mreg_json({"model", "tag", "set", "m", "owner key", "x=y: z"})["registered_model"];
     CHECK(tag_map(m["tags"]).size() == 2);
 
-    m = reg.mreg_json({"model", "tag", "delete", "m", "team"})["registered_model"];
+    m = reg.mreg_json({"model", "tag", "delete", "--yes", "m", "team"})["registered_model"];
     CHECK(tag_map(m["tags"]) == std::map<std::string, std::string>{{"owner key", "x=y: z"}});
     reg.check_commit("HEAD", "delete-tag", "m");
     CHECK(tag_map(reg.mreg_json({"model", "show", "m"})["registered_model"]["tags"]) ==
@@ -306,7 +306,7 @@ TEST_CASE("model delete removes the model and all its versions", "[model]") {
   reg.mreg_json({"register", "m", "--source", "s3://bucket/m/2"});
   reg.mreg_json({"model", "create", "other"});
 
-  Json j = reg.mreg_json({"model", "delete", "m"});
+  Json j = reg.mreg_json({"model", "delete", "--yes", "m"});
   CHECK(j == Json::object());
   reg.check_commit("HEAD", "delete-model", "m");
 

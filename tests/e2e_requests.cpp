@@ -2,6 +2,8 @@
 // cancels it; mreg status lists the open ones.
 #include "support/harness.h"
 
+#include <algorithm>
+
 using namespace e2e;
 using Catch::Matchers::Contains;
 using Json = nlohmann::json;
@@ -73,4 +75,55 @@ TEST_CASE("a request is a file for review, closed by reject or cancel", "[reques
     CHECK(reg.mreg({"reject", "m", "20990101T000000Z-abcd"}).status == 4);
     CHECK(reg.state() == state);
   }
+}
+
+TEST_CASE("requests have one JSON shape whatever their state, and mreg log shows their comments", "[requests][log]") {
+  Registry reg;
+  reg.mreg_json({"register", "m", "--create-model", "--source", "s3://b/1"});
+  reg.mreg_json({"register", "m", "--source", "s3://b/2"});
+  auto request = [&](const std::vector<std::string>& what, const std::string& comment) {
+    std::vector<std::string> args{"request", "m"};
+    args.insert(args.end(), what.begin(), what.end());
+    args.insert(args.end(), {"--comment", comment});
+    return reg.mreg_json(args)["request"]["id"].get<std::string>();
+  };
+  const std::string open = request({"1", "--to", "Staging"}, "open one");
+  const std::string rejected = request({"1", "--alias", "champion"}, "rejected one");
+  const std::string cancelled = request({"2", "--delete"}, "cancelled one");
+  const std::string applied = request({"2", "--to", "Production", "--archive-existing"}, "applied one");
+  reg.mreg_json({"reject", "m", rejected, "--comment", "not this alias"});
+  reg.mreg_json({"cancel", "m", cancelled, "--comment", "keep it"});
+  reg.mreg_json({"apply", "m", applied});
+  reg.mreg_json({"stage", "m", "1", "Archived", "--comment", "superseded by v2"});
+
+  const Json all = reg.mreg_json({"status", "--all"})["requests"];
+  REQUIRE(all.size() == 4);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : all[0].items()) keys.push_back(k);
+  for (const auto& r : all) {
+    INFO(r.dump());
+    std::vector<std::string> these;
+    for (const auto& [k, v] : r.items()) these.push_back(k);
+    CHECK(these == keys);
+    const bool is_open = r["outcome"] == "open";
+    CHECK(r["closed_commit"].is_null() == is_open);
+    if (!is_open) CHECK(r["approvals_valid"].is_null());  // counted for open requests (under a policy)
+  }
+  for (const auto& k : {"to_stage", "alias", "remove_alias", "delete_version", "archive_existing", "comment",
+                        "protected", "approvals_valid", "approvals_needed", "approvers", "closed_by",
+                        "closed_commit", "closed_comment"})
+    CHECK(std::find(keys.begin(), keys.end(), k) != keys.end());
+  for (const auto& r : all) {
+    if (r["id"] == rejected) CHECK(r["closed_comment"] == "not this alias");
+    if (r["id"] == open) CHECK(r["alias"].is_null());
+  }
+  const Json made = reg.mreg_json({"request", "m", "1", "--to", "Production"})["request"];
+  CHECK(made["comment"].is_null());
+  CHECK(made["archive_existing"] == false);
+
+  Result log = reg.mreg({"log", "m"});
+  REQUIRE_EXIT(log, 0);
+  CHECK_THAT(log.out, Contains("COMMENT"));
+  for (const char* comment : {"open one", "rejected one", "not this alias", "keep it", "applied one", "superseded by v2"})
+    CHECK_THAT(log.out, Contains(comment));
 }

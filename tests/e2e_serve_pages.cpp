@@ -18,12 +18,13 @@ void build_registry(const Registry& reg) {
   int k = 1;
   auto write = [&](std::vector<std::string> args) { reg.mreg_json(std::move(args), dated(minute(k++))); };
   write({"model", "create", "power-forecast", "--description",
-         "Forecasts wind power. " + kHostile + "\n\n## Inputs\n- **weather** forecasts\n- [docs](https://docs.example.com/pf)"
-         " and [bad](javascript:alert(1))\n",
+         "Forecasts wind power. " + kHostile + "\n\n## Inputs\n- **weather** forecasts\n  from two providers\n- [docs](https://docs.example.com/pf)"
+         " and [bad](javascript:alert(1)) and [worse](/\\evil.example)\n",
          "--tag", "owner=<b>bob</b>"});
   write({"register", "power-forecast", "--source", "s3://ml/pf/1", "--run-id", "6f0a0b2c", "--run-link",
          "https://tracking.example.com/#/experiments/1/runs/6f0a0b2c", "--experiment-id", "1"});
-  write({"register", "power-forecast", "--source", "s3://ml/pf/2", "--run-id", "77aa", "--run-link",
+  write({"register", "power-forecast", "--source", "s3://ml/pf/2", "--description",
+         "| metric | value |\n|---|---|\n| MAE | 0.41 |\n\n<img src=x onerror=alert(4)>", "--run-id", "77aa", "--run-link",
          "javascript:alert(2)", "--tag", "note=<img src=x onerror=alert(3)>"});
   write({"stage", "power-forecast", "2", "Production", "--comment", "ship it"});
   write({"alias", "set", "power-forecast", "champion", "2"});
@@ -131,10 +132,12 @@ TEST_CASE("serve pages: a model page shows description, tags, aliases, versions,
   const std::string html = page_of(s.server, "/models/power-forecast");
   // Markdown, safely: a heading, a list, strong text and a web link; no script, no javascript: link.
   CHECK_THAT(html, Contains("<h4>Inputs</h4>"));
-  CHECK_THAT(html, Contains("<li><strong>weather</strong> forecasts</li>"));
+  // A continuation line stays in its item, and the list goes on after it.
+  CHECK_THAT(html, Contains("<li><strong>weather</strong> forecasts\nfrom two providers</li>\n<li>"));
   CHECK_THAT(html, Contains("<a href=\"https://docs.example.com/pf\" rel=\"nofollow noopener\">docs</a>"));
-  CHECK_THAT(html, Contains("[bad](javascript:alert(1))"));
+  CHECK_THAT(html, Contains(" and bad and worse</li>"));  // unsafe links keep their text only
   CHECK_THAT(html, !Contains("href=\"javascript"));
+  CHECK_THAT(html, !Contains("evil.example"));
   CHECK_THAT(html, !Contains(kHostile));
   CHECK_THAT(html, Contains("&lt;b&gt;bob&lt;/b&gt;"));  // the tag value
   CHECK_THAT(html, Contains("<span class=\"alias\">@champion</span> &rarr; <a href=\"/models/power-forecast/versions/2\">"));
@@ -144,7 +147,7 @@ TEST_CASE("serve pages: a model page shows description, tags, aliases, versions,
   CHECK_THAT(html, Contains("<a href=\"https://tracking.example.com/#/experiments/1/runs/6f0a0b2c\"><code>6f0a0b2c</code></a>"));
   CHECK_THAT(html, Contains("<code>77aa</code>"));  // a javascript: run_link is not a link
   // The open request with its approval count, its comment escaped.
-  CHECK_THAT(html, Contains("None &rarr; Staging<br>try &lt;i&gt;v1&lt;/i&gt;"));
+  CHECK_THAT(html, Contains("None &rarr; Staging<div class=\"comment\"><p>try &lt;i&gt;v1&lt;/i&gt;</p>\n</div>"));
   CHECK_THAT(html, Contains("0 approval files"));
   // Activity, newest first, each change linked to its commit on the git host.
   CHECK_THAT(html, Contains("moved <a href=\"/models/power-forecast\">power-forecast</a> "
@@ -166,6 +169,10 @@ TEST_CASE("serve pages: a version page shows its fields, lineage, stage history 
   CHECK_THAT(v2, Contains("<dt>Aliases</dt><dd><span class=\"alias\">@champion</span></dd>"));
   CHECK_THAT(v2, Contains("note</td><td>&lt;img src=x onerror=alert(3)&gt;"));
   CHECK_THAT(v2, !Contains("<img"));
+  // The version's description is Markdown too: a table, and its HTML shown as text.
+  CHECK_THAT(v2, Contains("<dt>Description</dt><dd><div class=\"description\"><table>"));
+  CHECK_THAT(v2, Contains("<td>MAE</td>\n<td>0.41</td>"));
+  CHECK_THAT(v2, Contains("<p>&lt;img src=x onerror=alert(4)&gt;</p>"));
   // Stage history: in None from its registration, in Production since the move.
   CHECK_THAT(v2, Contains("<span class=\"stage stage-Production\">Production</span></td><td><time datetime=\"" +
                           minute(4) + "\""));
@@ -184,7 +191,7 @@ TEST_CASE("serve pages: a version page shows its fields, lineage, stage history 
   s.reg.mreg_json({"stage", "power-forecast", "1", "Archived"});
   const std::string after = page_of(s.server, "/models/power-forecast/versions/1");
   CHECK_THAT(after, Contains("comment on <a href=\"/models/power-forecast\">power-forecast</a> "
-                             "<a href=\"/models/power-forecast/versions/1\">v1</a>: looks &lt;b&gt;good&lt;/b&gt;"));
+                             "<a href=\"/models/power-forecast/versions/1\">v1</a>:<div class=\"comment\"><p>looks &lt;b&gt;good&lt;/b&gt;</p>"));
   CHECK_THAT(after, Contains("<span class=\"stage stage-Archived\">Archived</span></td><td><time"));
   CHECK(after.find("moved ") < after.find("comment on "));  // newest first
 }

@@ -101,7 +101,7 @@ TEST_CASE("versions are numbered 1, 2, 3 and numbers are never reused", "[versio
   CHECK(register_version(reg, "m", "s3://bucket/m/3") == "3");
   CHECK(scalar_line(reg.show("models/m/model.yaml"), "last_version") == "3");
 
-  CHECK(reg.mreg_json({"version", "delete", "m", "2"}) == Json::object());
+  CHECK(reg.mreg_json({"version", "delete", "--yes", "m", "2"}) == Json::object());
   reg.check_commit("HEAD", "delete-version", "m", "2");
   CHECK_EXIT(reg.mreg({"version", "show", "m", "2"}), 4);
   CHECK(version_numbers(reg.mreg_json({"version", "list", "m"})["model_versions"]) ==
@@ -112,7 +112,7 @@ TEST_CASE("versions are numbered 1, 2, 3 and numbers are never reused", "[versio
   CHECK(scalar_line(reg.show("models/m/model.yaml"), "last_version") == "4");
 
   // Deleting the highest version does not free its number either.
-  reg.mreg_json({"version", "delete", "m", "4"});
+  reg.mreg_json({"version", "delete", "--yes", "m", "4"});
   CHECK(register_version(reg, "m", "s3://bucket/m/5") == "5");
   CHECK(scalar_line(reg.show("models/m/model.yaml"), "last_version") == "5");
 
@@ -173,7 +173,7 @@ TEST_CASE("version list, show, update and tags", "[version]") {
           Tags{{"val_mae", "412.7"}, {"dataset", "weather 2019-2024"}});
     CHECK(tag_map(reg.mreg_json({"version", "show", "m", "2"})["model_version"]["tags"]).empty());
 
-    v = reg.mreg_json({"version", "tag", "delete", "m", "1", "val_mae"})["model_version"];
+    v = reg.mreg_json({"version", "tag", "delete", "--yes", "m", "1", "val_mae"})["model_version"];
     CHECK(tag_map(v["tags"]) == Tags{{"dataset", "weather 2019-2024"}});
     reg.check_commit("HEAD", "delete-tag", "m", "1");
   }
@@ -414,14 +414,14 @@ TEST_CASE("writes keep the work tree equal to HEAD", "[worktree]") {
       {"register", "a", "--source", "s3://b/a/2", "--tag", "k=v"},
       {"version", "update", "a", "1", "--description", "first"},
       {"version", "tag", "set", "a", "2", "val", "1.5"},
-      {"version", "tag", "delete", "a", "2", "k"},
+      {"version", "tag", "delete", "--yes", "a", "2", "k"},
       {"model", "tag", "set", "b", "owner", "me"},
-      {"model", "tag", "delete", "a", "team"},
+      {"model", "tag", "delete", "--yes", "a", "team"},
       {"register", "b", "--source", "s3://b/b/1"},
       {"model", "rename", "b", "c"},
-      {"version", "delete", "a", "1"},
+      {"version", "delete", "--yes", "a", "1"},
       {"model", "update", "a", "--description", "A2"},
-      {"model", "delete", "c"},
+      {"model", "delete", "--yes", "c"},
   };
   for (const auto& w : writes) {
     std::string cmd;
@@ -507,7 +507,7 @@ TEST_CASE("every write is one commit with trailers, and a registration makes an 
   reg.check_commit("HEAD", "set-tag", "m");
   CHECK(trailers(reg.path(), "HEAD").count("Mreg-Version") == 0);
   CHECK(trailer(reg.path(), "HEAD", "Mreg-Tag") == "k");
-  write({"model", "tag", "delete", "m", "k"});
+  write({"model", "tag", "delete", "--yes", "m", "k"});
   reg.check_commit("HEAD", "delete-tag", "m");
 
   write({"register", "m", "--source", "s3://b/1"});
@@ -531,9 +531,9 @@ TEST_CASE("every write is one commit with trailers, and a registration makes an 
   write({"version", "tag", "set", "m", "2", "k", "v"});
   reg.check_commit("HEAD", "set-tag", "m", "2");
   CHECK(trailer(reg.path(), "HEAD", "Mreg-Tag") == "k");
-  write({"version", "tag", "delete", "m", "2", "k"});
+  write({"version", "tag", "delete", "--yes", "m", "2", "k"});
   reg.check_commit("HEAD", "delete-tag", "m", "2");
-  write({"version", "delete", "m", "2"});
+  write({"version", "delete", "--yes", "m", "2"});
   reg.check_commit("HEAD", "delete-version", "m", "2");
   // Tags are never moved or removed.
   CHECK(reg.git_ok({"rev-parse", "m@v2^{commit}"}) == v2_commit);
@@ -541,7 +541,7 @@ TEST_CASE("every write is one commit with trailers, and a registration makes an 
   reg.check_commit("HEAD", "rename-model", "n");
   CHECK(trailer(reg.path(), "HEAD", "Mreg-From") == "m");
   CHECK(trailer(reg.path(), "HEAD", "Mreg-To") == "n");
-  write({"model", "delete", "n"});
+  write({"model", "delete", "--yes", "n"});
   reg.check_commit("HEAD", "delete-model", "n");
 
   SECTION("--no-tags registers without making a git tag") {

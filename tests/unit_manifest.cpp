@@ -112,13 +112,27 @@ TEST_CASE("a version file with every field round-trips", "[manifest]") {
   v.created_by = "CI <ci@example.com>";
   v.updated_at = 1795564931;
   v.tags = {{"val_mae", "412.7"}};
+  v.copied_from = {"acme/staging", "power-forecast-candidates", 12, std::string(40, 'c')};
   const std::string text = render_version(v);
   CHECK(text.find("experiment_id: \"1\"\n") != std::string::npos);
+  CHECK(text.find("copied_from:\n  registry: acme/staging\n  model: power-forecast-candidates\n  version: 12\n  commit: " +
+                  std::string(40, 'c') + "\nstatus: READY\n") != std::string::npos);
   CHECK(text.find("flavors: [python_function, sklearn]\n") != std::string::npos);
   CHECK(text.find("  val_mae: \"412.7\"\n") != std::string::npos);
   ModelVersion back = parse_version(text, "v.yaml");
   CHECK(render_version(back) == text);
   CHECK(back.signature == v.signature);
+  CHECK(back.copied_from.registry == "acme/staging");
+  CHECK(back.copied_from.version == 12);
+  CHECK(back.copied_from.commit == std::string(40, 'c'));
+  // A copied_from without all its keys, or with a commit that is no commit id, is named.
+  for (const std::string& bad : {std::string("  commit: 1234\n"), std::string("")}) {
+    std::string edited = text;
+    const auto at = edited.find("  commit: ");
+    edited.replace(at, edited.find('\n', at) + 1 - at, bad);
+    INFO(edited);
+    CHECK_THROWS_AS(parse_version(edited, "v.yaml"), ManifestError);
+  }
 }
 
 TEST_CASE("names follow FORMAT.md", "[names]") {

@@ -204,6 +204,92 @@ bool Oid::is_zero() const {
   return true;
 }
 
+namespace {
+
+// "1", "true", "yes", "on" (any case), as git reads GIT_CONFIG_NOSYSTEM.
+bool env_true(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return false;
+  std::string s(v);
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s == "1" || s == "true" || s == "yes" || s == "on";
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+// The configuration files git reads, lowest priority first (git-config(1), FILES):
+// system ($GIT_CONFIG_SYSTEM, else /etc/gitconfig; none with GIT_CONFIG_NOSYSTEM), then
+// $GIT_CONFIG_GLOBAL alone, else $XDG_CONFIG_HOME/git/config (~/.config/git/config) and
+// ~/.gitconfig, then the repository's own (without `repo`, none). libgit2 knows the default
+// paths but none of these variables, so the configuration is put together here.
+void open_gits_configuration(ConfigH& cfg, git_repository* repo) {
+  check(git_config_new(cfg.out()), "cannot make a configuration");
+  auto add = [&](const std::string& path, git_config_level_t level) {
+    check(git_config_add_file_ondisk(cfg.get(), path.c_str(), level, repo, 0),
+          "cannot read the git configuration " + path);
+  };
+  if (!env_true("GIT_CONFIG_NOSYSTEM")) add(env_or("GIT_CONFIG_SYSTEM", "/etc/gitconfig"), GIT_CONFIG_LEVEL_SYSTEM);
+  const std::string home = env_or("HOME", "");
+  if (const char* global = std::getenv("GIT_CONFIG_GLOBAL"); global && *global) {
+    add(global, GIT_CONFIG_LEVEL_GLOBAL);
+  } else {
+    const std::string xdg = env_or("XDG_CONFIG_HOME", home.empty() ? "" : home + "/.config");
+    if (!xdg.empty()) add(xdg + "/git/config", GIT_CONFIG_LEVEL_XDG);
+    if (!home.empty()) add(home + "/.gitconfig", GIT_CONFIG_LEVEL_GLOBAL);
+  }
+  if (repo) add(std::string(git_repository_commondir(repo)) + "config", GIT_CONFIG_LEVEL_LOCAL);
+}
+
+void use_gits_configuration(git_repository* repo) {
+  ConfigH cfg;
+  open_gits_configuration(cfg, repo);
+  check(git_repository_set_config(repo, cfg.get()), "cannot set the repository's configuration");
+}
+
+}  // namespace
+
+std::optional<std::string> user_config_string(const std::string& key) {
+  ensure_init();
+  ConfigH cfg;
+  open_gits_configuration(cfg, nullptr);
+  git_buf value = GIT_BUF_INIT;
+  if (git_config_get_string_buf(&value, cfg.get(), key.c_str()) < 0) {
+    git_error_clear();
+    return std::nullopt;
+  }
+  std::string text(value.ptr, value.size);
+  git_buf_dispose(&value);
+  return text;
+}
+
+std::string unified_diff(const std::string& path, const std::optional<std::string>& old_text,
+                         const std::optional<std::string>& new_text) {
+  ensure_init();
+  Handle<git_patch, git_patch_free> patch;
+  const char* p = path.c_str();
+  check(git_patch_from_buffers(patch.out(), old_text ? old_text->data() : nullptr, old_text ? old_text->size() : 0,
+                               old_text ? p : nullptr, new_text ? new_text->data() : nullptr,
+                               new_text ? new_text->size() : 0, new_text ? p : nullptr, nullptr),
+        "cannot compare the versions of " + path);
+  git_buf buf = GIT_BUF_INIT;
+  check(git_patch_to_buf(&buf, patch.get()), "cannot print the changes of " + path);
+  std::string text(buf.ptr, buf.size);
+  git_buf_dispose(&buf);
+  return text;
+}
+
+Repository::Repository(git_repository* repo) : repo_(repo) {
+  try {
+    use_gits_configuration(repo_);
+  } catch (...) {
+    git_repository_free(repo_);
+    throw;
+  }
+}
+
 Repository Repository::open(const std::string& path) {
   ensure_init();
   git_repository* repo = nullptr;

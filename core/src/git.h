@@ -97,6 +97,15 @@ std::string strip_password(const std::string& url, std::string* password);
 // The trailers of a commit message ("Key: value" lines of its last paragraph), in order.
 std::vector<std::pair<std::string, std::string>> parse_trailers(const std::string& message);
 
+// A value of git's configuration outside any repository (system, XDG and global files, found as
+// git finds them); nullopt when not set.
+std::optional<std::string> user_config_string(const std::string& key);
+
+// The unified diff (`git diff` format, 3 lines of context) of one file from `old_text` to
+// `new_text`; nullopt stands for no file (an addition or a deletion).
+std::string unified_diff(const std::string& path, const std::optional<std::string>& old_text,
+                         const std::optional<std::string>& new_text);
+
 class Repository {
  public:
   // Finds the repository at or above `path` (a work tree or a git folder).
@@ -233,7 +242,8 @@ class Repository {
   git_repository* raw() const { return repo_; }
 
  private:
-  explicit Repository(git_repository* repo) : repo_(repo) {}
+  // Takes `repo` with the configuration files git reads (git.cpp, use_gits_configuration).
+  explicit Repository(git_repository* repo);
   git_repository* repo_ = nullptr;
 };
 

@@ -28,14 +28,18 @@ void stamp(const char* date_var, Timestamp& time, int& offset) {
 }  // namespace
 
 Identity resolve_author(const git::Repository& repo, const std::optional<Identity>& explicit_author) {
+  return resolve_author([&](const std::string& key) { return repo.config_string(key); }, explicit_author);
+}
+
+Identity resolve_author(const ConfigLookup& config, const std::optional<Identity>& explicit_author) {
   Identity id;
   if (explicit_author) {
     id = *explicit_author;
   } else {
     id.name = env("GIT_AUTHOR_NAME");
     id.email = env("GIT_AUTHOR_EMAIL");
-    if (id.name.empty()) id.name = repo.config_string("user.name").value_or("");
-    if (id.email.empty()) id.email = repo.config_string("user.email").value_or("");
+    if (id.name.empty()) id.name = config("user.name").value_or("");
+    if (id.email.empty()) id.email = config("user.email").value_or("");
   }
   if (id.name.empty() || id.email.empty())
     throw_invalid(

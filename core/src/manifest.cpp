@@ -111,6 +111,11 @@ Json version_json(const ModelVersion& v) {
   if (!v.digest.empty()) j["digest"] = v.digest;
   if (!v.flavors.empty()) j["flavors"] = v.flavors;
   if (v.signature.is_object()) j["signature"] = v.signature;
+  if (!v.copied_from.empty())
+    j["copied_from"] = Json{{"registry", v.copied_from.registry},
+                            {"model", v.copied_from.model},
+                            {"version", v.copied_from.version},
+                            {"commit", v.copied_from.commit}};
   j["status"] = v.status;
   if (!v.status_message.empty()) j["status_message"] = v.status_message;
   j["created_at"] = format_rfc3339(v.created_at);
@@ -238,6 +243,12 @@ ModelVersion parse_version(const std::string& text, const std::string& path) {
   v.digest = str(j, "digest");
   if (auto it = j.find("flavors"); it != j.end()) v.flavors = it->get<std::vector<std::string>>();
   if (auto it = j.find("signature"); it != j.end()) v.signature = *it;
+  if (auto it = j.find("copied_from"); it != j.end()) {
+    v.copied_from.registry = str(*it, "registry");
+    v.copied_from.model = str(*it, "model");
+    v.copied_from.version = (*it)["version"].get<std::int64_t>();
+    v.copied_from.commit = str(*it, "commit");
+  }
   v.status = str(j, "status");
   v.status_message = str(j, "status_message");
   v.created_at = time_field(doc, "created_at", path);
@@ -298,6 +309,14 @@ std::string render_version(const ModelVersion& v) {
   if (!v.digest.empty()) w.string("digest", v.digest);
   if (!v.flavors.empty()) w.flow_list("flavors", v.flavors);
   if (v.signature.is_object()) w.value("signature", v.signature);
+  if (!v.copied_from.empty()) {
+    w.begin_map("copied_from");
+    w.string("registry", v.copied_from.registry);
+    w.string("model", v.copied_from.model);
+    w.integer("version", v.copied_from.version);
+    w.string("commit", v.copied_from.commit);
+    w.end_map();
+  }
   w.string("status", v.status);
   if (!v.status_message.empty()) w.string("status_message", v.status_message);
   w.string("created_at", format_rfc3339(v.created_at));

@@ -203,6 +203,15 @@ void write_version(Out& o, const ModelVersion& v, const JsonOptions& opts) {
     string_list(o, "flavors", v.flavors);
     if (v.signature.is_object()) field(o, "signature", v.signature);
     field_if(o, "stage_request", v.stage_request);
+    if (!v.copied_from.empty()) {
+      o.key("copied_from");
+      o.begin_object();
+      field(o, "registry", v.copied_from.registry);
+      field(o, "model", v.copied_from.model);
+      field(o, "version", std::to_string(v.copied_from.version));
+      field(o, "commit", v.copied_from.commit);
+      o.end();
+    }
   }
   o.end();
 }

@@ -1,6 +1,5 @@
 #include "mreg/model_dir.h"
 
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -9,27 +8,11 @@
 #include <memory>
 
 #include "mreg/error.h"
-#include "mreg/hex.h"
 
 namespace fs = std::filesystem;
 
 namespace mreg {
 namespace {
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) { EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr); }
-  void update(const char* data, size_t n) { EVP_DigestUpdate(ctx_.get(), data, n); }
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_.get(), md, &len);
-    return hex_encode(md, len);
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
-};
 
 std::string file_sha256(const fs::path& path) {
   std::ifstream f(path, std::ios::binary);
@@ -46,33 +29,40 @@ std::string file_sha256(const fs::path& path) {
 
 }  // namespace
 
-std::string sha256_hex(const std::string& data) {
-  Sha256 h;
-  h.update(data.data(), data.size());
-  return h.hex();
-}
+bool left_out_of_digest(const std::string& path) { return path == "registered_model_meta"; }
 
-std::string model_dir_digest(const std::string& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw_invalid("--model-dir: " + dir + " is not a directory");
-  std::vector<std::string> files;
-  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
-       it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) throw_invalid("--model-dir: cannot read " + dir + ": " + ec.message());
-    // fs::is_regular_file(path) follows symbolic links (the cached entry type does not).
-    if (!fs::is_regular_file(it->path(), ec)) continue;
-    // Lexically: fs::relative would resolve a symbolic link to its target's name.
-    std::string rel = it->path().lexically_relative(dir).generic_string();
-    if (rel == "registered_model_meta") continue;
-    files.push_back(rel);
-  }
-  std::sort(files.begin(), files.end());
+std::string model_digest(std::vector<FileDigest> files) {
+  std::sort(files.begin(), files.end(), [](const FileDigest& a, const FileDigest& b) { return a.path < b.path; });
   Sha256 total;
-  for (const auto& rel : files) {
-    std::string line = file_sha256(fs::path(dir) / rel) + "  " + rel + "\n";
+  for (const auto& f : files) {
+    if (left_out_of_digest(f.path)) continue;
+    const std::string line = f.sha256 + "  " + f.path + "\n";
     total.update(line.data(), line.size());
   }
   return "sha256:" + total.hex();
+}
+
+std::vector<std::string> model_dir_files(const std::string& dir, const std::string& what) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw_invalid(what + ": " + dir + " is not a directory");
+  std::vector<std::string> files;
+  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) throw_invalid(what + ": cannot read " + dir + ": " + ec.message());
+    // fs::is_regular_file(path) follows symbolic links (the cached entry type does not).
+    if (!fs::is_regular_file(it->path(), ec)) continue;
+    // Lexically: fs::relative would resolve a symbolic link to its target's name.
+    files.push_back(it->path().lexically_relative(dir).generic_string());
+  }
+  if (ec) throw_invalid(what + ": cannot read " + dir + ": " + ec.message());
+  return files;
+}
+
+std::string model_dir_digest(const std::string& dir) {
+  std::vector<FileDigest> files;
+  for (auto& rel : model_dir_files(dir, "--model-dir"))
+    if (!left_out_of_digest(rel)) files.push_back({rel, file_sha256(fs::path(dir) / rel)});
+  return model_digest(std::move(files));
 }
 
 ModelDirInfo read_model_dir(const std::string& dir) {

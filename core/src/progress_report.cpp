@@ -35,10 +35,11 @@ ProgressReport::~ProgressReport() {
   }
 }
 
-void ProgressReport::advance() {
+void ProgressReport::advance(std::size_t n) {
   if (!callback_) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (++done_ >= total_) return;  // the end is said once, by the destructor
+  done_ += n;
+  if (done_ >= total_) return;  // the end is said once, by the destructor
   try {
     callback_(what_, done_, total_);
   } catch (...) {

@@ -16,7 +16,7 @@ class ProgressReport {
   ProgressReport(const ProgressReport&) = delete;
   ProgressReport& operator=(const ProgressReport&) = delete;
 
-  void advance();  // one more item done; thread-safe
+  void advance(std::size_t n = 1);  // n more items done; thread-safe
 
  private:
   std::string what_;

@@ -1,6 +1,7 @@
 #include <filesystem>
 #include <random>
 
+#include "dry_run_preview.h"
 #include "file_lock.h"
 #include "manifest.h"
 #include "mreg/names.h"
@@ -97,6 +98,20 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
     }
   } catch (const Error&) {
   }
+  RegistryConfig config;
+  config.registry = init.registry_id.empty() ? default_registry_id(path) : init.registry_id;
+  config.stages = init.stages;
+  if (config.stages.size() < 2) throw_invalid("--stages: at least two stages are needed (the first and the archive)");
+  const std::string text = render_registry_config(config);
+  PlannedCommit p;
+  p.summary = "init registry " + config.registry;
+  p.trailers = {{"Mreg-Op", "init"}, {"Mreg-Registry", config.registry}};
+  const FileChanges changes{{registry_config_path(), text}};
+
+  if (!exists && opts.dry_run)  // the repository git init would make, with its first commit
+    throw DryRun(preview_commit(nullptr, "main", std::nullopt,
+                                resolve_author(git::user_config_string, opts.author), p, changes, nullptr,
+                                false));
   if (!exists) impl->repo = std::make_shared<git::Repository>(git::Repository::init(path, init.bare));
   git::Repository& repo = *impl->repo;
 
@@ -106,13 +121,12 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
   if (tip && repo.tree_entry(repo.read_commit(*tip).tree, registry_config_path()))
     throw_exists("already a registry: " + path + " has mreg.yaml");
 
-  RegistryConfig config;
-  config.registry = init.registry_id.empty() ? default_registry_id(path) : init.registry_id;
-  config.stages = init.stages;
-  if (config.stages.size() < 2) throw_invalid("--stages: at least two stages are needed (the first and the archive)");
-  const std::string text = render_registry_config(config);
-
   const Identity author = resolve_author(repo, opts.author);
+  if (opts.dry_run) {
+    if (!repo.is_bare() && !repo.dirty_paths({registry_config_path()}).empty())
+      throw Error(ErrorCode::RESOURCE_CONFLICT, "mreg.yaml exists in the work tree uncommitted; commit or remove it first");
+    throw DryRun(preview_commit(&repo, *branch, tip, author, p, changes, nullptr, false));  // no mreg.yaml before
+  }
   const git::Signature committer = resolve_committer(repo, author);
   std::unique_ptr<FileLock> lock;
   if (!repo.is_bare()) {
@@ -131,9 +145,6 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
     parents.push_back(*tip);
   }
   const git::Oid tree = repo.update_tree(base_tree, {{registry_config_path(), repo.write_blob(text)}});
-  PlannedCommit p;
-  p.summary = "init registry " + config.registry;
-  p.trailers = {{"Mreg-Op", "init"}, {"Mreg-Registry", config.registry}};
   const git::Oid commit = repo.write_commit(
       tree, parents, git::Signature{author.name, author.email, author.time, author.offset_minutes}, committer,
       format_commit_message(p));
@@ -287,6 +298,53 @@ RegisteredModel Registry::delete_registered_model_tag(const std::string& name, c
   return result;
 }
 
+namespace {
+
+// A new version numbered last_version + 1 in the first stage, and the commit that
+// registers it; with create_model, a missing model is created in the same commit.
+PlannedCommit plan_new_version(Transaction& txn, const std::string& name, const NewVersion& nv, bool create_model,
+                               const VersionOrigin& origin, ModelVersion& result) {
+  const Snapshot& s = txn.base();
+  RegisteredModel m;
+  if (create_model && !s.has_model(name)) {
+    check_name_free(s, name);
+    m.name = name;
+    m.created_at = txn.now();
+    m.created_by = txn.author().display();
+  } else {
+    m = s.get_registered_model(name);
+  }
+  ModelVersion v;
+  v.name = name;
+  v.version = ++m.last_version;
+  v.stage = s.config().initial_stage();
+  v.description = nv.description;
+  v.source = nv.source;
+  v.run_id = nv.run_id;
+  v.run_link = nv.run_link;
+  v.experiment_id = nv.experiment_id;
+  v.digest = nv.digest;
+  v.flavors = nv.flavors;
+  v.signature = nv.signature;
+  v.copied_from = origin;
+  v.created_at = txn.now();
+  v.created_by = txn.author().display();
+  v.tags = nv.tags;
+  save_model(txn, m);
+  result = save_version(txn, v);
+  PlannedCommit p = plan(origin.empty() ? "register " + vtag(name, v.version)
+                                        : "copy models:/" + origin.model + "/" + std::to_string(origin.version) +
+                                              " to " + vtag(name, v.version),
+                         "register", name, v.version);
+  if (!origin.empty())
+    p.trailers.emplace_back("Mreg-Copied-From", origin.registry + " models:/" + origin.model + "/" +
+                                                    std::to_string(origin.version) + " " + origin.commit);
+  p.tags.emplace_back(name + "@v" + std::to_string(v.version), registration_tag_message(v));
+  return p;
+}
+
+}  // namespace
+
 ModelVersion Registry::create_model_version(const std::string& name, const NewVersion& nv,
                                             const WriteOptions& opts, bool create_model) {
   check_model_name(name);
@@ -294,36 +352,31 @@ ModelVersion Registry::create_model_version(const std::string& name, const NewVe
   for (const auto& [k, v] : nv.tags) check_tag(k, v);
   ModelVersion result;
   apply_operation(*impl_, opts, [&](Transaction& txn) {
-    const Snapshot& s = txn.base();
-    RegisteredModel m;
-    if (create_model && !s.has_model(name)) {
-      check_name_free(s, name);
-      m.name = name;
-      m.created_at = txn.now();
-      m.created_by = txn.author().display();
-    } else {
-      m = s.get_registered_model(name);
-    }
-    ModelVersion v;
-    v.name = name;
-    v.version = ++m.last_version;
-    v.stage = s.config().initial_stage();
-    v.description = nv.description;
-    v.source = nv.source;
-    v.run_id = nv.run_id;
-    v.run_link = nv.run_link;
-    v.experiment_id = nv.experiment_id;
-    v.digest = nv.digest;
-    v.flavors = nv.flavors;
-    v.signature = nv.signature;
-    v.created_at = txn.now();
-    v.created_by = txn.author().display();
-    v.tags = nv.tags;
-    save_model(txn, m);
-    result = save_version(txn, v);
-    PlannedCommit p = plan("register " + vtag(name, v.version), "register", name, v.version);
-    p.tags.emplace_back(name + "@v" + std::to_string(v.version), registration_tag_message(v));
-    return p;
+    return plan_new_version(txn, name, nv, create_model, VersionOrigin{}, result);
+  });
+  return result;
+}
+
+ModelVersion Registry::copy_model_version(const Snapshot& source, const std::string& src_name,
+                                          std::int64_t src_version, const std::string& dst_name,
+                                          const WriteOptions& opts, bool create_model) {
+  check_model_name(dst_name);
+  const ModelVersion src = source.get_model_version(src_name, src_version);
+  // What describes the model's files travels; the state it holds in the source does not.
+  NewVersion nv;
+  nv.source = src.source;
+  nv.run_id = src.run_id;
+  nv.run_link = src.run_link;
+  nv.experiment_id = src.experiment_id;
+  nv.description = src.description;
+  nv.digest = src.digest;
+  nv.flavors = src.flavors;
+  nv.signature = src.signature;
+  nv.tags = src.tags;
+  const VersionOrigin origin{source.config().registry, src.name, src.version, source.commit_id()};
+  ModelVersion result;
+  apply_operation(*impl_, opts, [&](Transaction& txn) {
+    return plan_new_version(txn, dst_name, nv, create_model, origin, result);
   });
   return result;
 }

@@ -99,6 +99,9 @@ class HistoryReader {
 
 // The identity a write records: explicit, else GIT_AUTHOR_*, else git config.
 Identity resolve_author(const git::Repository& repo, const std::optional<Identity>& explicit_author);
+// The same with git's configuration read through `config` (before a repository exists).
+using ConfigLookup = std::function<std::optional<std::string>(const std::string& key)>;
+Identity resolve_author(const ConfigLookup& config, const std::optional<Identity>& explicit_author);
 git::Signature resolve_committer(const git::Repository& repo, const Identity& author);
 
 // One attempt of a write: reads from `base`, records file changes.

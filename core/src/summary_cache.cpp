@@ -8,8 +8,8 @@
 namespace mreg {
 namespace {
 
-constexpr char kMagic[] = "mreg-cache 4\n";
-constexpr char kBlobMagic[] = "mreg-blobs 2\n";
+constexpr char kMagic[] = "mreg-cache 5\n";
+constexpr char kBlobMagic[] = "mreg-blobs 3\n";
 
 std::string make_key(const git::Oid& a, const git::Oid& b) {
   std::string k(40, '\0');
@@ -94,6 +94,10 @@ void encode_version(Writer& w, const ModelVersion& v) {
   w.u64(v.flavors.size());
   for (const auto& f : v.flavors) w.str(f);
   w.json(v.signature);
+  w.str(v.copied_from.registry);
+  w.str(v.copied_from.model);
+  w.i64(v.copied_from.version);
+  w.str(v.copied_from.commit);
   w.str(v.status);
   w.str(v.status_message);
   w.i64(v.created_at);
@@ -114,7 +118,8 @@ bool decode_version(Reader& r, ModelVersion& v) {
   v.flavors.resize(n);
   for (auto& f : v.flavors)
     if (!r.str(f)) return false;
-  if (!(r.json(v.signature) && r.str(v.status) && r.str(v.status_message) && r.i64(v.created_at) &&
+  if (!(r.json(v.signature) && r.str(v.copied_from.registry) && r.str(v.copied_from.model) &&
+        r.i64(v.copied_from.version) && r.str(v.copied_from.commit) && r.str(v.status) && r.str(v.status_message) && r.i64(v.created_at) &&
         r.str(v.created_by) && r.i64(v.updated_at) && r.tags(v.tags) && r.extensions(v.extensions) && r.count(n)))
     return false;
   v.aliases.resize(n);

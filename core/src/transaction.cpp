@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "auto_pack.h"
+#include "dry_run_preview.h"
 #include "file_lock.h"
 #include "registry_impl.h"
 #include "tag_signing.h"
@@ -160,7 +161,32 @@ std::string format_commit_message(const PlannedCommit& plan) {
   return msg;
 }
 
+namespace {
+
+// A dry run plans the write on the branch tip and stops there (mreg/dry_run.h): no lock taken,
+// no object written, no ref moved. With --push it plans on the local branch, fetching nothing.
+[[noreturn]] void dry_run_operation(Registry::Impl& impl, const WriteOptions& opts, const Operation& op) {
+  git::Repository& repo = *impl.repo;
+  const auto branch = repo.head_branch();
+  if (!branch)
+    throw Error(ErrorCode::INVALID_STATE, "HEAD is detached: check out a branch to write to the registry");
+  const auto tip = repo.ref_target(*branch);
+  if (!tip)
+    throw Error(ErrorCode::INVALID_STATE, "the branch " + *branch + " has no commits: not a registry (run 'mreg init')");
+  const Identity author = resolve_author(repo, opts.author);
+  Transaction txn(impl.snapshot_at(*tip), author);
+  const PlannedCommit plan = op(txn);
+  if (txn.changes().empty() && !plan.allow_empty) throw DryRun(std::nullopt);
+  std::vector<std::string> touched;
+  for (const auto& [path, content] : txn.changes()) touched.push_back(path);
+  if (!repo.is_bare()) refuse_dirty_paths(repo, touched);  // the real write would be refused
+  throw DryRun(preview_commit(&repo, *branch, tip, author, plan, txn.changes(), &txn.base(), opts.create_tags));
+}
+
+}  // namespace
+
 git::Oid apply_operation(Registry::Impl& impl, const WriteOptions& opts, const Operation& op) {
+  if (opts.dry_run) dry_run_operation(impl, opts, op);
   if (opts.push) return apply_and_push(impl, opts, op);
   git::Repository& repo = *impl.repo;
   const auto branch = repo.head_branch();

@@ -309,6 +309,16 @@ RequestVerdict verify_request(const Snapshot& tree, const Policy& policy, const 
   v.approved = static_cast<std::int64_t>(counted.size());
   v.approvers.assign(counted.begin(), counted.end());
   for (size_t i = 0; i < rules.size(); ++i) {
+    RuleTally t;
+    t.rule = rule_name(rules[i]);
+    t.needed = rules[i].rule->threshold;
+    t.approved_by.assign(per_rule[i].begin(), per_rule[i].end());
+    for (const auto& who : rules[i].rule->approvers)
+      if (!per_rule[i].count(who) && (rules[i].rule->allow_self_approval || who != requester))
+        t.may_approve.push_back(who);
+    v.tallies.push_back(std::move(t));
+  }
+  for (size_t i = 0; i < rules.size(); ++i) {
     const auto have = static_cast<std::int64_t>(per_rule[i].size());
     if (have >= rules[i].rule->threshold) continue;
     std::string message = std::to_string(have) + "/" + std::to_string(rules[i].rule->threshold) + " distinct approvers";

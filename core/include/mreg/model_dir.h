@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "mreg/sha256.h"
 #include "mreg/types.h"
 
 namespace mreg {
@@ -26,6 +27,23 @@ ModelDirInfo read_model_dir(const std::string& dir);
 //     xargs -d '\n' sha256sum | sha256sum
 std::string model_dir_digest(const std::string& dir);
 
-std::string sha256_hex(const std::string& data);
+// The regular files below dir (symbolic links followed, any depth) as paths
+// relative to it with '/' separators, in no particular order. `what` names the
+// folder in errors (INVALID_PARAMETER_VALUE).
+std::vector<std::string> model_dir_files(const std::string& dir, const std::string& what);
+
+// One file of a model directory: its path relative to the directory ('/'
+// separators) and the lower-case hex SHA-256 of its bytes.
+struct FileDigest {
+  std::string path;
+  std::string sha256;
+};
+
+// The model digest (as above) of files whose hashes are known already, in any
+// order; a top-level registered_model_meta is left out.
+std::string model_digest(std::vector<FileDigest> files);
+
+// Whether the model digest leaves this relative path out.
+bool left_out_of_digest(const std::string& path);
 
 }  // namespace mreg

@@ -39,6 +39,9 @@ struct WriteOptions {
   // newest commit, push the commit and its tags; a push rejected because the remote
   // moved is fetched and applied again, up to push->max_attempts times.
   std::optional<PushTarget> push;
+  // Plan the write and stop before anything is written: the write throws DryRun
+  // (mreg/dry_run.h) with the commit it would make.
+  bool dry_run = false;
 };
 
 // What a request asks for: exactly one of to_stage, alias, remove_alias and
@@ -127,6 +130,13 @@ class Registry {
   // in the same commit.
   ModelVersion create_model_version(const std::string& name, const NewVersion& version,
                                     const WriteOptions& opts, bool create_model = false);
+  // MLflow's copy_model_version: a new version of `dst_name` (numbered as any new version,
+  // in the first stage, without aliases) with the lineage, digest, flavors, signature,
+  // tags and description of version `src_version` of `src_name` in `source` (a snapshot of
+  // this registry or of another), recording where it came from (ModelVersion::copied_from).
+  // With create_model, a missing `dst_name` is created in the same commit.
+  ModelVersion copy_model_version(const Snapshot& source, const std::string& src_name, std::int64_t src_version,
+                                  const std::string& dst_name, const WriteOptions& opts, bool create_model = false);
   ModelVersion update_model_version(const std::string& name, std::int64_t version,
                                     const std::string& description, const WriteOptions& opts);
   void delete_model_version(const std::string& name, std::int64_t version, const WriteOptions& opts);

@@ -50,6 +50,21 @@ struct RegisteredModel {
   Extensions extensions;
 };
 
+// Where a copied version came from (`mreg copy`, MLflow's copy_model_version): the
+// source registry's id (its mreg.yaml), the version, and the commit it was read at.
+struct VersionOrigin {
+  std::string registry;
+  std::string model;
+  std::int64_t version = 0;
+  std::string commit;
+
+  bool empty() const { return model.empty(); }
+  // "models:/power-forecast/3 in acme/model-registry at 9f1c0b2a4d5e"
+  std::string display() const {
+    return "models:/" + model + "/" + std::to_string(version) + " in " + registry + " at " + commit.substr(0, 12);
+  }
+};
+
 struct ModelVersion {
   std::string name;
   std::int64_t version = 0;
@@ -63,6 +78,7 @@ struct ModelVersion {
   std::string digest;
   std::vector<std::string> flavors;
   Json signature;  // opaque mapping from the MLmodel file; null when absent
+  VersionOrigin copied_from;  // empty unless the version is a copy
   std::string status = "READY";
   std::string status_message;
   Timestamp created_at = 0;

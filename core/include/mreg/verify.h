@@ -9,6 +9,7 @@
 // never by a time the signer wrote.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,19 @@ struct ClosingVerdict {
   bool ok() const { return code == "OK"; }
 };
 
+// How far one governing rule is: who counted for it, and who else may still approve.
+struct RuleTally {
+  std::string rule;  // "policy version 3, rule 1"
+  std::int64_t needed = 0;
+  std::vector<std::string> approved_by;  // distinct principals whose approvals count for it
+  // The rule's approvers who have not approved (counted) yet, without the requester where
+  // the rule forbids self-approval.
+  std::vector<std::string> may_approve;
+  std::int64_t missing() const {
+    return std::max<std::int64_t>(0, needed - static_cast<std::int64_t>(approved_by.size()));
+  }
+};
+
 struct RequestVerdict {
   TransitionRequest request;
   std::string path;
@@ -48,6 +62,7 @@ struct RequestVerdict {
   std::int64_t needed = 0, approved = 0;  // needed: the highest threshold of the rules
   std::vector<std::string> approvers;  // distinct principals counted
   std::vector<ApprovalVerdict> approvals;
+  std::vector<RuleTally> tallies;  // one per governing rule, in policy order
   // The requester as proven by the request's signature (requests/<id>.yaml.sig):
   // the principal and key when requester_code is "OK", else why not (E_UNSIGNED, ...).
   std::string requester, requester_key, requester_code, requester_message;
