@@ -40,8 +40,9 @@ TEST_CASE("mreg hands HTTP over to mreg-http: alone it downloads local folders, 
 
   Registry reg;
   TempDir work;
+  write_file(work / "www/m/MLmodel", "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n");
   write_file(work / "www/m/model.bin", "weights\n");
-  sh_ok("cd '" + work / "www/m" + "' && sha256sum model.bin > SHA256SUMS");
+  sh_ok("cd '" + work / "www/m" + "' && sha256sum MLmodel model.bin > SHA256SUMS");
   StaticHttpServer http(work / "www");
   REQUIRE_EXIT(reg.mreg({"register", "m", "--create-model", "--model-dir", work / "www/m"}), 0);
   REQUIRE_EXIT(reg.mreg({"register", "m", "--source", http.url("/m"), "--model-dir", work / "www/m"}), 0);
