@@ -90,4 +90,8 @@ void add_completion_commands(CLI::App& app, Context& ctx);  // completion (after
 // (cli/command_groups.cpp), else all of them.
 void add_commands(CLI::App& app, Context& ctx, int argc, char** argv);
 
+// The commands the command line `argv` needs: those of the group its command word names
+// (cli/command_groups.cpp), else all of them.
+void add_commands(CLI::App& app, Context& ctx, int argc, char** argv);
+
 }  // namespace mreg::cli

@@ -10,7 +10,7 @@
 
 #include "download_dest.h"
 #include "hashing_file.h"
-#include "model_source.h"
+#include "mreg/model_source.h"
 #include "mreg/error.h"
 #include "mreg/model_dir.h"
 #include "mreg/remote.h"

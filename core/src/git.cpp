@@ -1,6 +1,5 @@
 #include "git.h"
 
-#include <dlfcn.h>
 #include <git2.h>
 #include <git2/sys/repository.h>
 #include <sys/stat.h>
@@ -27,25 +26,57 @@
 
 namespace fs = std::filesystem;
 
-// libgit2 built with mbedTLS (Debian's) parses the whole system CA bundle in
-// git_libgit2_init, which costs more than a whole `mreg version show`, while
-// only https remotes need it. The executables export this function (see
-// core/CMakeLists.txt), so libgit2's call binds to it: during init it only
-// remembers the bundle's path, and tls_certificates() has libgit2 load it
-// before the first connection to a remote. Elsewhere it is mbedTLS's own.
+// git_libgit2_init sets up every transport, which Debian's libgit2 makes costly: for TLS
+// (mbedTLS) it seeds a random generator with HAVEGE and parses every certificate of the system CA
+// bundle; for ssh, libssh2 initialises OpenSSL, which loads its engines and error strings. Each
+// costs more than reading a version file, and only remotes need them. The executables link
+// libgit2 statically with -Wl,--wrap for these entry points (cmake/static_libraries.cmake): the
+// set-ups are skipped at init, and each is done once before its transport is first used.
+extern "C" {
+int __real_git_mbedtls_stream_global_init();
+int __real_git_mbedtls_stream_new(void** out, const char* host, const char* port);
+int __real_git_mbedtls_stream_wrap(void** out, void* in, const char* host);
+int __real_git_mbedtls__set_cert_location(const char* file, const char* path);
+int __real_git_transport_ssh_global_init();
+int __real_git_smart_subtransport_ssh(void** out, void* owner, void* param);
+int __real_git_transport_ssh_with_paths(void** out, void* owner, void* payload);
+}
+
 namespace {
-std::atomic<bool> deferring_ca_bundle{false};
-std::string deferred_ca_bundle;  // written during init only
+template <int (*Init)()>
+int set_up_once() {
+  static std::once_flag once;
+  static int rc = 0;
+  std::call_once(once, [] { rc = Init(); });
+  return rc;
+}
+constexpr auto tls_ready = set_up_once<__real_git_mbedtls_stream_global_init>;
+constexpr auto ssh_ready = set_up_once<__real_git_transport_ssh_global_init>;
 }  // namespace
 
-extern "C" int mbedtls_x509_crt_parse_file(void* chain, const char* path) {
-  using Parse = int (*)(void*, const char*);
-  static const auto real = reinterpret_cast<Parse>(dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file"));
-  if (deferring_ca_bundle && path) {
-    deferred_ca_bundle = path;
-    return 0;
-  }
-  return real ? real(chain, path) : -1;
+extern "C" {
+int __wrap_git_mbedtls_stream_global_init() { return 0; }  // done by tls_ready()
+int __wrap_git_mbedtls_stream_new(void** out, const char* host, const char* port) {
+  if (int rc = tls_ready(); rc < 0) return rc;
+  return __real_git_mbedtls_stream_new(out, host, port);
+}
+int __wrap_git_mbedtls_stream_wrap(void** out, void* in, const char* host) {
+  if (int rc = tls_ready(); rc < 0) return rc;
+  return __real_git_mbedtls_stream_wrap(out, in, host);
+}
+int __wrap_git_mbedtls__set_cert_location(const char* file, const char* path) {
+  if (int rc = tls_ready(); rc < 0) return rc;
+  return __real_git_mbedtls__set_cert_location(file, path);
+}
+int __wrap_git_transport_ssh_global_init() { return 0; }  // done by ssh_ready()
+int __wrap_git_smart_subtransport_ssh(void** out, void* owner, void* param) {
+  if (int rc = ssh_ready(); rc < 0) return rc;
+  return __real_git_smart_subtransport_ssh(out, owner, param);
+}
+int __wrap_git_transport_ssh_with_paths(void** out, void* owner, void* payload) {
+  if (int rc = ssh_ready(); rc < 0) return rc;
+  return __real_git_transport_ssh_with_paths(out, owner, payload);
+}
 }
 
 namespace mreg::git {
@@ -53,9 +84,7 @@ namespace {
 
 struct LibraryInit {
   LibraryInit() {
-    deferring_ca_bundle = true;
     git_libgit2_init();
-    deferring_ca_bundle = false;
     // Reads of many trees touch pages all over a large pack, and fill the object cache:
     // map the pack in smaller windows, fewer at a time, and keep the cache small.
     git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(32) << 20);
@@ -71,15 +100,6 @@ struct LibraryInit {
   }
 };
 void ensure_init() { static LibraryInit once; }
-
-// Loads the CA bundle whose loading init deferred (once).
-void tls_certificates() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (!deferred_ca_bundle.empty())
-      git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, deferred_ca_bundle.c_str(), nullptr);
-  });
-}
 
 [[noreturn]] void fail(const std::string& what, int rc) {
   const git_error* e = git_error_last();
@@ -1151,7 +1171,6 @@ Repository::Advertised Repository::fetch(const std::string& remote, const std::v
   fo.update_fetchhead = 0;  // concurrent writers would fight over FETCH_HEAD
   fo.download_tags = all_tags ? GIT_REMOTE_DOWNLOAD_TAGS_ALL : GIT_REMOTE_DOWNLOAD_TAGS_AUTO;
   fo.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
-  tls_certificates();
   check_remote(git_remote_connect(r.get(), GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts, &fo.custom_headers),
                session, what);
   Advertised advertised;
@@ -1177,7 +1196,6 @@ void Repository::fetch_mirror(const std::string& url, const Credentials& credent
   git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
   fetch.callbacks = callbacks_for(session);
   fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;  // the refspec has them all
-  tls_certificates();
   check_remote(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &fetch.callbacks, nullptr, nullptr), session,
                what);
   git_buf head = GIT_BUF_INIT;
@@ -1288,7 +1306,6 @@ std::vector<PushRejection> Repository::push(const std::string& remote, const std
   session.credentials = &credentials;
   git_push_options po = GIT_PUSH_OPTIONS_INIT;
   po.callbacks = callbacks_for(session);
-  tls_certificates();
   int rc = git_remote_push(r.get(), &specs.arr, &po);
   const git_error* pushed_error = git_error_last();
   const std::string push_message = rc < 0 && pushed_error && pushed_error->message ? pushed_error->message : "";

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "model_source.h"
+#include "mreg/model_source.h"
 #include "mreg/sha256.h"
 
 namespace mreg {

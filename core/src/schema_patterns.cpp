@@ -3,6 +3,8 @@
 #include <locale.h>
 #include <regex.h>
 
+#include <mutex>
+
 #include "mreg/error.h"
 #include "mreg/problem.h"
 #include "yaml_doc.h"
@@ -141,17 +143,30 @@ bool schema_pattern_search(const std::string& pattern, const std::string& text) 
 }
 
 SchemaPatterns::SchemaPatterns(Json& schema) : schema_(schema) {
+  // Each pattern is translated (and refused when outside the subset) now, and compiled on its
+  // first match: a file uses a few of its schema's patterns, and regcomp of all of them cost a
+  // `version show` a tenth of its instructions.
   std::vector<std::string> patterns;
   collect(schema_, patterns);
   for (const auto& p : patterns)
-    if (!regexes_.count(p)) regexes_.emplace(p, std::make_unique<Regex>(p));
+    if (!regexes_.count(p)) {
+      to_posix(p);
+      regexes_.emplace(p, nullptr);
+    }
   strip(schema);
 }
 
 SchemaPatterns::~SchemaPatterns() = default;
 
 bool SchemaPatterns::matches(const std::string& pattern, const std::string& text) const {
-  return regexes_.at(pattern)->search(text);
+  const Regex* regex;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);  // readers on several threads share the schema
+    auto& slot = regexes_.at(pattern);
+    if (!slot) slot = std::make_unique<Regex>(pattern);
+    regex = slot.get();
+  }
+  return regex->search(text);
 }
 
 const Json& SchemaPatterns::resolve(const Json& schema) const {

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,8 @@ class SchemaPatterns {
   bool matches(const std::string& pattern, const std::string& text) const;
 
   Json schema_;  // the schema with its patterns, walked beside the value
-  std::map<std::string, std::unique_ptr<Regex>> regexes_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::unique_ptr<Regex>> regexes_;  // compiled on first use
 };
 
 // Does `text` match the ECMAScript `pattern` (of the subset above) as std::regex_search would?

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "model_source.h"
+#include "mreg/model_source.h"
 #include "mreg/error.h"
 #include "mreg/hex.h"
 #include "mreg/model_dir.h"

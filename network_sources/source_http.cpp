@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "http_client.h"
-#include "model_source.h"
+#include "network_sources.h"
 #include "mreg/error.h"
 #include "mreg/hex.h"
 #include "mreg/remote.h"

@@ -7,7 +7,7 @@
 
 #include "aws_config.h"
 #include "http_client.h"
-#include "model_source.h"
+#include "network_sources.h"
 #include "mreg/error.h"
 #include "mreg/sha256.h"
 

@@ -1,6 +1,8 @@
 // Where a version's files come from: a local folder, an http(s) folder with a
 // SHA256SUMS listing, or an S3 prefix. Each lists its files, then fetches them
-// one by one into a sink (one fetcher per worker thread).
+// one by one into a sink (one fetcher per worker thread). The core opens local
+// folders itself; the network sources live in network_sources/, linked only into
+// mreg-http (the mreg binary loads no HTTP or TLS library), which registers them.
 #pragma once
 
 #include <cstdint>
@@ -53,12 +55,20 @@ class ModelSource {
   virtual std::optional<Listing> listing() const { return std::nullopt; }
 };
 
-// The source a version names: a path, file://, http://, https:// or s3://.
-// INVALID_PARAMETER_VALUE for any other kind, naming it.
+// The source a version names: a path, file://, or a URL whose scheme has an
+// opener registered. INVALID_PARAMETER_VALUE for a scheme mreg cannot download
+// from, naming it; INTERNAL_ERROR for http(s):// or s3:// when this executable
+// registered no opener for it (source_opens_here says so beforehand).
 std::unique_ptr<ModelSource> open_model_source(const std::string& source);
 
 std::unique_ptr<ModelSource> local_source(const std::string& dir);
-std::unique_ptr<ModelSource> http_source(const std::string& url);
-std::unique_ptr<ModelSource> s3_source(const std::string& url);
+
+// Opens the sources whose URL starts with `prefix` ("s3://") from now on.
+using ModelSourceOpener = std::unique_ptr<ModelSource> (*)(const std::string& source);
+void register_model_source(const std::string& prefix, ModelSourceOpener open);
+
+// False when `source` is a network URL (http://, https://, s3://) that no
+// registered opener takes: the executable has to leave it to one that has.
+bool source_opens_here(const std::string& source);
 
 }  // namespace mreg
