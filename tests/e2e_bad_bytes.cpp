@@ -61,13 +61,15 @@ void expect_check_names(const Registry& reg, const std::string& path, int line, 
   CHECK(found);
 }
 
-// The server answers the broken model's page and API call with an error naming the file, and
-// keeps answering: the other model's page and API call work after them.
+// The server shows the broken model's page marked broken with the problem naming the file,
+// answers its API call with an error naming the file, and keeps answering: the other model's
+// page and API call work after them.
 void expect_server_survives(const Registry& reg, const std::string& path) {
   Server server({"--repo", reg.path()});
   auto page = server.get("/models/m");
   REQUIRE(page);
-  CHECK(page->status >= 400);
+  CHECK(page->status == 200);
+  CHECK_THAT(page->body, Contains("broken-badge"));
   CHECK_THAT(page->body, Contains(path));
   auto api = server.get("/api/2.0/mlflow/registered-models/get?name=m");
   REQUIRE(api);
