@@ -13,7 +13,13 @@
 #                  which also gets libstdc++ and libgcc statically), shared in the others. Those
 #                  load cpp-httplib's library, which brings the shared libcrypto and zlib along:
 #                  two copies of one library in a process would bind some calls to each.
+#
+# A shared object that links the core (the Python extension, python/) cannot take these archives:
+# Debian compiles them as position-dependent code for executables. Such a target sets the property
+# MREG_SHARED_LIBRARIES and gets Debian's shared libgit2 and yaml-cpp instead, without the wraps.
 pkg_check_modules(LIBGIT2 REQUIRED libgit2)
+set(mreg_shared_libraries "$<BOOL:$<TARGET_PROPERTY:MREG_SHARED_LIBRARIES>>")
+set(mreg_static_libraries "$<NOT:${mreg_shared_libraries}>")
 
 function(mreg_static_archive var name)
   find_library(${var} NAMES lib${name}.a REQUIRED)
@@ -40,11 +46,15 @@ target_link_options(mreg_crypto INTERFACE "$<${mreg_static_runtime}:-static-libs
 add_library(mreg_gssapi STATIC ${PROJECT_SOURCE_DIR}/core/src/gssapi_on_demand.cpp)
 add_library(mreg_git2 INTERFACE)
 target_include_directories(mreg_git2 INTERFACE ${LIBGIT2_INCLUDE_DIRS})
-target_link_libraries(mreg_git2 INTERFACE ${MREG_GIT2_ARCHIVES} mreg_gssapi mreg_crypto rt)
+foreach(archive ${MREG_GIT2_ARCHIVES})
+  target_link_libraries(mreg_git2 INTERFACE "$<${mreg_static_libraries}:${archive}>")
+endforeach()
+target_link_libraries(mreg_git2 INTERFACE "$<${mreg_shared_libraries}:${LIBGIT2_LINK_LIBRARIES}>"
+  "$<${mreg_static_libraries}:mreg_gssapi>" mreg_crypto rt)
 foreach(entry git_mbedtls_stream_global_init git_mbedtls_stream_new git_mbedtls_stream_wrap
               git_mbedtls__set_cert_location git_transport_ssh_global_init git_smart_subtransport_ssh
               git_transport_ssh_with_paths)
-  target_link_options(mreg_git2 INTERFACE "LINKER:--wrap=${entry}")
+  target_link_options(mreg_git2 INTERFACE "$<${mreg_static_libraries}:-Wl,--wrap=${entry}>")
 endforeach()
 
 add_library(mreg_yaml INTERFACE)
@@ -52,4 +62,6 @@ get_target_property(MREG_YAML_INCLUDES yaml-cpp INTERFACE_INCLUDE_DIRECTORIES)
 if(MREG_YAML_INCLUDES)
   target_include_directories(mreg_yaml INTERFACE ${MREG_YAML_INCLUDES})
 endif()
-target_link_libraries(mreg_yaml INTERFACE ${MREG_ARCHIVE_yaml_cpp})
+find_library(MREG_SHARED_yaml_cpp NAMES libyaml-cpp.so REQUIRED)
+target_link_libraries(mreg_yaml INTERFACE
+  "$<IF:${mreg_shared_libraries},${MREG_SHARED_yaml_cpp},${MREG_ARCHIVE_yaml_cpp}>")

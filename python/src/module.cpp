@@ -1,0 +1,305 @@
+// mreg._core: the core library bound for Python. Thin: each method calls the
+// core and turns its values into dicts (values.h); mreg/__init__.py wraps them
+// in the public API. mreg::Error becomes mreg.MregError (mreg/_errors.py).
+#include <cstdlib>
+#include <optional>
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "mreg/error.h"
+#include "mreg/registry.h"
+#include "mreg/remote.h"
+#include "mreg/search.h"
+#include "mreg/verify.h"
+#include "values.h"
+
+namespace py = pybind11;
+using namespace mreg;
+
+namespace {
+
+// A registry and how its writes are made: to its own branch, or pushed to the
+// remote it was opened from.
+struct BoundRegistry {
+  Registry registry;
+  std::optional<PushTarget> push;
+
+  // "mreg.trustedRoot" of the repository, else MREG_TRUSTED_ROOT, as the CLI reads them.
+  WriteOptions options(const py::object& author, bool create_tags) const {
+    WriteOptions opts;
+    opts.create_tags = create_tags;
+    opts.push = push;
+    if (const char* env = std::getenv("MREG_TRUSTED_ROOT"); env && *env)
+      opts.trusted_root = env;
+    else
+      opts.trusted_root = registry.config_value("mreg.trustedRoot").value_or("");
+    if (!author.is_none()) {
+      auto [name, email] = author.cast<std::pair<std::string, std::string>>();
+      Identity id;
+      id.name = name;
+      id.email = email;
+      opts.author = id;
+    }
+    return opts;
+  }
+};
+
+PushTarget push_target_for(const Registry& r, const std::string& url) {
+  PushTarget target = default_push_target(r);
+  target.credentials = RemoteCredentials::from_environment().with_password_of(url);
+  return target;
+}
+
+py::list versions_list(const std::vector<ModelVersion>& versions) {
+  py::list out;
+  for (const auto& v : versions) out.append(python::version_dict(v));
+  return out;
+}
+
+void raise_error(const Error& e) {
+  py::object error = py::module_::import("mreg._errors").attr("from_core")(error_code_name(e.code()), e.message());
+  PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "mreg's C++ core (use the mreg package, not this module)";
+  m.attr("__version__") = MREG_VERSION;
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Error& e) {
+      raise_error(e);
+    }
+  });
+
+  py::class_<Snapshot>(m, "Snapshot")
+      .def_property_readonly("commit_id", &Snapshot::commit_id)
+      .def_property_readonly("commit_time", &Snapshot::commit_time)
+      .def_property_readonly("stages", [](const Snapshot& s) { return s.config().stages; })
+      .def_property_readonly("registry_id", [](const Snapshot& s) { return s.config().registry; })
+      .def("model_names", &Snapshot::model_names)
+      .def("has_model", &Snapshot::has_model)
+      .def("get_registered_model",
+           [](const Snapshot& s, const std::string& name) {
+             ModelSummary summary = s.get_model_summary(name);
+             return python::summary_dict(summary);
+           })
+      .def("list_registered_models",
+           [](const Snapshot& s) {
+             py::list out;
+             s.for_each_registered_model([&](const ModelSummary& summary) { out.append(python::summary_dict(summary)); });
+             return out;
+           })
+      .def("get_model_version",
+           [](const Snapshot& s, const std::string& name, std::int64_t version) {
+             return python::version_dict(s.get_model_version(name, version));
+           })
+      .def("get_model_versions",
+           [](const Snapshot& s, const std::string& name) { return versions_list(s.get_model_versions(name)); })
+      .def("get_latest_versions",
+           [](const Snapshot& s, const std::string& name, const std::vector<std::string>& stages) {
+             return versions_list(s.get_latest_versions(name, stages));
+           })
+      .def("get_model_version_by_alias",
+           [](const Snapshot& s, const std::string& name, const std::string& alias) {
+             return python::version_dict(s.get_model_version_by_alias(name, alias));
+           })
+      .def("resolve_model_uri",
+           [](const Snapshot& s, const std::string& uri) { return python::version_dict(s.resolve_model_uri(uri)); })
+      .def("get_requests",
+           [](const Snapshot& s, const std::string& name) {
+             py::list out;
+             for (const auto& r : s.get_requests(name)) out.append(python::request_dict(r));
+             return out;
+           })
+      .def("canonical_stage", &Snapshot::canonical_stage)
+      .def("read_file",
+           [](const Snapshot& s, const std::string& path) -> py::object {
+             auto text = s.read_file(path);
+             if (!text) return py::none();
+             return py::bytes(*text);
+           })
+      .def("search_registered_models",
+           [](const Snapshot& s, const std::string& filter, const std::vector<std::string>& order_by,
+              std::int64_t max_results, const std::string& page_token) {
+             ModelSearchPage page = search_registered_models(s, filter, order_by, max_results, page_token);
+             py::list models;
+             for (const auto& summary : page.registered_models) models.append(python::summary_dict(summary));
+             return py::make_tuple(models, page.next_page_token, page.broken_models);
+           })
+      .def("search_model_versions",
+           [](const Snapshot& s, const std::string& filter, const std::vector<std::string>& order_by,
+              std::int64_t max_results, const std::string& page_token) {
+             VersionSearchPage page = search_model_versions(s, filter, order_by, max_results, page_token);
+             return py::make_tuple(versions_list(page.model_versions), page.next_page_token, page.broken_models);
+           });
+
+  py::class_<BoundRegistry>(m, "Registry")
+      .def_static("open", [](const std::string& path) { return BoundRegistry{Registry::open(path), std::nullopt}; })
+      .def_static("open_remote",
+                  [](const std::string& url) {
+                    Registry r = open_remote(url, RemoteCredentials::from_environment());
+                    PushTarget target = push_target_for(r, url);
+                    return BoundRegistry{std::move(r), target};
+                  })
+      .def_static("init",
+                  [](const std::string& path, const std::string& registry_id, const std::vector<std::string>& stages,
+                     bool bare, const py::object& author) {
+                    InitOptions init;
+                    init.registry_id = registry_id;
+                    if (!stages.empty()) init.stages = stages;
+                    init.bare = bare;
+                    WriteOptions opts;
+                    if (!author.is_none()) {
+                      auto [name, email] = author.cast<std::pair<std::string, std::string>>();
+                      opts.author = Identity{name, email};
+                    }
+                    return BoundRegistry{Registry::init(path, init, opts), std::nullopt};
+                  })
+      .def("at", [](const BoundRegistry& r, const std::string& rev) { return r.registry.at(rev); })
+      .def_property_readonly("path", [](const BoundRegistry& r) { return r.registry.path(); })
+      .def_property_readonly("is_bare", [](const BoundRegistry& r) { return r.registry.is_bare(); })
+      .def_property_readonly("last_commit", [](const BoundRegistry& r) { return r.registry.last_commit(); })
+      .def("create_registered_model",
+           [](BoundRegistry& r, const std::string& name, const std::string& description, const py::object& tags,
+              const py::object& author, bool create_tags) {
+             RegisteredModel m = r.registry.create_registered_model(name, description, python::tag_map(tags),
+                                                                    r.options(author, create_tags));
+             return python::model_dict(m, {});
+           })
+      .def("update_registered_model",
+           [](BoundRegistry& r, const std::string& name, const std::string& description, const py::object& author,
+              bool create_tags) {
+             return python::model_dict(
+                 r.registry.update_registered_model(name, description, r.options(author, create_tags)), {});
+           })
+      .def("rename_registered_model",
+           [](BoundRegistry& r, const std::string& name, const std::string& new_name, const py::object& author,
+              bool create_tags) {
+             return python::model_dict(
+                 r.registry.rename_registered_model(name, new_name, r.options(author, create_tags)), {});
+           })
+      .def("delete_registered_model",
+           [](BoundRegistry& r, const std::string& name, const py::object& author, bool create_tags) {
+             r.registry.delete_registered_model(name, r.options(author, create_tags));
+           })
+      .def("set_registered_model_tag",
+           [](BoundRegistry& r, const std::string& name, const std::string& key, const std::string& value,
+              const py::object& author, bool create_tags) {
+             return python::model_dict(
+                 r.registry.set_registered_model_tag(name, key, value, r.options(author, create_tags)), {});
+           })
+      .def("delete_registered_model_tag",
+           [](BoundRegistry& r, const std::string& name, const std::string& key, const py::object& author,
+              bool create_tags) {
+             return python::model_dict(
+                 r.registry.delete_registered_model_tag(name, key, r.options(author, create_tags)), {});
+           })
+      .def("create_model_version",
+           [](BoundRegistry& r, const std::string& name, const std::string& source, const std::string& run_id,
+              const std::string& run_link, const std::string& experiment_id, const std::string& description,
+              const std::string& digest, const std::vector<std::string>& flavors, const py::object& signature,
+              const py::object& tags, bool create_model, const py::object& author, bool create_tags) {
+             NewVersion v;
+             v.source = source;
+             v.run_id = run_id;
+             v.run_link = run_link;
+             v.experiment_id = experiment_id;
+             v.description = description;
+             v.digest = digest;
+             v.flavors = flavors;
+             v.signature = python::json_of(signature);
+             v.tags = python::tag_map(tags);
+             return python::version_dict(
+                 r.registry.create_model_version(name, v, r.options(author, create_tags), create_model));
+           })
+      .def("copy_model_version",
+           [](BoundRegistry& r, const Snapshot& source, const std::string& src_name, std::int64_t src_version,
+              const std::string& dst_name, bool create_model, const py::object& author, bool create_tags) {
+             return python::version_dict(r.registry.copy_model_version(source, src_name, src_version, dst_name,
+                                                                       r.options(author, create_tags), create_model));
+           })
+      .def("update_model_version",
+           [](BoundRegistry& r, const std::string& name, std::int64_t version, const std::string& description,
+              const py::object& author, bool create_tags) {
+             return python::version_dict(
+                 r.registry.update_model_version(name, version, description, r.options(author, create_tags)));
+           })
+      .def("delete_model_version",
+           [](BoundRegistry& r, const std::string& name, std::int64_t version, const py::object& author,
+              bool create_tags) { r.registry.delete_model_version(name, version, r.options(author, create_tags)); })
+      .def("set_model_version_tag",
+           [](BoundRegistry& r, const std::string& name, std::int64_t version, const std::string& key,
+              const std::string& value, const py::object& author, bool create_tags) {
+             return python::version_dict(
+                 r.registry.set_model_version_tag(name, version, key, value, r.options(author, create_tags)));
+           })
+      .def("delete_model_version_tag",
+           [](BoundRegistry& r, const std::string& name, std::int64_t version, const std::string& key,
+              const py::object& author, bool create_tags) {
+             return python::version_dict(
+                 r.registry.delete_model_version_tag(name, version, key, r.options(author, create_tags)));
+           })
+      .def("transition_stage",
+           [](BoundRegistry& r, const std::string& name, std::int64_t version, const std::string& stage,
+              bool archive_existing, const std::string& comment, const py::object& author, bool create_tags) {
+             return python::version_dict(r.registry.transition_stage(name, version, stage, archive_existing, comment,
+                                                                     r.options(author, create_tags)));
+           })
+      .def("set_alias",
+           [](BoundRegistry& r, const std::string& name, const std::string& alias, std::int64_t version,
+              const py::object& author, bool create_tags) {
+             return python::version_dict(r.registry.set_alias(name, alias, version, r.options(author, create_tags)));
+           })
+      .def("delete_alias",
+           [](BoundRegistry& r, const std::string& name, const std::string& alias, const py::object& author,
+              bool create_tags) { r.registry.delete_alias(name, alias, r.options(author, create_tags)); })
+      .def("comment",
+           [](BoundRegistry& r, const std::string& name, std::int64_t version, const std::string& text,
+              const py::object& author, bool create_tags) {
+             r.registry.comment(name, version, text, r.options(author, create_tags));
+           })
+      .def("create_request",
+           [](BoundRegistry& r, const std::string& name, std::int64_t version, const std::string& to_stage,
+              const std::string& alias, const std::string& remove_alias, bool delete_version, bool archive_existing,
+              const std::string& comment, const py::object& author, bool create_tags) {
+             RequestSpec spec;
+             spec.to_stage = to_stage;
+             spec.alias = alias;
+             spec.remove_alias = remove_alias;
+             spec.delete_version = delete_version;
+             spec.archive_existing = archive_existing;
+             spec.comment = comment;
+             return python::request_dict(
+                 r.registry.create_request(name, version, spec, {}, false, r.options(author, create_tags)));
+           })
+      .def("apply_request",
+           [](BoundRegistry& r, const std::string& name, const std::string& request_id, const std::string& comment,
+              const py::object& author, bool create_tags) {
+             return python::version_dict(
+                 r.registry.apply_request(name, request_id, comment, r.options(author, create_tags)));
+           })
+      .def("check",
+           [](const BoundRegistry& r, const std::string& rev) {
+             return python::problems_list(check_registry(r.registry, rev));
+           })
+      .def("verify", [](const BoundRegistry& r, const std::string& rev, const std::string& base,
+                        const std::string& since, const std::string& trusted_root) {
+        VerifyOptions o;
+        o.rev = rev;
+        o.base = base;
+        o.since = since;
+        o.trusted_root = trusted_root;
+        if (o.trusted_root.empty()) {
+          if (const char* env = std::getenv("MREG_TRUSTED_ROOT"); env && *env)
+            o.trusted_root = env;
+          else
+            o.trusted_root = r.registry.config_value("mreg.trustedRoot").value_or("");
+        }
+        return python::verify_dict(verify_registry(r.registry, o));
+      });
+}
