@@ -87,7 +87,7 @@ def _rm(m: _values.RegisteredModel) -> MlflowRegisteredModel:
         description=m.description,
         latest_versions=[_mv(v) for v in m.latest_versions],
         tags=[RegisteredModelTag(k, v) for k, v in m.tags.items()],
-        aliases=[RegisteredModelAlias(a, str(n)) for a, n in m.aliases.items()],
+        aliases=[RegisteredModelAlias(a, n) for a, n in m.aliases.items()],
     )
 
 
