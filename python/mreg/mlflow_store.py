@@ -30,6 +30,14 @@ from mlflow.store.model_registry.abstract_store import AbstractStore
 
 from . import MregError, Registry, _values
 
+try:  # MLflow 3: a version's source may be a logged model, models:/<model_id>
+    from mlflow.store.artifact.utils.models import _parse_model_id_if_present
+except ImportError:  # MLflow 2
+    def _parse_model_id_if_present(uri):
+        return None
+
+_MLFLOW3 = "model_id" in MlflowModelVersion.__init__.__code__.co_varnames
+
 SCHEMES = ("mreg", "mreg+file", "mreg+http", "mreg+https", "mreg+ssh")
 
 
@@ -61,7 +69,9 @@ def _mlflow_error(e: MregError) -> MlflowException:
 
 
 def _mv(v: _values.ModelVersion) -> MlflowModelVersion:
+    extra = {"model_id": _parse_model_id_if_present(v.source)} if _MLFLOW3 else {}
     return MlflowModelVersion(
+        **extra,
         name=v.name,
         version=str(v.version),
         creation_timestamp=v.creation_timestamp,
@@ -115,6 +125,7 @@ class MregStore(AbstractStore):
     def __init__(self, store_uri: Optional[str] = None, tracking_uri: Optional[str] = None):
         super().__init__()
         self.store_uri = store_uri
+        self.tracking_uri = tracking_uri
         try:
             self._registry = Registry.open(registry_location(store_uri or ""))
         except MregError as e:
@@ -162,12 +173,24 @@ class MregStore(AbstractStore):
         self._registry.delete_registered_model_tag(name, key)
 
     # Model versions.
+    def _logged_model(self, model_id):
+        from mlflow.tracking import MlflowClient
+
+        return MlflowClient(tracking_uri=self.tracking_uri).get_logged_model(model_id)
+
     @_translating
     def create_model_version(self, name, source, run_id=None, tags=None, run_link=None, description=None,
                              local_model_path=None, model_id=None):
+        # As MLflow 3's own stores do: a logged model (models:/<model_id>, or model_id) gives
+        # the run that made it when the caller gives none (log_model(registered_model_name=...)).
+        experiment_id = ""
+        model_id = _parse_model_id_if_present(source) or model_id
+        if model_id and not run_id:
+            logged = self._logged_model(model_id)
+            run_id, experiment_id = logged.source_run_id, logged.experiment_id
         return _mv(self._registry.create_model_version(
             name, source, run_id=run_id or "", run_link=run_link or "", description=description or "",
-            tags=_tags(tags)))
+            tags=_tags(tags), experiment_id=experiment_id or ""))
 
     @_translating
     def update_model_version(self, name, version, description):
@@ -187,7 +210,10 @@ class MregStore(AbstractStore):
 
     @_translating
     def get_model_version_download_uri(self, name, version):
-        return self._registry.get_model_version(name, version).source
+        """The version's source; for a logged model (MLflow 3), where its artifacts are."""
+        source = self._registry.get_model_version(name, version).source
+        model_id = _parse_model_id_if_present(source)
+        return self._logged_model(model_id).artifact_location if model_id else source
 
     @_translating
     def search_model_versions(self, filter_string=None, max_results=None, order_by=None, page_token=None):
