@@ -222,3 +222,31 @@ def test_the_same_calls_answer_as_mlflows_sqlite_store(tmp_path, registry_path):
         assert have == want
     assert len(got) == len(expected)
     run_mreg(registry_path, "check")
+
+
+def test_a_remote_registry_through_mregs_cache(tmp_path, registry_path):
+    import subprocess
+
+    mreg.Registry.open(str(registry_path)).create_registered_model("shared")
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(registry_path), str(bare)], check=True)
+    c = MlflowClient(tracking_uri=(tmp_path / "mlruns").as_uri(), registry_uri=f"mreg+{bare.as_uri()}")
+    assert c.get_registered_model("shared").name == "shared"
+    assert c.create_model_version("shared", "s3://shared/1").version == "1"
+    # the write was pushed: the remote itself has it, in one commit with mreg's trailers
+    assert mreg.Registry.open(str(bare)).get_model_version("shared", 1).source == "s3://shared/1"
+    assert trailers(bare, "HEAD")["Mreg-Op"] == "register"
+
+
+def test_a_registry_uri_that_names_no_registry_is_refused(tmp_path):
+    from mreg.mlflow_store import registry_location
+
+    assert registry_location("mreg:///srv/registry") == "/srv/registry"
+    assert registry_location("mreg+https://git.example.com/r.git") == "https://git.example.com/r.git"
+    with pytest.raises(MlflowException) as e:
+        registry_location("mreg://host/path")
+    assert e.value.error_code == "INVALID_PARAMETER_VALUE"
+    with pytest.raises(MlflowException) as e:
+        MlflowClient(registry_uri=f"mreg://{tmp_path / 'nothing-here'}").get_registered_model("m")
+    assert e.value.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_STATE")
+    assert str(tmp_path / "nothing-here") in e.value.message
