@@ -137,6 +137,9 @@ class Snapshot:
         """A model's requests, oldest first."""
         return [Request(**d) for d in self._core.get_requests(name)]
 
+    def get_request(self, name: str, request_id: str) -> Request:
+        return Request(**self._core.get_request(name, request_id))
+
     def canonical_stage(self, stage: str) -> str:
         """The stage as mreg.yaml spells it (case ignored); INVALID_PARAMETER_VALUE when unknown."""
         return self._core.canonical_stage(stage)
@@ -341,6 +344,40 @@ class Registry:
     def apply_request(self, name: str, request_id: str, comment: str = "") -> ModelVersion:
         """Performs the move an approved request asks for."""
         return ModelVersion._from_core(self._core.apply_request(name, request_id, comment, *self._w()))
+
+    def close_request(self, name: str, request_id: str, outcome: str, comment: str = "") -> None:
+        """Closes an open request: outcome "reject" (a reviewer) or "cancel" (the requester or an
+        admin). Requests that a rule governs are closed by a signed file (`mreg reject`/`cancel`)."""
+        self._core.close_request(name, request_id, outcome, comment, *self._w())
+
+    def add_approval(self, name: str, request_id: str, principal: str, payload: str, signature: str,
+                     comment: str = "") -> None:
+        """Adds a reviewer's approval: the exact payload bytes and their SSH signature (checked first)."""
+        self._core.add_approval(name, request_id, principal, payload, signature, comment, *self._w())
+
+    def init_policy(self, policy_text: str) -> None:
+        """Writes policy version 1 (docs/approvals.md) and .mreg/allowed_signers."""
+        self._core.init_policy(policy_text, *self._w())
+
+    def propose_policy(self, policy_text: str) -> int:
+        """Writes the next policy version from edited text; returns its number."""
+        return self._core.propose_policy(policy_text, *self._w())
+
+    def add_policy_signature(self, version: int, principal: str, signature: str) -> None:
+        """Adds an admin's signature over a policy version (checked before it is written)."""
+        self._core.add_policy_signature(_version(version), principal, signature, *self._w())
+
+    def sync_tags(self) -> List[str]:
+        """Creates the annotated tags missing for the history of HEAD's branch; returns their names."""
+        return self._core.sync_tags()
+
+    def pull(self) -> Tuple[str, str]:
+        """Fast-forwards the branch to the remote branch it follows; returns (before, after) commits."""
+        return self._core.pull()
+
+    def push(self) -> Tuple[str, List[str]]:
+        """Sends the branch and mreg's tags to the remote branch it follows; returns (commit, tags)."""
+        return self._core.push()
 
     def check(self, rev: str = "") -> List[Problem]:
         """`mreg check`: every problem of the registry at a revision (empty: none)."""

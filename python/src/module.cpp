@@ -116,6 +116,10 @@ PYBIND11_MODULE(_core, m) {
              for (const auto& r : s.get_requests(name)) out.append(python::request_dict(r));
              return out;
            })
+      .def("get_request",
+           [](const Snapshot& s, const std::string& name, const std::string& id) {
+             return python::request_dict(s.get_request(name, id));
+           })
       .def("canonical_stage", &Snapshot::canonical_stage)
       .def("read_file",
            [](const Snapshot& s, const std::string& path) -> py::object {
@@ -282,6 +286,42 @@ PYBIND11_MODULE(_core, m) {
               const py::object& author, bool create_tags) {
              return python::version_dict(
                  r.registry.apply_request(name, request_id, comment, r.options(author, create_tags)));
+           })
+      .def("close_request",
+           [](BoundRegistry& r, const std::string& name, const std::string& request_id, const std::string& outcome,
+              const std::string& comment, const py::object& author, bool create_tags) {
+             r.registry.close_request(name, request_id, outcome, comment, {}, r.options(author, create_tags));
+           })
+      .def("add_approval",
+           [](BoundRegistry& r, const std::string& name, const std::string& request_id, const std::string& principal,
+              const std::string& payload, const std::string& signature, const std::string& comment,
+              const py::object& author, bool create_tags) {
+             r.registry.add_approval(name, request_id, principal, payload, signature, comment,
+                                     r.options(author, create_tags));
+           })
+      .def("init_policy",
+           [](BoundRegistry& r, const std::string& text, const py::object& author, bool create_tags) {
+             r.registry.init_policy(text, r.options(author, create_tags));
+           })
+      .def("propose_policy",
+           [](BoundRegistry& r, const std::string& text, const py::object& author, bool create_tags) {
+             return r.registry.propose_policy(text, r.options(author, create_tags));
+           })
+      .def("add_policy_signature",
+           [](BoundRegistry& r, std::int64_t version, const std::string& principal, const std::string& signature,
+              const py::object& author, bool create_tags) {
+             r.registry.add_policy_signature(version, principal, signature, r.options(author, create_tags));
+           })
+      .def("sync_tags", [](BoundRegistry& r) { return r.registry.sync_tags(); })
+      .def("pull",
+           [](BoundRegistry& r) {
+             PullResult result = pull(r.registry, push_target_for(r.registry, ""));
+             return py::make_tuple(result.before, result.after);
+           })
+      .def("push",
+           [](BoundRegistry& r) {
+             PushResult result = push(r.registry, push_target_for(r.registry, ""));
+             return py::make_tuple(result.commit, result.tags);
            })
       .def("check",
            [](const BoundRegistry& r, const std::string& rev) {

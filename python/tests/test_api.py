@@ -177,3 +177,40 @@ def test_a_remote_registry_is_read_and_written_through_mreg_s_cache(tmp_path, re
 def test_the_version_is_the_clis():
     out = subprocess.run([mreg_binary(), "--version"], capture_output=True, text=True, check=True).stdout
     assert re.search(r"\b" + re.escape(mreg.__version__) + r"\b", out)
+
+
+def test_requests_are_made_applied_and_closed(registry):
+    registry.create_registered_model("m")
+    registry.create_model_version("m", "s3://1")
+    request = registry.create_request("m", 1, to_stage="Production", comment="ready")
+    assert (request.name, request.version, request.target, request.comment) == ("m", 1, "Production", "ready")
+    assert registry.at().get_request("m", request.id) == request
+    assert registry.apply_request("m", request.id).current_stage == "Production"
+    with pytest.raises(mreg.MregError) as e:
+        registry.apply_request("m", request.id)
+    assert e.value.error_code == "INVALID_STATE"  # a request is used once
+
+    other = registry.create_request("m", 1, alias="champion")
+    registry.close_request("m", other.id, "cancel", "not now")
+    assert sorted(r.id for r in registry.at().get_requests("m")) == sorted([request.id, other.id])
+    assert registry.get_model_version("m", 1).aliases == []
+
+
+def test_pull_and_push_follow_the_branchs_upstream(tmp_path, registry):
+    registry.create_registered_model("m")
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", registry.path, str(bare)], check=True)
+    clone_path = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(bare), str(clone_path)], check=True)
+    clone = mreg.Registry.open(str(clone_path))
+    clone.create_model_version("m", "s3://from-clone")
+    commit, _tags = clone.push()
+    assert commit == clone.last_commit
+    assert mreg.Registry.open(str(bare)).get_model_version("m", 1).source == "s3://from-clone"
+
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(bare), str(other)], check=True)
+    mreg.Registry.open(str(other)).create_model_version("m", "s3://2")
+    subprocess.run(["git", "-C", str(other), "push", "-q", "origin", "HEAD"], check=True)
+    before, after = clone.pull()
+    assert before != after and clone.get_model_version("m", 2).source == "s3://2"
