@@ -21,6 +21,8 @@ def git_identity(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
+    # MLflow's default tracking store is ./mlruns: never the source tree
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture

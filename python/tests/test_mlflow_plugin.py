@@ -25,7 +25,7 @@ def client(tmp_path, registry_path):
     mlflow.set_tracking_uri((tmp_path / "mlruns").as_uri())
     mlflow.set_registry_uri(f"mreg://{registry_path}")
     yield MlflowClient()
-    mlflow.set_registry_uri(None) if hasattr(mlflow, "set_registry_uri") else None
+    mlflow.set_registry_uri(None)
 
 
 def log_doubler(registered_model_name):
@@ -80,8 +80,6 @@ def test_log_model_registers_into_git_and_loads_by_alias(client, registry_path):
 
 
 def test_every_registry_call_of_the_client(client, registry_path):
-    from mlflow.entities.model_registry import RegisteredModelTag  # noqa: F401
-
     c = client
     c.create_registered_model("m", tags={"team": "grid"}, description="first")
     c.update_registered_model("m", description="second")
@@ -92,7 +90,9 @@ def test_every_registry_call_of_the_client(client, registry_path):
     assert (v1.version, v2.version) == ("1", "2")
     c.update_model_version("m", "1", description="v1!")
     c.set_model_version_tag("m", "1", "t", "2")
-    c.delete_model_version_tag("m", "2", "missing") if False else None
+    c.set_model_version_tag("m", "1", "gone", "soon")
+    c.delete_model_version_tag("m", "1", "gone")
+    assert c.get_model_version("m", "1").tags == {"t": "2"}
     c.transition_model_version_stage("m", "1", "Production")
     c.transition_model_version_stage("m", "2", "Production", archive_existing_versions=True)
     c.set_registered_model_alias("m", "champion", "2")
