@@ -243,12 +243,12 @@ class Registry:
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
         return self.at().get_model_version_by_alias(name, alias)
 
-    def search_registered_models(self, filter_string: str = "", order_by=None, max_results: int = 100,
-                                 page_token: str = "") -> SearchPage:
+    def search_registered_models(self, filter_string: str = "", order_by: Optional[List[str]] = None,
+                                 max_results: int = 100, page_token: str = "") -> SearchPage:
         return self.at().search_registered_models(filter_string, order_by, max_results, page_token)
 
-    def search_model_versions(self, filter_string: str = "", order_by=None, max_results: int = 10000,
-                              page_token: str = "") -> SearchPage:
+    def search_model_versions(self, filter_string: str = "", order_by: Optional[List[str]] = None,
+                              max_results: int = 10000, page_token: str = "") -> SearchPage:
         return self.at().search_model_versions(filter_string, order_by, max_results, page_token)
 
     # Writes: each one commit.
@@ -282,7 +282,7 @@ class Registry:
         experiment_id: str = "",
         digest: str = "",
         flavors: Optional[List[str]] = None,
-        signature=None,
+        signature: Optional[dict] = None,
         create_model: bool = False,
     ) -> ModelVersion:
         """A new version numbered last_version + 1, in the first stage. With

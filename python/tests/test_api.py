@@ -216,3 +216,12 @@ def test_pull_and_push_follow_the_branchs_upstream(tmp_path, registry):
     subprocess.run(["git", "-C", str(other), "push", "-q", "origin", "HEAD"], check=True)
     before, after = clone.pull()
     assert before != after and clone.get_model_version("m", 2).source == "s3://2"
+
+
+def test_a_versions_lineage_is_kept(registry):
+    signature = {"inputs": '[{"type": "double", "name": "x"}]', "outputs": '[{"type": "double"}]'}
+    registry.create_model_version("lineage", "s3://l/1", run_id="r", experiment_id="7", digest="sha256:" + "ab" * 32,
+                                  flavors=["python_function"], signature=signature, create_model=True)
+    v = registry.get_model_version("lineage", 1)
+    assert (v.experiment_id, v.digest, v.flavors, v.signature) == ("7", "sha256:" + "ab" * 32,
+                                                                  ["python_function"], signature)
