@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
              "5 already exists, 6 conflict, 7 permission denied, 8 not a registry or invalid files.");
   app.fallthrough();
   app.require_subcommand(1);
-  app.set_version_flag("-V,--version", "mreg 0.1.0");
+  app.set_version_flag("-V,--version", "mreg " MREG_VERSION);
   mreg::cli::add_global_options(app, ctx);
   mreg::cli::add_commands(app, ctx, argc, argv);
   mreg::cli::add_completion_commands(app, ctx);  // reads the commands built above
