@@ -124,6 +124,16 @@ std::string mlflow_user(const std::string& created_by) {
 
 }  // namespace
 
+namespace {
+// The logged model a models:/<id> URI names (no '/' or '@' after the id); else "".
+std::string logged_model_id(const std::string& source) {
+  const std::string prefix = "models:/";
+  if (source.rfind(prefix, 0) != 0) return "";
+  const std::string rest = source.substr(prefix.size());
+  return rest.empty() || rest.find_first_of("/@") != std::string::npos ? "" : rest;
+}
+}  // namespace
+
 MlflowVersion mlflow_version_fields(const Json& vm, const std::string& where) {
   MlflowVersion v;
   v.version = number_of(vm, "version", where);
@@ -283,7 +293,8 @@ ImportReport import_mlflow(Registry& registry, const MlflowRegistry& source, con
       mv.source = v.source;
       mv.run_id = v.run_id;
       mv.run_link = v.run_link;
-      mv.model_id = v.model_id;
+      // MLflow 3's open-source server keeps no model_id: a models:/m-<id> source names it.
+      mv.model_id = v.model_id.empty() ? logged_model_id(v.source) : v.model_id;
       // MLflow copies source into storage_location when it has nothing better: only a difference is kept.
       if (v.storage_location != v.source) mv.storage_location = v.storage_location;
       mv.status = v.status;

@@ -47,27 +47,29 @@ MAKE_IN_MLFLOW = r"""
 import json, sys, mlflow
 from mlflow import MlflowClient
 c = MlflowClient(tracking_uri=sys.argv[1], registry_uri=sys.argv[1])
+# Versions name real runs: MLflow checks that a run exists.
+runs = {n: c.create_run("0").info.run_id for n in range(1, 6)}
 for step in json.loads(sys.argv[2]):
     op, *a = step
     if op == "create_model": c.create_registered_model(a[0], tags=a[1] or None, description=a[2] or None)
-    elif op == "register": c.create_model_version(a[0], source=f"/models/{a[0]}/{a[1]}", run_id=f"run-{a[1]}", tags={"n": str(a[1])})
+    elif op == "register": c.create_model_version(a[0], source=f"s3://models/{a[0]}/{a[1]}", run_id=runs[a[1]], tags={"n": str(a[1])})
     elif op == "stage": c.transition_model_version_stage(a[0], str(a[1]), a[2])
     elif op == "alias": c.set_registered_model_alias(a[0], a[1], str(a[2]))
     elif op == "version_tag": c.set_model_version_tag(a[0], str(a[1]), a[2], a[3])
     elif op == "model_tag": c.set_registered_model_tag(a[0], a[1], a[2])
     elif op == "delete_version": c.delete_model_version(a[0], str(a[1]))
     elif op == "rename": c.rename_registered_model(a[0], a[1])
-print("{}")
+print(json.dumps(runs))
 """
 
 
-def make_in_mreg(repo):
+def make_in_mreg(repo, runs):
     for op, *a in STEPS:
         if op == "create_model":
             tags = [f"--tag={k}={v}" for k, v in a[1].items()]
             mreg(repo, "model", "create", a[0], *tags, *(["--description", a[2]] if a[2] else []))
         elif op == "register":
-            mreg(repo, "register", a[0], "--source", f"/models/{a[0]}/{a[1]}", "--run-id", f"run-{a[1]}", f"--tag=n={a[1]}")
+            mreg(repo, "register", a[0], "--source", f"s3://models/{a[0]}/{a[1]}", "--run-id", runs[str(a[1])], f"--tag=n={a[1]}")
         elif op == "stage":
             mreg(repo, "stage", a[0], str(a[1]), a[2])
         elif op == "alias":
@@ -96,7 +98,9 @@ def plain(x):
     if isinstance(x, (list, tuple)): return [plain(v) for v in x]
     if hasattr(x, "token") and hasattr(x, "__iter__"):  # PagedList
         return {"items": [plain(v) for v in x], "token": bool(x.token)}
-    return {k: plain(v) for k, v in dict(x).items()}
+    if hasattr(type(x), "_properties"):  # an MLflow entity
+        return {k: plain(getattr(x, k)) for k in type(x)._properties()}
+    return str(x)
 
 def pages(fn, **kw):
     out, token = [], None
@@ -131,7 +135,7 @@ call("search_registered_models tag", lambda: plain(c.search_registered_models("t
 call("search_registered_models name DESC", lambda: plain(c.search_registered_models(order_by=["name DESC"])))
 call("search_registered_models pages", lambda: pages(c.search_registered_models))
 call("search_model_versions name", lambda: as_set(plain(c.search_model_versions("name='power-forecast'"))))
-call("search_model_versions run_id", lambda: as_set(plain(c.search_model_versions("run_id='run-2'"))))
+call("search_model_versions run_id", lambda: as_set(plain(c.search_model_versions(f"run_id='{sys.argv[2]}'"))))
 call("search_model_versions name IN", lambda: as_set(plain(c.search_model_versions("name IN ('churn', 'renamed-model')"))))
 call("search_model_versions ordered", lambda: plain(c.search_model_versions("name='power-forecast'", order_by=["version_number ASC"])))
 call("search_model_versions pages", lambda: pages(c.search_model_versions, filter_string="name='power-forecast'", order_by=["version_number DESC"]))
@@ -171,13 +175,13 @@ def differences(a, b, path=""):
 def main(major):
     env = require_mlflow(major)[major]
     with Folder() as folder:
-        repo = new_registry(folder)
-        make_in_mreg(repo)
         with mlflow_server(env, folder) as server:
-            run_client(env, MAKE_IN_MLFLOW, server.url, json.dumps(STEPS))
-            from_mlflow = run_client(env, BATTERY, server.url)
+            runs = run_client(env, MAKE_IN_MLFLOW, server.url, json.dumps(STEPS))
+            from_mlflow = run_client(env, BATTERY, server.url, runs["2"])
+        repo = new_registry(folder)
+        make_in_mreg(repo, runs)
         with mreg_serve(repo) as served:
-            from_mreg = run_client(env, BATTERY, served.url)
+            from_mreg = run_client(env, BATTERY, served.url, runs["2"])
     # Sets of versions compare as JSON texts; make them comparable field by field.
     for answers in (from_mlflow, from_mreg):
         for k, v in answers.items():

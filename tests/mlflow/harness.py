@@ -144,7 +144,8 @@ def mlflow_server(env, folder):
     art = os.path.join(folder, "mlflow-artifacts")
     return Server([PYTHON, "-m", "mlflow", "server", "--backend-store-uri", "sqlite:///" + db,
                    "--default-artifact-root", "file://" + art, "--host", "127.0.0.1", "--port", "{port}",
-                   "--workers", "1"], env, "mlflow server", probe="/health")
+                   "--workers", "1", "--gunicorn-opts", "--log-level warning"], env, "mlflow server",
+                  probe="/health")
 
 
 class Folder:
