@@ -20,6 +20,17 @@ ALLOWED = {
     "message": "error messages are worded by each server; error codes must match",
 }
 
+# Deviations of mreg known and not settled yet (issue 17, item 4): each a test on a difference's
+# text and the reason. Any other difference fails the test.
+KNOWN = [
+    (lambda d: ("latest_versions" in d or d.startswith(".get_latest_versions")) and ": order: " in d,
+     "latest versions come in the registry's stage order; MLflow orders them by version"),
+    (lambda d: d.split(":")[0].endswith(".aliases") and ("latest_versions" in d or d.startswith(".search_model_versions")),
+     "versions in search results and latest versions carry their aliases; MLflow's do not"),
+    (lambda d: d.split(":")[0].endswith((".description", ".run_link")) and d.endswith("mlflow '', mreg None"),
+     "an empty description or run_link is left out; MLflow sends \"\" (the 2.x client reads both as \"\")"),
+]
+
 # The registry, as steps each side performs: MLflow through its client, mreg through the CLI.
 STEPS = [
     ("create_model", "power-forecast", {"team": "energy"}, "Day-ahead load"),
@@ -95,9 +106,9 @@ c = MlflowClient(tracking_uri=sys.argv[1], registry_uri=sys.argv[1])
 def plain(x):
     if isinstance(x, (str, int, float, bool)) or x is None: return x
     if isinstance(x, dict): return {str(k): plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)): return [plain(v) for v in x]
     if hasattr(x, "token") and hasattr(x, "__iter__"):  # PagedList
         return {"items": [plain(v) for v in x], "token": bool(x.token)}
+    if isinstance(x, (list, tuple)) or type(x).__name__.startswith("Repeated"): return [plain(v) for v in x]
     if hasattr(type(x), "_properties"):  # an MLflow entity
         return {k: plain(getattr(x, k)) for k in type(x)._properties()}
     return str(x)
@@ -164,6 +175,16 @@ def differences(a, b, path=""):
                 out += differences(a[k], b[k], f"{path}.{k}")
         return out
     if isinstance(a, list) and isinstance(b, list):
+        if a and b and all(isinstance(x, dict) and "version" in x and "name" in x for x in a + b):
+            # Versions: their order once, then each version beside its namesake.
+            key = lambda x: (x["name"], x["version"])  # noqa: E731
+            out = []
+            if [key(x) for x in a] != [key(x) for x in b]:
+                out.append(f"{path}: order: mlflow {[key(x) for x in a]}, mreg {[key(x) for x in b]}")
+            theirs = {key(x): x for x in b}
+            for x in a:
+                out += differences(x, theirs.get(key(x), {}), f"{path}[{key(x)}]")
+            return out
         if len(a) != len(b):
             return [f"{path}: {len(a)} items in mlflow, {len(b)} in mreg:\n    {a!r}\n    {b!r}"]
         return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{i}]")]
@@ -187,11 +208,17 @@ def main(major):
         for k, v in answers.items():
             if isinstance(v, dict) and "unordered" in v:
                 answers[k] = sorted((json.loads(t) for t in v["unordered"]), key=lambda x: (x["name"], x["version"]))
-    found = differences(from_mlflow, from_mreg)
-    for d in found:
-        print("DIFFERENCE", d)
+    found = []
+    for d in differences(from_mlflow, from_mreg):
+        reason = next((why for known, why in KNOWN if known(d)), None)
+        if reason:
+            print(f"known deviation ({reason}): {d}")
+        else:
+            print("DIFFERENCE", d)
+            found.append(d)
     check(not found, f"{len(found)} differences between mlflow server and mreg serve (MLflow {major}.x client)")
-    print(f"MLflow {major}.x client: {len(from_mlflow)} calls answered the same by mlflow server and mreg serve")
+    print(f"MLflow {major}.x client: {len(from_mlflow)} calls, no differences between mlflow server and mreg serve "
+          "but the allowed fields and the known deviations above")
 
 
 if __name__ == "__main__":
