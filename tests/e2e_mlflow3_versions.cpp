@@ -34,6 +34,10 @@ TEST_CASE("register --model-id --storage-location: kept, and the download URI is
   // Without a storage location, a logged model's URI is the download URI, as in MLflow.
   reg.mreg_json({"register", "forecast", "--source", "models:/m-99aa", "--model-id", "m-99aa"});
   REQUIRE_EXIT(reg.mreg({"check"}), 0);
+  const Result shown = reg.mreg({"version", "show", "forecast", "1"});
+  REQUIRE_EXIT(shown, 0);
+  CHECK_THAT(shown.out, Contains("m-0f1e2d3c"));
+  CHECK_THAT(shown.out, Contains("s3://art/1/models/m-0f1e2d3c/artifacts"));
 
   Server s({"--repo", reg.path()});
   const Json got = api(s, "model-versions/get?name=forecast&version=1").at("model_version");
@@ -41,6 +45,11 @@ TEST_CASE("register --model-id --storage-location: kept, and the download URI is
   CHECK_FALSE(got.contains("storage_location"));  // not one of MLflow's API fields
   CHECK(api(s, "model-versions/get-download-uri?name=forecast&version=1") ==
         Json{{"artifact_uri", "s3://art/1/models/m-0f1e2d3c/artifacts"}});
+  // The version's page shows both.
+  const auto page = s.get("/models/forecast/versions/1");
+  REQUIRE(page->status == 200);
+  CHECK_THAT(page->body, Contains("<dt>Model id</dt><dd><code>m-0f1e2d3c</code></dd>"));
+  CHECK_THAT(page->body, Contains("<dt>Storage location</dt><dd><code>s3://art/1/models/m-0f1e2d3c/artifacts</code></dd>"));
   CHECK(api(s, "model-versions/get-download-uri?name=forecast&version=2") == Json{{"artifact_uri", "models:/m-99aa"}});
 }
 
