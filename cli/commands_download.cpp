@@ -32,7 +32,7 @@ void add_download_commands(CLI::App& app, Context& ctx) {
   download->callback([&ctx, a] {
     const Format format = ctx.format();
     const ModelVersion v = resolve_uri(ctx, a->uri);
-    prepare_download_from(v.source);  // mreg hands a network source over to mreg-http here
+    prepare_download_from(v.files_location());  // mreg hands a network source over to mreg-http here
     DownloadResult r;
     try {
       r = download_model_version(v, a->opts);

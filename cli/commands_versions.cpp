@@ -31,7 +31,7 @@ ModelVersion version_after(const Registry& r, const std::string& name, std::int6
 void add_version_commands(CLI::App& app, Context& ctx) {
   struct Args {
     std::string name, version, description, key, value;
-    std::string source, run_id, run_link, experiment_id, model_dir;
+    std::string source, run_id, run_link, experiment_id, model_id, storage_location, model_dir;
     std::vector<std::string> tags;
     bool create_model = false;
   };
@@ -44,6 +44,9 @@ void add_version_commands(CLI::App& app, Context& ctx) {
   reg->add_option("--run-id", a->run_id, "The run that produced the model");
   reg->add_option("--run-link", a->run_link, "Link to the run in a tracking server");
   reg->add_option("--experiment-id", a->experiment_id, "The run's experiment");
+  reg->add_option("--model-id", a->model_id, "MLflow 3: the logged model the version is made from (m-<hex>)");
+  reg->add_option("--storage-location", a->storage_location,
+                  "MLflow 3: where the files are when --source does not say (a models:/m-<id> source)");
   reg->add_option("--description", a->description, "Description (Markdown)");
   reg->add_option("--tag", a->tags, "A tag KEY=VALUE (repeatable)");
   reg->add_flag("--create-model", a->create_model, "Create the model if it does not exist");
@@ -56,6 +59,8 @@ void add_version_commands(CLI::App& app, Context& ctx) {
     nv.run_id = a->run_id;
     nv.run_link = a->run_link;
     nv.experiment_id = a->experiment_id;
+    nv.model_id = a->model_id;
+    nv.storage_location = a->storage_location;
     nv.description = a->description;
     nv.tags = parse_tags(a->tags);
     if (!a->model_dir.empty()) {
@@ -63,10 +68,16 @@ void add_version_commands(CLI::App& app, Context& ctx) {
       if (!a->run_id.empty() && !info.run_id.empty() && a->run_id != info.run_id)
         throw_invalid("--run-id " + a->run_id + " disagrees with run_id " + info.run_id + " in " + a->model_dir + "/MLmodel");
       if (nv.run_id.empty()) nv.run_id = info.run_id;
+      if (!a->model_id.empty() && !info.model_id.empty() && a->model_id != info.model_id)
+        throw_invalid("--model-id " + a->model_id + " disagrees with model_id " + info.model_id + " in " + a->model_dir + "/MLmodel");
+      if (nv.model_id.empty()) nv.model_id = info.model_id;
+      const std::string dir = std::filesystem::absolute(a->model_dir).lexically_normal().string();
+      // A models:/ source names the files only through a registry: the directory is where they are.
+      if (nv.storage_location.empty() && nv.source.rfind("models:/", 0) == 0) nv.storage_location = dir;
       nv.flavors = info.flavors;
       nv.signature = info.signature;
       nv.digest = info.digest;
-      if (nv.source.empty()) nv.source = std::filesystem::absolute(a->model_dir).lexically_normal().string();
+      if (nv.source.empty()) nv.source = dir;
     }
     if (nv.source.empty()) throw_invalid("--source: a version needs a source (or --model-dir)");
     Registry r = ctx.open();

@@ -104,6 +104,11 @@ MlflowRegistry read_mlflow_server(const std::string& url) {
       for (const auto& mv : body.value("model_versions", Json::array())) {
         MlflowVersion v = mlflow_version_fields(mv, server.origin + server.base + " (model-versions/search)");
         v.tags = tags_of(mv);
+        // The API has no storage_location: where a models:/ source's files are is the download URI.
+        if (v.source.rfind("models:/", 0) == 0 && v.stage != "Deleted_Internal")
+          v.storage_location = str(get(client, server, "model-versions/get-download-uri",
+                                       {{"name", m.name}, {"version", std::to_string(v.version)}}),
+                                   "artifact_uri");
         m.versions.push_back(std::move(v));
       }
       vpage = str(body, "next_page_token");

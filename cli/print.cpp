@@ -81,6 +81,8 @@ void print_version(const ModelVersion& v, std::ostream& out) {
   if (!v.run_id.empty()) f.add("run id", v.run_id);
   if (!v.run_link.empty()) f.add("run link", v.run_link);
   if (!v.experiment_id.empty()) f.add("experiment id", v.experiment_id);
+  if (!v.model_id.empty()) f.add("model id", v.model_id);
+  if (!v.storage_location.empty()) f.add("storage location", v.storage_location);
   if (!v.digest.empty()) f.add("digest", v.digest);
   if (!v.flavors.empty()) f.add("flavors", join(v.flavors));
   if (!v.copied_from.empty()) f.add("copied from", v.copied_from.display());

@@ -55,9 +55,12 @@ OrderedJson get_model_version(const Snapshot& s, const ApiParams& p) {
 OrderedJson get_model_version_download_uri(const Snapshot& s, const ApiParams& p) {
   const std::string name = p.required("name");
   ModelVersion v = s.get_model_version(name, version_param(p, name));
-  // A version whose source is another version's models:/ URI downloads that version's files, as in MLflow.
-  if (v.source.rfind("models:/", 0) == 0) v = s.resolve_model_uri(v.source);
-  return {{"artifact_uri", v.source}};
+  // A version whose source is another version's models:/ URI downloads that version's files, as in
+  // MLflow; a logged model's URI (models:/m-<id>) is answered as it is when no storage_location says more.
+  if (v.storage_location.empty() && v.source.rfind("models:/", 0) == 0 &&
+      v.source.find_first_of("/@", 8) != std::string::npos)
+    v = s.resolve_model_uri(v.source);
+  return {{"artifact_uri", v.files_location()}};
 }
 
 using Endpoint = OrderedJson (*)(const Snapshot&, const ApiParams&);

@@ -82,6 +82,8 @@ std::string version_page(const Links& links, const View& view, const std::string
                                        : "<a href=\"" + escape(run_url) + "\"><code>" + escape(v.run_id) + "</code></a>");
   if (!v.run_link.empty() && run_url != v.run_link) field(body, "Run link", escape(v.run_link));
   field(body, "Experiment", escape(v.experiment_id));
+  field(body, "Model id", v.model_id.empty() ? "" : "<code>" + escape(v.model_id) + "</code>");
+  field(body, "Storage location", v.storage_location.empty() ? "" : "<code>" + escape(v.storage_location) + "</code>");
   field(body, "Digest", v.digest.empty() ? "" : "<code>" + escape(v.digest) + "</code>");
   std::string flavors;
   for (const auto& f : v.flavors) flavors += (flavors.empty() ? "" : ", ") + escape(f);

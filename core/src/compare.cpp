@@ -143,6 +143,8 @@ std::vector<std::pair<std::string, std::string>> version_field_values(const Mode
       {"run_id", v.run_id},
       {"run_link", v.run_link},
       {"experiment_id", v.experiment_id},
+      {"model_id", v.model_id},
+      {"storage_location", v.storage_location},
       {"digest", v.digest},
       {"flavors", join(v.flavors, ", ")},
       {"signature", v.signature.is_object() ? v.signature.dump() : ""},
@@ -160,7 +162,7 @@ VersionComparison compare_versions(std::vector<ModelVersion> versions) {
   VersionComparison c;
   c.versions = std::move(versions);
   static const std::vector<std::string> kFields{"stage",  "aliases", "source",      "run_id",     "run_link",
-                                                "experiment_id", "digest", "flavors", "copied_from", "created_at",
+                                                "experiment_id", "model_id", "storage_location", "digest", "flavors", "copied_from", "created_at",
                                                 "created_by"};
   std::vector<std::map<std::string, std::string>> values;
   for (const auto& v : c.versions) {

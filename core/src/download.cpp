@@ -164,7 +164,7 @@ DownloadResult download_model_version(const ModelVersion& v, const DownloadOptio
     throw Error(ErrorCode::PERMISSION_DENIED, uri + " has the digest '" + v.digest + "', which mreg cannot check (expected sha256:<64 hex digits>)");
 
   DownloadDest dest(options.dest, options.force);
-  auto source = open_model_source(v.source);
+  auto source = open_model_source(v.files_location());
   std::vector<SourceFile> files = source->list();
   check_paths(files, source->shown());
   // A listing that does not add up to the digest is refused before any byte is fetched.
@@ -195,7 +195,7 @@ DownloadResult download_model_version(const ModelVersion& v, const DownloadOptio
   if (!difference.empty())
     throw Error(ErrorCode::PERMISSION_DENIED, source->shown() + ": " + difference + "; nothing was written to " + dest.path());
   dest.commit();
-  result.source = redacted_url(v.source);
+  result.source = redacted_url(v.files_location());
   result.verified = !v.digest.empty();
   result.files = files.size();
   result.dest = dest.path();

@@ -108,6 +108,8 @@ Json version_json(const ModelVersion& v) {
   if (!v.run_id.empty()) j["run_id"] = v.run_id;
   if (!v.run_link.empty()) j["run_link"] = v.run_link;
   if (!v.experiment_id.empty()) j["experiment_id"] = v.experiment_id;
+  if (!v.model_id.empty()) j["model_id"] = v.model_id;
+  if (!v.storage_location.empty()) j["storage_location"] = v.storage_location;
   if (!v.digest.empty()) j["digest"] = v.digest;
   if (!v.flavors.empty()) j["flavors"] = v.flavors;
   if (v.signature.is_object()) j["signature"] = v.signature;
@@ -240,6 +242,8 @@ ModelVersion parse_version(const std::string& text, const std::string& path) {
   v.run_id = str(j, "run_id");
   v.run_link = str(j, "run_link");
   v.experiment_id = str(j, "experiment_id");
+  v.model_id = str(j, "model_id");
+  v.storage_location = str(j, "storage_location");
   v.digest = str(j, "digest");
   if (auto it = j.find("flavors"); it != j.end()) v.flavors = it->get<std::vector<std::string>>();
   if (auto it = j.find("signature"); it != j.end()) v.signature = *it;
@@ -306,6 +310,8 @@ std::string render_version(const ModelVersion& v) {
   if (!v.run_id.empty()) w.string("run_id", v.run_id);
   if (!v.run_link.empty()) w.string("run_link", v.run_link);
   if (!v.experiment_id.empty()) w.string("experiment_id", v.experiment_id);
+  if (!v.model_id.empty()) w.string("model_id", v.model_id);
+  if (!v.storage_location.empty()) w.string("storage_location", v.storage_location);
   if (!v.digest.empty()) w.string("digest", v.digest);
   if (!v.flavors.empty()) w.flow_list("flavors", v.flavors);
   if (v.signature.is_object()) w.value("signature", v.signature);

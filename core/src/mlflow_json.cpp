@@ -197,8 +197,10 @@ void write_version(Out& o, const ModelVersion& v, const JsonOptions& opts) {
   tag_list(o, v.tags);
   field_if(o, "run_link", v.run_link);
   string_list(o, "aliases", v.aliases);
+  field_if(o, "model_id", v.model_id);  // MLflow 3's field
   if (opts.lineage) {
     field_if(o, "experiment_id", v.experiment_id);
+    field_if(o, "storage_location", v.storage_location);
     field_if(o, "digest", v.digest);
     string_list(o, "flavors", v.flavors);
     if (v.signature.is_object()) field(o, "signature", v.signature);

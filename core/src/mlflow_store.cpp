@@ -124,6 +124,16 @@ std::string mlflow_user(const std::string& created_by) {
 
 }  // namespace
 
+namespace {
+// The logged model a models:/<id> URI names (no '/' or '@' after the id); else "".
+std::string logged_model_id(const std::string& source) {
+  const std::string prefix = "models:/";
+  if (source.rfind(prefix, 0) != 0) return "";
+  const std::string rest = source.substr(prefix.size());
+  return rest.empty() || rest.find_first_of("/@") != std::string::npos ? "" : rest;
+}
+}  // namespace
+
 MlflowVersion mlflow_version_fields(const Json& vm, const std::string& where) {
   MlflowVersion v;
   v.version = number_of(vm, "version", where);
@@ -134,6 +144,8 @@ MlflowVersion mlflow_version_fields(const Json& vm, const std::string& where) {
   v.source = text_of(vm, "source");
   v.run_id = text_of(vm, "run_id");
   v.run_link = text_of(vm, "run_link");
+  v.model_id = text_of(vm, "model_id");
+  v.storage_location = text_of(vm, "storage_location");
   v.status = text_of(vm, "status");
   if (v.status.empty()) v.status = "READY";
   v.status_message = text_of(vm, "status_message");
@@ -281,6 +293,10 @@ ImportReport import_mlflow(Registry& registry, const MlflowRegistry& source, con
       mv.source = v.source;
       mv.run_id = v.run_id;
       mv.run_link = v.run_link;
+      // MLflow 3's open-source server keeps no model_id: a models:/m-<id> source names it.
+      mv.model_id = v.model_id.empty() ? logged_model_id(v.source) : v.model_id;
+      // MLflow copies source into storage_location when it has nothing better: only a difference is kept.
+      if (v.storage_location != v.source) mv.storage_location = v.storage_location;
       mv.status = v.status;
       mv.status_message = v.status_message;
       mv.created_at = txn.now();
@@ -369,7 +385,7 @@ void export_mlflow_file_store(const Snapshot& snapshot, const std::string& dest)
       Json valiases = Json::array();
       for (const auto& a : v.aliases) valiases.push_back(a);
       const fs::path vdir = dir / ("version-" + std::to_string(v.version));
-      spill(vdir / "meta.yaml", meta_yaml({{"aliases", valiases},
+      std::vector<std::pair<std::string, Json>> fields{{"aliases", valiases},
                                            {"creation_timestamp", v.created_at * 1000},
                                            {"current_stage", v.stage},
                                            {"description", or_null(v.description)},
@@ -380,9 +396,12 @@ void export_mlflow_file_store(const Snapshot& snapshot, const std::string& dest)
                                            {"source", v.source},
                                            {"status", v.status},
                                            {"status_message", or_null(v.status_message)},
-                                           {"storage_location", v.source},
+                                           {"storage_location", v.files_location()},
                                            {"user_id", or_null(mlflow_user(v.created_by))},
-                                           {"version", v.version}}));
+                                           {"version", v.version}};
+      // MLflow 3 reads model_id; MLflow 2 leaves out keys it does not know.
+      if (!v.model_id.empty()) fields.emplace_back("model_id", v.model_id);
+      spill(vdir / "meta.yaml", meta_yaml(fields));
       for (const auto& [k, val] : v.tags) spill(vdir / "tags" / k, val);
     }
   }

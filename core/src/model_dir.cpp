@@ -80,6 +80,7 @@ ModelDirInfo read_model_dir(const std::string& dir) {
   }
   if (!root.IsMap()) throw_invalid(mlmodel.string() + ": not an MLmodel file (expected a mapping)");
   if (root["run_id"] && root["run_id"].IsScalar()) info.run_id = root["run_id"].Scalar();
+  if (root["model_id"] && root["model_id"].IsScalar()) info.model_id = root["model_id"].Scalar();
   if (root["flavors"] && root["flavors"].IsMap())
     for (const auto& kv : root["flavors"]) info.flavors.push_back(kv.first.as<std::string>());
   if (root["signature"] && root["signature"].IsMap()) {

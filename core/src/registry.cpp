@@ -323,6 +323,8 @@ PlannedCommit plan_new_version(Transaction& txn, const std::string& name, const 
   v.run_id = nv.run_id;
   v.run_link = nv.run_link;
   v.experiment_id = nv.experiment_id;
+  v.model_id = nv.model_id;
+  v.storage_location = nv.storage_location;
   v.digest = nv.digest;
   v.flavors = nv.flavors;
   v.signature = nv.signature;
@@ -368,6 +370,8 @@ ModelVersion Registry::copy_model_version(const Snapshot& source, const std::str
   nv.run_id = src.run_id;
   nv.run_link = src.run_link;
   nv.experiment_id = src.experiment_id;
+  nv.model_id = src.model_id;
+  nv.storage_location = src.storage_location;
   nv.description = src.description;
   nv.digest = src.digest;
   nv.flavors = src.flavors;

@@ -8,7 +8,7 @@
 namespace mreg {
 namespace {
 
-constexpr char kSummaryCacheMagic[] = "mreg-cache 6\n";
+constexpr char kSummaryCacheMagic[] = "mreg-cache 7\n";
 constexpr char kBlobMagic[] = "mreg-blobs 3\n";
 
 std::string make_key(const git::Oid& a, const git::Oid& b) {
@@ -90,6 +90,8 @@ void encode_version(Writer& w, const ModelVersion& v) {
   w.str(v.run_id);
   w.str(v.run_link);
   w.str(v.experiment_id);
+  w.str(v.model_id);
+  w.str(v.storage_location);
   w.str(v.digest);
   w.u64(v.flavors.size());
   for (const auto& f : v.flavors) w.str(f);
@@ -112,7 +114,7 @@ void encode_version(Writer& w, const ModelVersion& v) {
 bool decode_version(Reader& r, ModelVersion& v) {
   std::uint64_t n;
   if (!(r.str(v.name) && r.i64(v.version) && r.str(v.stage) && r.str(v.stage_request) && r.str(v.description) &&
-        r.str(v.source) && r.str(v.run_id) && r.str(v.run_link) && r.str(v.experiment_id) && r.str(v.digest) &&
+        r.str(v.source) && r.str(v.run_id) && r.str(v.run_link) && r.str(v.experiment_id) && r.str(v.model_id) && r.str(v.storage_location) && r.str(v.digest) &&
         r.count(n)))
     return false;
   v.flavors.resize(n);

@@ -20,6 +20,7 @@ struct MlflowVersion {
   std::int64_t version = 0;
   std::string stage = "None";  // current_stage; "Deleted_Internal" for a deleted version
   std::string description, source, run_id, run_link, status = "READY", status_message, user_id;
+  std::string model_id, storage_location;  // MLflow 3; the REST API gives no storage_location
   std::int64_t created_ms = 0, updated_ms = 0;
   TagMap tags;
 };

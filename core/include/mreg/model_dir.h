@@ -1,4 +1,4 @@
-// What mreg learns from an MLflow model directory: the MLmodel file's run id,
+// What mreg learns from an MLflow model directory: the MLmodel file's run id, model id,
 // flavors and signature, and a content digest of the directory's files.
 #pragma once
 
@@ -12,6 +12,7 @@ namespace mreg {
 
 struct ModelDirInfo {
   std::string run_id;
+  std::string model_id;  // MLflow 3 writes the logged model's id
   std::vector<std::string> flavors;
   Json signature;  // null when the MLmodel file has none
   std::string digest;

@@ -71,6 +71,8 @@ struct NewVersion {
   std::string run_id;
   std::string run_link;
   std::string experiment_id;
+  std::string model_id;
+  std::string storage_location;
   std::string description;
   std::string digest;
   std::vector<std::string> flavors;

@@ -75,6 +75,10 @@ struct ModelVersion {
   std::string run_id;
   std::string run_link;
   std::string experiment_id;
+  // MLflow 3: the logged model the version was made from (m-<hex>), and where its
+  // files are when `source` does not say (a models:/m-<id> source); both optional.
+  std::string model_id;
+  std::string storage_location;
   std::string digest;
   std::vector<std::string> flavors;
   Json signature;  // opaque mapping from the MLmodel file; null when absent
@@ -89,6 +93,9 @@ struct ModelVersion {
 
   // Derived from the model's aliases when read; not stored in the file.
   std::vector<std::string> aliases;
+
+  // Where the version's files are: storage_location when known, else source (as MLflow 3).
+  const std::string& files_location() const { return storage_location.empty() ? source : storage_location; }
 };
 
 // models/<model>/requests/<id>.yaml: a request to change a version's protected
