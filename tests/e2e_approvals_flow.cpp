@@ -244,6 +244,23 @@ TEST_CASE("a tampered pull request fails verification, and so does a tampered ma
     REQUIRE(r.json["states"].size() == 1);
     CHECK(r.json["states"][0]["verdict"] != "justified");
   }
+  SECTION("after apply, a storage_location pointed elsewhere on the main branch") {
+    // MLflow 3 clients and `mreg download` fetch from storage_location before source, so the
+    // approval binds it: adding one by hand is as much a swap of the bytes as changing source.
+    REQUIRE_EXIT(fx.reg.mreg({"apply"}), 0);
+    REQUIRE(fx.verify().ok());
+    const std::string file = fx.reg.show("models/m/versions/1.yaml");
+    const std::string source_line = "source: " + scalar_line(file, "source") + "\n";
+    REQUIRE(file.find(source_line) != std::string::npos);
+    std::string swapped = file;
+    swapped.insert(file.find(source_line) + source_line.size(), "storage_location: s3://evil/m/1\n");
+    fx.commit_files({{"models/m/versions/1.yaml", swapped}}, "point the downloads elsewhere");
+    REQUIRE(scalar_line(fx.reg.show("models/m/versions/1.yaml"), "storage_location") == "s3://evil/m/1");
+    Report r = fx.verify();
+    CHECK(r.has("E_DIGEST_MISMATCH"));
+    REQUIRE(r.json["states"].size() == 1);
+    CHECK(r.json["states"][0]["verdict"] != "justified");
+  }
   SECTION("a version moved into Production by hand") {
     fx.commit_files({{"models/m/versions/2.yaml",
                       replace_line(fx.reg.show("models/m/versions/2.yaml"), "stage:", "stage: Production")}},

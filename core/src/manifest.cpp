@@ -135,7 +135,11 @@ std::string request_path(const std::string& name, const std::string& id) {
 }
 
 std::string version_identity_sha256(const ModelVersion& v) {
-  return sha256_hex(v.name + "\n" + std::to_string(v.version) + "\n" + v.source + "\n" + v.digest + "\n" + v.run_id + "\n");
+  std::string identity = v.name + "\n" + std::to_string(v.version) + "\n" + v.source + "\n" + v.digest + "\n" + v.run_id + "\n";
+  // storage_location is where MLflow 3 and `mreg download` fetch the bytes from, so an approval
+  // binds it too; appended only when set, so the identities of all other versions are unchanged.
+  if (!v.storage_location.empty()) identity += "storage_location=" + v.storage_location + "\n";
+  return sha256_hex(identity);
 }
 
 TransitionRequest parse_request(const std::string& text, const std::string& path) {
