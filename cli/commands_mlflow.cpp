@@ -25,15 +25,24 @@ void add_mlflow_commands(CLI::App& app, Context& ctx) {
     const MlflowRegistry source = a->server.empty() ? read_mlflow_file_store(a->path) : read_mlflow_server(a->server);
     Registry r = ctx.open();
     const ImportReport rep = import_mlflow(r, source, ctx.write_options(r));
-    if (format != Format::Table)
+    if (format != Format::Table) {
+      OrderedJson refused = OrderedJson::array();
+      for (const auto& [name, reason] : rep.models_refused) refused.push_back(OrderedJson{{"name", name}, {"reason", reason}});
       print_structured(OrderedJson{{"models_created", rep.models_created}, {"versions_created", rep.versions_created},
                                    {"aliases_set", rep.aliases_set}, {"models_skipped", rep.models_skipped},
-                                   {"versions_skipped", rep.versions_skipped}},
+                                   {"versions_skipped", rep.versions_skipped}, {"models_not_imported", refused}},
                        format);
-    else if (!ctx.quiet)
+    } else if (!ctx.quiet) {
       std::cout << "Imported " << rep.models_created << " models, " << rep.versions_created << " versions and "
                 << rep.aliases_set << " aliases (" << rep.models_skipped << " models and " << rep.versions_skipped
                 << " versions were here already)\n";
+    }
+    for (const auto& [name, reason] : rep.models_refused)
+      if (format == Format::Table) std::cerr << "Not imported: '" << name << "': " << reason << "\n";
+    // The rest is imported; the exit code says that not everything was.
+    if (!rep.models_refused.empty())
+      throw_invalid(std::to_string(rep.models_refused.size()) + " model" + (rep.models_refused.size() == 1 ? " was" : "s were") +
+                    " not imported (listed above with the reasons)");
   });
 
   auto* exp = app.add_subcommand("export", "Write the registry out for another tool");

@@ -64,6 +64,33 @@ TagMap tags_of(const Json& j) {
   return out;
 }
 
+// The versions of model `m`, every page of them, in ascending order.
+void read_versions(httplib::Client& client, const Server& server, MlflowModel& m) {
+  std::string vpage;
+  do {
+    const std::string quoted = "'" + [&] {
+      std::string q;
+      for (char c : m.name) q += c == '\'' ? std::string("\\'") : std::string(1, c);
+      return q;
+    }() + "'";
+    httplib::Params params{{"filter", "name=" + quoted}, {"max_results", "10000"}};
+    if (!vpage.empty()) params.emplace("page_token", vpage);
+    const Json body = get(client, server, "model-versions/search", params);
+    for (const auto& mv : body.value("model_versions", Json::array())) {
+      MlflowVersion v = mlflow_version_fields(mv, server.origin + server.base + " (model-versions/search)");
+      v.tags = tags_of(mv);
+      // The API has no storage_location: where a models:/ source's files are is the download URI.
+      if (v.source.rfind("models:/", 0) == 0 && v.stage != "Deleted_Internal")
+        v.storage_location = str(get(client, server, "model-versions/get-download-uri",
+                                     {{"name", m.name}, {"version", std::to_string(v.version)}}),
+                                 "artifact_uri");
+      m.versions.push_back(std::move(v));
+    }
+    vpage = str(body, "next_page_token");
+  } while (!vpage.empty());
+  std::sort(m.versions.begin(), m.versions.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+}
+
 }  // namespace
 
 MlflowRegistry read_mlflow_server(const std::string& url) {
@@ -90,31 +117,17 @@ MlflowRegistry read_mlflow_server(const std::string& url) {
     }
     page = str(body, "next_page_token");
   } while (!page.empty());
+  // A model whose versions do not read is reported and left out; the others are imported.
+  std::vector<MlflowModel> read;
   for (auto& m : out.models) {
-    std::string vpage;
-    do {
-      const std::string quoted = "'" + [&] {
-        std::string q;
-        for (char c : m.name) q += c == '\'' ? std::string("\\'") : std::string(1, c);
-        return q;
-      }() + "'";
-      httplib::Params params{{"filter", "name=" + quoted}, {"max_results", "10000"}};
-      if (!vpage.empty()) params.emplace("page_token", vpage);
-      const Json body = get(client, server, "model-versions/search", params);
-      for (const auto& mv : body.value("model_versions", Json::array())) {
-        MlflowVersion v = mlflow_version_fields(mv, server.origin + server.base + " (model-versions/search)");
-        v.tags = tags_of(mv);
-        // The API has no storage_location: where a models:/ source's files are is the download URI.
-        if (v.source.rfind("models:/", 0) == 0 && v.stage != "Deleted_Internal")
-          v.storage_location = str(get(client, server, "model-versions/get-download-uri",
-                                       {{"name", m.name}, {"version", std::to_string(v.version)}}),
-                                   "artifact_uri");
-        m.versions.push_back(std::move(v));
-      }
-      vpage = str(body, "next_page_token");
-    } while (!vpage.empty());
-    std::sort(m.versions.begin(), m.versions.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+    try {
+      read_versions(client, server, m);
+      read.push_back(std::move(m));
+    } catch (const Error& e) {
+      out.unreadable.emplace_back(m.name, e.what());
+    }
   }
+  out.models = std::move(read);
   return out;
 }
 

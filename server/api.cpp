@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 
@@ -13,6 +14,11 @@
 
 namespace mreg::server {
 namespace {
+
+void empty_strings_as_mlflow(OrderedJson& version) {
+  for (const char* key : {"description", "run_id", "run_link"})
+    if (!version.contains(key)) version[key] = "";
+}
 
 // MLflow's own fields only: the API answers exactly what MLflow would.
 
@@ -27,29 +33,43 @@ std::int64_t version_param(const ApiParams& p, const std::string& name) {
   return parse_version_number(text);
 }
 
+// Latest versions in MLflow's order: its stages in the order their lowest version has them
+// (MLflow fills a stage -> version map while walking the versions in order), not the registry's.
+std::vector<ModelVersion> in_mlflow_order(std::vector<ModelVersion> latest, const std::vector<ModelVersion>& all) {
+  std::vector<std::string> stages;
+  for (const auto& v : all)
+    if (std::find(stages.begin(), stages.end(), v.stage) == stages.end()) stages.push_back(v.stage);
+  auto rank = [&](const ModelVersion& v) { return std::find(stages.begin(), stages.end(), v.stage) - stages.begin(); };
+  std::stable_sort(latest.begin(), latest.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  return latest;
+}
+
 OrderedJson get_registered_model(const Snapshot& s, const ApiParams& p) {
-  return {{"registered_model", to_mlflow_json(s.get_model_summary(p.required("name")), kMlflowFields)}};
+  ModelSummary summary = s.get_model_summary(p.required("name"));
+  summary.latest_versions = in_mlflow_order(std::move(summary.latest_versions), s.get_model_versions(summary.model.name));
+  return {{"registered_model", api_model_json(summary)}};
 }
 
 OrderedJson version_list(const char* key, const std::vector<ModelVersion>& versions) {
   OrderedJson j = OrderedJson::object();
   if (versions.empty()) return j;  // MLflow leaves an empty repeated field out
-  for (const auto& v : versions) j[key].push_back(to_mlflow_json(v, kMlflowFields));
+  for (const auto& v : versions) j[key].push_back(api_version_json(v));
   return j;
 }
 
 OrderedJson get_latest_versions(const Snapshot& s, const ApiParams& p) {
-  return version_list("model_versions", s.get_latest_versions(p.required("name"), p.all("stages")));
+  const std::string name = p.required("name");
+  return version_list("model_versions", in_mlflow_order(s.get_latest_versions(name, p.all("stages")), s.get_model_versions(name)));
 }
 
 OrderedJson get_model_version_by_alias(const Snapshot& s, const ApiParams& p) {
   const std::string name = p.required("name");
-  return {{"model_version", to_mlflow_json(s.get_model_version_by_alias(name, p.required("alias")), kMlflowFields)}};
+  return {{"model_version", api_version_json(s.get_model_version_by_alias(name, p.required("alias")))}};
 }
 
 OrderedJson get_model_version(const Snapshot& s, const ApiParams& p) {
   const std::string name = p.required("name");
-  return {{"model_version", to_mlflow_json(s.get_model_version(name, version_param(p, name)), kMlflowFields)}};
+  return {{"model_version", api_version_json(s.get_model_version(name, version_param(p, name)))}};
 }
 
 OrderedJson get_model_version_download_uri(const Snapshot& s, const ApiParams& p) {
@@ -149,6 +169,19 @@ void handle_api(const httplib::Request& req, httplib::Response& res, const std::
   } catch (const std::exception& e) {
     send_api_error(res, 500, "INTERNAL_ERROR", std::string("internal error: ") + e.what());
   }
+}
+
+OrderedJson api_version_json(const ModelVersion& v) {
+  OrderedJson j = to_mlflow_json(v, kMlflowFields);
+  empty_strings_as_mlflow(j);
+  return j;
+}
+
+OrderedJson api_model_json(const ModelSummary& s) {
+  OrderedJson j = to_mlflow_json(s, kMlflowFields);
+  if (j.contains("latest_versions"))
+    for (auto& v : j["latest_versions"]) empty_strings_as_mlflow(v);
+  return j;
 }
 
 }  // namespace mreg::server

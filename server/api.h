@@ -19,6 +19,11 @@ inline const JsonOptions kMlflowFields{false};
 
 class SnapshotSource;
 
+// A version and a model as the API sends them: MLflow's fields, with a version's
+// `description`, `run_id` and `run_link` sent as "" when empty, as MLflow sends them.
+OrderedJson api_version_json(const ModelVersion& v);
+OrderedJson api_model_json(const ModelSummary& s);
+
 // Answers a request for `endpoint` (the path after ".../2.0/mlflow/", e.g.
 // "registered-models/get"). Every answer is JSON: reads, PERMISSION_DENIED for
 // any write, ENDPOINT_NOT_FOUND for anything else.

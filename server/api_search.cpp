@@ -16,7 +16,7 @@ OrderedJson search_registered_models(const Snapshot& s, const ApiParams& p) {
   const ModelSearchPage page = mreg::search_registered_models(s, p.get("filter").value_or(""), p.all("order_by"),
                                                               max_results, p.get("page_token").value_or(""));
   OrderedJson j = OrderedJson::object();
-  for (const auto& m : page.registered_models) j["registered_models"].push_back(to_mlflow_json(m, kMlflowFields));
+  for (const auto& m : page.registered_models) j["registered_models"].push_back(api_model_json(m));
   if (!page.next_page_token.empty()) j["next_page_token"] = page.next_page_token;
   return j;
 }
@@ -26,7 +26,12 @@ OrderedJson search_model_versions(const Snapshot& s, const ApiParams& p) {
   const VersionSearchPage page = mreg::search_model_versions(s, p.get("filter").value_or(""), p.all("order_by"),
                                                              max_results, p.get("page_token").value_or(""));
   OrderedJson j = OrderedJson::object();
-  for (const auto& v : page.model_versions) j["model_versions"].push_back(to_mlflow_json(v, kMlflowFields));
+  for (const auto& v : page.model_versions) {
+    // MLflow's search results carry no aliases (its get-model-version and get-by-alias do).
+    OrderedJson one = api_version_json(v);
+    one.erase("aliases");
+    j["model_versions"].push_back(std::move(one));
+  }
   if (!page.next_page_token.empty()) j["next_page_token"] = page.next_page_token;
   return j;
 }

@@ -48,6 +48,16 @@ std::vector<std::int64_t> compared_versions(const httplib::Request& req) {
   return out;
 }
 
+// The request's path as sent: a model name's escaped '/' ("a%2Fb") stays inside its segment,
+// which is decoded on its own (segment_text).
+std::string path_as_sent(const httplib::Request& req, const ServeOptions& opts) {
+  std::string p = req.target.substr(0, req.target.find('?'));
+  if (!opts.base_path.empty() && p.rfind(opts.base_path, 0) == 0) p = p.substr(opts.base_path.size());
+  return p;
+}
+
+std::string segment_text(const std::ssub_match& m) { return httplib::detail::decode_url(m.str(), false); }
+
 }  // namespace
 
 void handle_page(const httplib::Request& req, httplib::Response& res, const std::string& path,
@@ -72,16 +82,18 @@ void handle_page(const httplib::Request& req, httplib::Response& res, const std:
         q.page = page_param(query_value(req, "page"));
         return models_page(links, view, q);
       }
-      if (std::regex_match(path, m, model_re))
-        return model_page(links, view, m[1].str(), page_param(query_value(req, "page")));
-      if (std::regex_match(path, m, version_re)) {
+      const std::string sent = path_as_sent(req, opts);
+      if (std::regex_match(sent, m, model_re))
+        return model_page(links, view, segment_text(m[1]), page_param(query_value(req, "page")));
+      if (std::regex_match(sent, m, version_re)) {
         static const std::regex number("^[1-9][0-9]{0,17}$");
-        if (!std::regex_match(m[2].str(), number))
-          throw_not_found("Version '" + m[2].str() + "' of " + m[1].str() + ": a version is a positive whole number");
-        return version_page(links, view, m[1].str(), std::stoll(m[2].str()));
+        const std::string model = segment_text(m[1]), version = segment_text(m[2]);
+        if (!std::regex_match(version, number))
+          throw_not_found("Version '" + version + "' of " + model + ": a version is a positive whole number");
+        return version_page(links, view, model, std::stoll(version));
       }
-      if (std::regex_match(path, m, request_re)) return request_page(links, view, m[1].str(), m[2].str());
-      if (std::regex_match(path, m, compare_re)) return compare_page(links, view, m[1].str(), compared_versions(req));
+      if (std::regex_match(sent, m, request_re)) return request_page(links, view, segment_text(m[1]), segment_text(m[2]));
+      if (std::regex_match(sent, m, compare_re)) return compare_page(links, view, segment_text(m[1]), compared_versions(req));
       if (path == "/activity") {
         ActivityQuery q{query_value(req, "model"), query_value(req, "type"), query_value(req, "author"),
                         page_param(query_value(req, "page"))};

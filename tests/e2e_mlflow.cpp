@@ -117,20 +117,22 @@ TEST_CASE("mreg import mlflow brings a file store in with its history", "[mlflow
   }
 }
 
-TEST_CASE("mreg import mlflow refuses a broken store and writes nothing", "[mlflow][errors]") {
+TEST_CASE("mreg import mlflow leaves out a model whose files do not read, imports the rest", "[mlflow][errors]") {
   Registry reg;
   const std::string store = reg.dir / "mlruns";
   write_store(store);
   write_file(store + "/models/churn/version-1/meta.yaml", "version: [not, a, number\n");
-  const std::string before = reg.state();
   Result r = reg.mreg({"import", "mlflow", store});
   CHECK(r.status == 3);
-  CHECK_THAT(r.err, Contains("churn/version-1/meta.yaml"));
-  CHECK(reg.state() == before);
+  CHECK_THAT(r.err, Contains("Not imported: 'churn'") && Contains("churn/version-1/meta.yaml"));
+  CHECK(reg.mreg({"model", "show", "churn"}).status == 4);
+  CHECK(reg.mreg_json({"version", "show", "fraud-detector", "2"})["model_version"]["current_stage"] == "Production");
+  const std::string before = reg.state();
   r = reg.mreg({"import", "mlflow", reg.dir / "nothing-here"});
   CHECK(r.status == 3);
   CHECK_THAT(r.err, Contains("not an MLflow file store"));
   CHECK(reg.mreg({"import", "mlflow"}).status == 3);  // neither a path nor --from-server
+  CHECK(reg.state() == before);
 }
 
 TEST_CASE("mreg import mlflow --from-server reads MLflow's REST API (here mreg serve's)", "[mlflow][serve]") {

@@ -226,7 +226,7 @@ TEST_CASE("bad order, page size and page token exit 3 naming what is wrong", "[s
   const std::vector<Case> cases = {
       {{"models", "--order-by", "version_number"},
        "Invalid attribute key 'version_number' specified. Valid keys are "
-       "'{'created_at', 'creation_timestamp', 'last_updated_timestamp', 'name', 'updated_at'}'"},
+       "'{'created_at', 'creation_timestamp', 'last_updated_timestamp', 'name', 'timestamp', 'updated_at'}'"},
       {{"models", "--order-by", "name up"}, "Invalid ordering key in order_by clause 'name up'."},
       {{"models", "--max-results", "1001"},
        "Invalid value for request parameter max_results. It must be at most 1000, but got value 1001"},

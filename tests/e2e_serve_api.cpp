@@ -102,20 +102,25 @@ TEST_CASE("serve: registered-models/get answers MLflow's RegisteredModel", "[ser
   CHECK(m["last_updated_timestamp"] == rfc3339_ms(minute(7)));  // the alias was the last change
   CHECK(tag_map(m["tags"]) == std::map<std::string, std::string>{{"team", "risk"}, {"owner", "bob"}});
   CHECK(m["aliases"] == Json::parse(R"([{"alias": "champion", "version": "2"}])"));
-  // Latest per stage, in stage order: None v1, Staging v3, Production v2.
+  // Latest per stage, in MLflow's order (its stages as their lowest versions have them):
+  // None v1, Production v2, Staging v3.
   const Json& latest = m.at("latest_versions");
   REQUIRE(latest.size() == 3);
   CHECK(latest[0]["version"] == "1");
   CHECK(latest[0]["current_stage"] == "None");
   CHECK(latest[0]["run_id"] == "abc123");
-  CHECK(latest[1]["version"] == "3");
-  CHECK(latest[1]["current_stage"] == "Staging");
-  CHECK(latest[2]["version"] == "2");
-  CHECK(latest[2]["aliases"] == Json::array({"champion"}));
-  // Empty fields are left out; mreg's own lineage fields are not in MLflow's shape.
-  CHECK_FALSE(latest[2].contains("run_id"));
-  CHECK_FALSE(latest[2].contains("tags"));
-  CHECK_FALSE(latest[2].contains("stage_request"));
+  CHECK(latest[1]["version"] == "2");
+  CHECK(latest[1]["aliases"] == Json::array({"champion"}));
+  CHECK(latest[2]["version"] == "3");
+  CHECK(latest[2]["current_stage"] == "Staging");
+  // Empty strings are sent as MLflow sends them; other empty fields are left out; mreg's own
+  // lineage fields are not in MLflow's shape.
+  CHECK(latest[2]["run_id"] == "");
+  CHECK(latest[2]["run_link"] == "");
+  CHECK(latest[0]["description"] == "");
+  CHECK(latest[1]["description"] == "v2");
+  CHECK_FALSE(latest[1].contains("tags"));
+  CHECK_FALSE(latest[1].contains("stage_request"));
   // /ajax-api answers the same.
   CHECK(api_get(s.server, "registered-models/get?name=fraud-detector").second ==
         json_body(s.server.get("/ajax-api/2.0/mlflow/registered-models/get?name=fraud-detector")));
@@ -176,7 +181,7 @@ TEST_CASE("serve: get-latest-versions by GET and by POST, as MLflow clients send
   REQUIRE(all.first == 200);
   std::vector<std::string> versions;
   for (const auto& v : all.second.at("model_versions")) versions.push_back(v["version"]);
-  CHECK(versions == std::vector<std::string>{"1", "3", "2"});
+  CHECK(versions == std::vector<std::string>{"1", "2", "3"});  // MLflow's order, not the stages'
 
   auto some = api_get(s.server, "registered-models/get-latest-versions?name=fraud-detector&stages=production&stages=None");
   REQUIRE(some.first == 200);
@@ -296,8 +301,14 @@ TEST_CASE("serve: model-versions/search filters by name and run_id and pages", "
   // Beyond MLflow, as `mreg search`: the stage a version is in.
   auto in_stage = api_get(s.server, "model-versions/search?filter=" + query_escape("stage = 'Production'"));
   CHECK(in_stage.first == 200);
-  for (const auto& v : in_stage.second.value("model_versions", nlohmann::json::array()))
+  REQUIRE(in_stage.second.value("model_versions", nlohmann::json::array()).size() == 1);
+  for (const auto& v : in_stage.second.value("model_versions", nlohmann::json::array())) {
     CHECK(v["current_stage"] == "Production");
+    CHECK_FALSE(v.contains("aliases"));  // v2 has the alias champion; MLflow's search results carry none
+  }
+  // MLflow's order keys only, but for models also creation_timestamp (docs/http.md).
+  CHECK(api_get(s.server, "model-versions/search?order_by=timestamp").first == 400);
+  CHECK(api_get(s.server, "registered-models/search?order_by=timestamp").first == 200);
   check_error(api_get(s.server, "model-versions/search?filter=" + query_escape("colour = 'x'")), 400,
               "INVALID_PARAMETER_VALUE", "Invalid attribute key 'colour'");
 }
@@ -335,8 +346,9 @@ TEST_CASE("serve: the API is read-only and answers unknown routes with JSON 404"
 TEST_CASE("serve: bad API requests get clear JSON errors and the server keeps serving", "[serve][api]") {
   Served s;
   // Malformed query strings are read as far as they go, then judged as parameters.
-  check_error(api_get(s.server, "model-versions/get?name=%zz&version=1"), 400, "INVALID_PARAMETER_VALUE",
-              "invalid model name '%zz'");
+  // A name no model has is not found, whatever it holds, as in MLflow.
+  check_error(api_get(s.server, "model-versions/get?name=%zz&version=1"), 404, "RESOURCE_DOES_NOT_EXIST",
+              "Registered Model with name=%zz not found");
   check_error(api_get(s.server, "model-versions/get?name&version"), 400, "INVALID_PARAMETER_VALUE",
               "Missing value for required parameter 'name'");
   CHECK(api_get(s.server, "model-versions/get?&&&=&name=fraud-detector&version=1").first == 200);
@@ -347,15 +359,15 @@ TEST_CASE("serve: bad API requests get clear JSON errors and the server keeps se
   check_error(api_get(s.server, "registered-models/search?max_results=-1"), 400, "INVALID_PARAMETER_VALUE",
               "max_results");
   // A NUL byte in a parameter: the message goes on past it, to the end.
-  check_error(api_get(s.server, "registered-models/get?name=a%00b"), 400, "INVALID_PARAMETER_VALUE",
-              std::string("invalid model name 'a\0b'", 24));
+  check_error(api_get(s.server, "registered-models/get?name=a%00b"), 404, "RESOURCE_DOES_NOT_EXIST",
+              std::string("name=a\0b not found", 18));
   check_error(api_get(s.server, "registered-models/search?filter=fo%00o%20%3D%20%27x%27"), 400,
               "INVALID_PARAMETER_VALUE", std::string("unexpected character '\0' (at position 3)", 40));
   // Path traversal, in a name and in the endpoint, reads nothing outside the registry.
-  check_error(api_get(s.server, "registered-models/get?name=..%2F..%2F..%2Fetc%2Fpasswd"), 400,
-              "INVALID_PARAMETER_VALUE", "invalid model name '../../../etc/passwd'");
-  check_error(api_get(s.server, "model-versions/get-download-uri?name=..&version=1"), 400, "INVALID_PARAMETER_VALUE",
-              "invalid model name '..'");
+  check_error(api_get(s.server, "registered-models/get?name=..%2F..%2F..%2Fetc%2Fpasswd"), 404,
+              "RESOURCE_DOES_NOT_EXIST", "name=../../../etc/passwd not found");
+  check_error(api_get(s.server, "model-versions/get-download-uri?name=..&version=1"), 404, "RESOURCE_DOES_NOT_EXIST",
+              "name=.. not found");
   for (const std::string path : {"/api/2.0/mlflow/../../../../etc/passwd", "/api/2.0/mlflow/..%2F..%2Fetc%2Fpasswd"}) {
     auto r = s.server.get(path);
     INFO(path);

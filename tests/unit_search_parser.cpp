@@ -221,7 +221,7 @@ TEST_CASE("order_by: keys, directions, MLflow's defaults and tie-breaks", "[sear
         "Invalid ordering key in order_by clause 'name up'.");
   CHECK(invalid_message([] { parse_order_by(SearchKind::Models, {"version_number"}); }) ==
         "Invalid attribute key 'version_number' specified. Valid keys are "
-        "'{'created_at', 'creation_timestamp', 'last_updated_timestamp', 'name', 'updated_at'}'");
+        "'{'created_at', 'creation_timestamp', 'last_updated_timestamp', 'name', 'timestamp', 'updated_at'}'");
   CHECK(invalid_message([] { parse_order_by(SearchKind::Versions, {"tags.team"}); }) == "Invalid order_by entity: tag");
 }
 

@@ -167,7 +167,7 @@ std::int64_t version_number_of(const std::string& file) {
 std::vector<Problem> check_model_folder(const FileSource& src, const std::string& name,
                                         const std::optional<RegistryConfig>& config) {
   std::vector<Problem> out;
-  const std::string dir = "models/" + name;
+  const std::string dir = model_dir(name);
   std::set<std::string> stages;
   if (config) stages.insert(config->stages.begin(), config->stages.end());
   const std::string mpath = model_path(name);
@@ -175,7 +175,8 @@ std::vector<Problem> check_model_folder(const FileSource& src, const std::string
   auto model = load<RegisteredModel>(src, mpath, parse_model, out);
   if (!model && out.size() == before) out.push_back({mpath, 0, "missing: every model folder has a model.yaml"});
   if (model && model->name != name)
-    out.push_back({mpath, key_line(src, mpath, "/name"), "field 'name': '" + model->name + "' does not match the folder name '" + name + "'"});
+    out.push_back({mpath, key_line(src, mpath, "/name"), "field 'name': '" + model->name + "' does not match the folder name '" + model_folder_name(name) + "'" +
+                                                             (model_folder_name(model->name) == model_folder_name(name) ? "" : " (folder-name: the folder of '" + model->name + "' is '" + model_folder_name(model->name) + "')")});
 
   std::set<std::int64_t> versions;
   for (const auto& [file, file_is_dir] : src.list(dir + "/versions")) {
@@ -217,6 +218,18 @@ std::vector<Problem> check_model_folder(const FileSource& src, const std::string
   return out;
 }
 
+// Why a folder under models/ holds no model name; "folder-name" is the problem's code.
+std::string folder_name_problem(const std::string& folder) {
+  std::string hint;
+  try {
+    check_model_name(folder);
+    hint = "; the folder of the model name '" + folder + "' is '" + model_folder_name(folder) + "'";
+  } catch (const Error&) {
+  }
+  return "folder-name: '" + folder + "' is not the folder of any model name (a plain name is its own folder, "
+         "any other name is percent-encoded; FORMAT.md, Names)" + hint;
+}
+
 using MakeSource = std::function<std::unique_ptr<FileSource>()>;
 
 std::vector<Problem> check_source(const MakeSource& make_source) {
@@ -234,28 +247,30 @@ std::vector<Problem> check_source(const MakeSource& make_source) {
   const auto entries = src->list("models");
   std::vector<std::vector<Problem>> name_problems(entries.size());
   std::map<std::string, std::string> folded;  // lower-case name -> first name seen
+  std::vector<std::optional<std::string>> model_names(entries.size());  // decoded from the folders
   for (size_t i = 0; i < entries.size(); ++i) {
-    const auto& [name, is_dir] = entries[i];
-    const std::string dir = "models/" + name;
+    const auto& [folder, is_dir] = entries[i];
+    const std::string dir = "models/" + folder;
     auto& mine = name_problems[i];
     if (!is_dir) {
       mine.push_back({dir, 0, "unexpected file: models/ holds one folder per model"});
       continue;
     }
-    try {
-      check_model_name(name);
-    } catch (const Error& e) {
-      mine.push_back({dir, 0, e.what()});
+    const auto name = model_name_of_folder(folder);
+    if (!name) {
+      mine.push_back({dir, 0, folder_name_problem(folder)});
+      continue;
     }
-    auto [it, fresh] = folded.emplace(fold_case(name), name);
+    model_names[i] = *name;
+    auto [it, fresh] = folded.emplace(fold_case(*name), *name);
     if (!fresh)
-      mine.push_back({dir, 0, "model name '" + name + "' differs from '" + it->second + "' only in case; names must be unique ignoring case"});
+      mine.push_back({dir, 0, "model name '" + *name + "' differs from '" + it->second + "' only in case; names must be unique ignoring case"});
   }
   std::vector<std::vector<Problem>> folder_problems(entries.size());
   std::vector<std::exception_ptr> errors(entries.size());
   auto work = [&](size_t first, size_t step, const FileSource& mine) {
     for (size_t i = first; i < entries.size(); i += step) try {
-        if (entries[i].second) folder_problems[i] = check_model_folder(mine, entries[i].first, config);
+        if (model_names[i]) folder_problems[i] = check_model_folder(mine, *model_names[i], config);
       } catch (...) {
         errors[i] = std::current_exception();
       }

@@ -80,7 +80,7 @@ bool request_or_approval_event(const git::Repository& repo, const git::Oid& blob
   e.model = model;
   try {
     if (rel.rfind("requests/", 0) == 0 && rel.find('/', 9) == std::string::npos) {
-      const TransitionRequest r = parse_request(repo.read_registry_file(blob, "models/" + model + "/" + rel), "models/" + model + "/" + rel);
+      const TransitionRequest r = parse_request(repo.read_registry_file(blob, model_dir(model) + "/" + rel), model_dir(model) + "/" + rel);
       e.type = "requested";
       e.version = r.version;
       e.request = r.id;
@@ -93,7 +93,7 @@ bool request_or_approval_event(const git::Repository& repo, const git::Oid& blob
     const std::string suffix = ".approval";
     if (rel.rfind("approvals/", 0) == 0 && rel.size() > suffix.size() &&
         rel.compare(rel.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      const ApprovalPayload a = parse_approval(repo.read_registry_file(blob, "models/" + model + "/" + rel));
+      const ApprovalPayload a = parse_approval(repo.read_registry_file(blob, model_dir(model) + "/" + rel));
       e.type = "approved";
       e.version = a.version;
       e.request = a.request_id;
@@ -108,7 +108,7 @@ bool request_or_approval_event(const git::Repository& repo, const git::Oid& blob
       if (rel.rfind("approvals/", 0) != 0 || rel.size() <= ending.size() ||
           rel.compare(rel.size() - ending.size(), ending.size(), ending) != 0)
         continue;
-      const ClosingPayload c = parse_closing(repo.read_registry_file(blob, "models/" + model + "/" + rel));
+      const ClosingPayload c = parse_closing(repo.read_registry_file(blob, model_dir(model) + "/" + rel));
       e.type = c.outcome == "reject" ? "rejected" : "cancelled";
       e.request = c.request_id;
       e.key = c.principal;
@@ -129,7 +129,7 @@ void hand_edit_events(const git::Repository& repo, const git::CommitInfo& c, Eve
     auto m = repo.tree_entry(*tree, "models");
     if (m && m->type == git::ObjectType::Tree)
       for (const auto& e : repo.read_tree(m->oid))
-        if (e.type == git::ObjectType::Tree) folders[e.name] = e.oid;
+        if (e.type == git::ObjectType::Tree) folders[model_name_of_folder(e.name).value_or(e.name)] = e.oid;
     return folders;
   };
   const auto before = models_of(parent_tree), after = models_of(c.tree);
@@ -162,7 +162,7 @@ void hand_edit_events(const git::Repository& repo, const git::CommitInfo& c, Eve
         continue;  // the signature of a request, an approval or a closing, shown with it
       e.type = "edited";
       e.model = name;
-      e.path = "models/" + name + "/" + rel;
+      e.path = model_dir(name) + "/" + rel;
       if (rel.rfind("versions/", 0) == 0) e.version = to_number(rel.substr(9));
       const Json old_doc = parse_or_null(repo, ob, e.path), new_doc = parse_or_null(repo, nb, e.path);
       if (!ob) e.fields = {"(added)"};
@@ -768,7 +768,7 @@ std::vector<std::string> sync_tags_at(Registry::Impl& impl, const git::Oid& tip,
       std::function<std::string()> message;
       const bool added_version = e.type == "edited" && e.version && !e.fields.empty() && e.fields.front() == "(added)";
       if ((e.type == "registered" || added_version) && e.version) {
-        name = e.model + "@v" + std::to_string(e.version);
+        name = model_tag_name(e.model) + "@v" + std::to_string(e.version);
         message = [&] {
           try {
             return registration_tag_message(impl.snapshot_at(item.oid).get_model_version(e.model, e.version));

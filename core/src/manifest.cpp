@@ -131,7 +131,7 @@ Json version_json(const ModelVersion& v) {
 }  // namespace
 
 std::string request_path(const std::string& name, const std::string& id) {
-  return "models/" + name + "/requests/" + id + ".yaml";
+  return model_dir(name) + "/requests/" + id + ".yaml";
 }
 
 std::string version_identity_sha256(const ModelVersion& v) {
@@ -199,10 +199,10 @@ std::string render_request(const TransitionRequest& r) {
   return w.text();
 }
 
-std::string model_dir(const std::string& name) { return "models/" + name; }
-std::string model_path(const std::string& name) { return "models/" + name + "/model.yaml"; }
+std::string model_dir(const std::string& name) { return "models/" + model_folder_name(name); }
+std::string model_path(const std::string& name) { return model_dir(name) + "/model.yaml"; }
 std::string version_path(const std::string& name, std::int64_t version) {
-  return "models/" + name + "/versions/" + std::to_string(version) + ".yaml";
+  return model_dir(name) + "/versions/" + std::to_string(version) + ".yaml";
 }
 
 RegistryConfig parse_registry_config(const std::string& text, const std::string& path) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -155,6 +157,43 @@ MlflowVersion mlflow_version_fields(const Json& vm, const std::string& where) {
   return v;
 }
 
+namespace {
+
+// One model folder of a file store (dir/meta.yaml, its tags, aliases and versions).
+MlflowModel read_file_store_model(const fs::path& dir_path) {
+  const fs::path meta_file = dir_path / "meta.yaml";
+  const Json meta = read_meta(meta_file);
+  MlflowModel m;
+  m.name = text_of(meta, "name");
+  if (m.name.empty()) throw_invalid(meta_file.string() + ": no name");
+  m.description = text_of(meta, "description");
+  m.created_ms = number_of(meta, "creation_timestamp", meta_file.string());
+  m.updated_ms = number_of(meta, "last_updated_timestamp", meta_file.string());
+  m.tags = read_tags(dir_path / "tags");
+  // The aliases/ folder is what MLflow reads; the copies in meta.yaml go stale.
+  if (fs::is_directory(dir_path / "aliases"))
+    for (const auto& a : fs::directory_iterator(dir_path / "aliases")) {
+      try {
+        m.aliases[a.path().filename().string()] = parse_version_number(slurp(a.path()));
+      } catch (const Error&) {
+        throw_invalid(a.path().string() + ": not a version number");
+      }
+    }
+  for (const auto& vdir : fs::directory_iterator(dir_path)) {
+    const std::string n = vdir.path().filename().string();
+    if (!vdir.is_directory() || n.rfind("version-", 0) != 0) continue;
+    const fs::path vfile = vdir.path() / "meta.yaml";
+    const Json vm = read_meta(vfile);
+    MlflowVersion v = mlflow_version_fields(vm, vfile.string());
+    v.tags = read_tags(vdir.path() / "tags");
+    m.versions.push_back(std::move(v));
+  }
+  std::sort(m.versions.begin(), m.versions.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  return m;
+}
+
+}  // namespace
+
 MlflowRegistry read_mlflow_file_store(const std::string& path) {
   fs::path root = path;
   if (fs::is_directory(root / "models")) root /= "models";
@@ -162,35 +201,11 @@ MlflowRegistry read_mlflow_file_store(const std::string& path) {
   MlflowRegistry out;
   for (const auto& dir : fs::directory_iterator(root)) {
     if (!dir.is_directory() || !fs::exists(dir.path() / "meta.yaml")) continue;
-    const fs::path meta_file = dir.path() / "meta.yaml";
-    const Json meta = read_meta(meta_file);
-    MlflowModel m;
-    m.name = text_of(meta, "name");
-    if (m.name.empty()) throw_invalid(meta_file.string() + ": no name");
-    m.description = text_of(meta, "description");
-    m.created_ms = number_of(meta, "creation_timestamp", meta_file.string());
-    m.updated_ms = number_of(meta, "last_updated_timestamp", meta_file.string());
-    m.tags = read_tags(dir.path() / "tags");
-    // The aliases/ folder is what MLflow reads; the copies in meta.yaml go stale.
-    if (fs::is_directory(dir.path() / "aliases"))
-      for (const auto& a : fs::directory_iterator(dir.path() / "aliases")) {
-        try {
-          m.aliases[a.path().filename().string()] = parse_version_number(slurp(a.path()));
-        } catch (const Error&) {
-          throw_invalid(a.path().string() + ": not a version number");
-        }
-      }
-    for (const auto& vdir : fs::directory_iterator(dir.path())) {
-      const std::string n = vdir.path().filename().string();
-      if (!vdir.is_directory() || n.rfind("version-", 0) != 0) continue;
-      const fs::path vfile = vdir.path() / "meta.yaml";
-      const Json vm = read_meta(vfile);
-      MlflowVersion v = mlflow_version_fields(vm, vfile.string());
-      v.tags = read_tags(vdir.path() / "tags");
-      m.versions.push_back(std::move(v));
+    try {
+      out.models.push_back(read_file_store_model(dir.path()));
+    } catch (const Error& e) {
+      out.unreadable.emplace_back(dir.path().filename().string(), e.what());
     }
-    std::sort(m.versions.begin(), m.versions.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
-    out.models.push_back(std::move(m));
   }
   std::sort(out.models.begin(), out.models.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
@@ -199,12 +214,21 @@ MlflowRegistry read_mlflow_file_store(const std::string& path) {
 ImportReport import_mlflow(Registry& registry, const MlflowRegistry& source, const WriteOptions& opts) {
   const Identity importer = registry.identity(opts);
   ImportReport report;
+  report.models_refused = source.unreadable;
   // Check everything before writing anything: names, tags, stages, and moves a policy protects.
+  // A model that fails is left out, with its reason, and the others are imported.
+  std::set<std::string> refused;
   {
     const Snapshot s = registry.at();
+    std::map<std::string, std::string> folded;  // lower-case name -> the name that has it
+    for (const auto& name : s.model_names()) folded.emplace(fold_case(name), name);
     for (const auto& m : source.models) {
       try {
         check_model_name(m.name);
+        auto [it, fresh] = folded.emplace(fold_case(m.name), m.name);
+        if (!fresh && it->second != m.name)
+          throw Error(ErrorCode::RESOURCE_ALREADY_EXISTS, "its name differs from '" + it->second +
+                                                              "' only in case; names are unique ignoring case");
         for (const auto& [k, v] : m.tags) check_tag(k, v);
         for (const auto& [a, n] : m.aliases) check_alias_name(a);
         for (const auto& v : m.versions) {
@@ -217,7 +241,8 @@ ImportReport import_mlflow(Registry& registry, const MlflowRegistry& source, con
         }
         for (const auto& [a, n] : m.aliases) check_move_allowed(s, Move{m.name, n, "", a}, opts.trusted_root);
       } catch (const Error& e) {
-        throw Error(e.code(), "model '" + m.name + "': " + e.what());
+        report.models_refused.emplace_back(m.name, e.what());
+        refused.insert(m.name);
       }
     }
   }
@@ -229,6 +254,7 @@ ImportReport import_mlflow(Registry& registry, const MlflowRegistry& source, con
   };
   std::vector<Step> steps;
   for (const auto& m : source.models) {
+    if (refused.count(m.name)) continue;
     steps.push_back({m.created_ms, &m, nullptr});
     for (const auto& v : m.versions)
       if (v.stage != "Deleted_Internal") steps.push_back({std::max(v.created_ms, m.created_ms), &m, &v});
@@ -316,13 +342,14 @@ ImportReport import_mlflow(Registry& registry, const MlflowRegistry& source, con
       p.summary = "register " + m.name + " v" + std::to_string(v.version) + " (imported from MLflow)";
       p.trailers = {{"Mreg-Op", "register"}, {"Mreg-Model", m.name}, {"Mreg-Version", std::to_string(v.version)},
                     {"Mreg-Import", "mlflow"}};
-      p.tags.emplace_back(m.name + "@v" + std::to_string(v.version), registration_tag_message(mv));
+      p.tags.emplace_back(model_tag_name(m.name) + "@v" + std::to_string(v.version), registration_tag_message(mv));
       return p;
     });
     ++report.versions_created;
   }
   // Aliases as they are now, and numbers of trailing deleted versions.
   for (const auto& m : source.models) {
+    if (refused.count(m.name)) continue;
     const Snapshot s = registry.at();
     RegisteredModel rm = s.get_registered_model(m.name);
     bool changed = rm.last_version < highest(m);
@@ -369,6 +396,15 @@ void export_mlflow_file_store(const Snapshot& snapshot, const std::string& dest)
   const fs::path root = fs::path(dest) / "models";
   if (fs::exists(root) && !fs::is_empty(root))
     throw Error(ErrorCode::RESOURCE_ALREADY_EXISTS, root.string() + " is not empty: export into a new folder");
+  // MLflow's file store keeps a model in models/<name>/ and refuses names with '/' or '%';
+  // "." and ".." would name another folder. Checked before anything is written.
+  std::string unfit;
+  for (const auto& name : snapshot.model_names())
+    if (name.find_first_of("/%") != std::string::npos || name == "." || name == "..")
+      unfit += (unfit.empty() ? "'" : ", '") + name + "'";
+  if (!unfit.empty())
+    throw_invalid("MLflow's file store cannot hold the model names " + unfit +
+                  " (no '/' or '%', not '.' or '..'): nothing written");
   for (const auto& name : snapshot.model_names()) {
     const RegisteredModel m = snapshot.get_registered_model(name);
     const fs::path dir = root / name;

@@ -341,7 +341,7 @@ PlannedCommit plan_new_version(Transaction& txn, const std::string& name, const 
   if (!origin.empty())
     p.trailers.emplace_back("Mreg-Copied-From", origin.registry + " models:/" + origin.model + "/" +
                                                     std::to_string(origin.version) + " " + origin.commit);
-  p.tags.emplace_back(name + "@v" + std::to_string(v.version), registration_tag_message(v));
+  p.tags.emplace_back(model_tag_name(name) + "@v" + std::to_string(v.version), registration_tag_message(v));
   return p;
 }
 

@@ -1,5 +1,6 @@
 // `mreg review` (review.h).
 #include "mreg/review.h"
+#include "mreg/names.h"
 
 #include <algorithm>
 #include <map>
@@ -48,13 +49,15 @@ std::pair<std::string, std::string> split_range(const git::Repository& repo, con
 std::string model_of(const std::string& path) {
   if (path.rfind("models/", 0) != 0) return "";
   const auto slash = path.find('/', 7);
-  return slash == std::string::npos ? "" : path.substr(7, slash - 7);
+  if (slash == std::string::npos) return "";
+  const std::string folder = path.substr(7, slash - 7);
+  return model_name_of_folder(folder).value_or(folder);
 }
 
 // What a file the branch adds under models/<m>/requests/ or approvals/ does to a request:
 // (request id, "requested" | "approved" | "rejected" | "cancelled"); nullopt for other files.
 std::optional<std::pair<std::string, std::string>> request_file_kind(const std::string& path, const std::string& model) {
-  const std::string prefix = "models/" + model + "/";
+  const std::string prefix = model_dir(model) + "/";
   const std::string rest = path.substr(prefix.size());
   auto ends_with = [&](const char* suffix) {
     const std::string s = suffix;

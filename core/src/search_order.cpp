@@ -11,14 +11,18 @@ struct OrderName {
   const char* name;
   OrderKey key;
   bool versions_only;
+  bool models_only = false;
 };
 
-// MLflow's keys, and the names the filter uses for the timestamps.
+// MLflow's keys (`timestamp` is its other name for last_updated_timestamp), and, beyond
+// MLflow's, creation_timestamp for models and the names the filter uses for the timestamps
+// (docs/http.md says why they stay).
 const OrderName kOrderNames[] = {
     {"created_at", OrderKey::CreatedAt, false},
     {"creation_timestamp", OrderKey::CreatedAt, false},
     {"last_updated_timestamp", OrderKey::UpdatedAt, false},
     {"name", OrderKey::Name, false},
+    {"timestamp", OrderKey::UpdatedAt, false, true},
     {"updated_at", OrderKey::UpdatedAt, false},
     {"version_number", OrderKey::VersionNumber, true},
 };
@@ -50,7 +54,7 @@ OrderClause parse_clause(SearchKind kind, const std::string& clause) {
   }
   std::string valid;
   for (const auto& n : kOrderNames) {
-    if (n.versions_only && kind != SearchKind::Versions) continue;
+    if ((n.versions_only && kind != SearchKind::Versions) || (n.models_only && kind == SearchKind::Versions)) continue;
     if (key == n.name) {
       out.key = n.key;
       return out;

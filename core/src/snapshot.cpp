@@ -28,6 +28,12 @@ void attach_aliases(ModelVersion& v, const RegisteredModel& m) {
     if (target == v.version) v.aliases.push_back(alias);
 }
 
+// A lookup of a name no model can have finds nothing, as in MLflow; only an empty name is
+// refused as a bad parameter.
+void refuse_empty_name(const std::string& name) {
+  if (name.empty()) check_model_name(name);
+}
+
 [[noreturn]] void model_not_found(const Snapshot& s, const std::string& name) {
   for (const auto& other : s.model_names())
     if (fold_case(other) == fold_case(name))
@@ -199,9 +205,10 @@ std::optional<git::TreeEntry> Snapshot::Impl::entry(const std::string& path) con
   const std::string prefix = "models/";
   if (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0) {
     const auto slash = path.find('/', prefix.size());
-    const std::string name = path.substr(prefix.size(), slash == std::string::npos ? std::string::npos : slash - prefix.size());
-    if (!name.empty() && slash != std::string::npos && slash + 1 < path.size()) {
-      const auto folder = model_folder(name);
+    const std::string folder_name = path.substr(prefix.size(), slash == std::string::npos ? std::string::npos : slash - prefix.size());
+    const auto name = model_name_of_folder(folder_name);
+    if (name && slash != std::string::npos && slash + 1 < path.size()) {
+      const auto folder = model_folder(*name);
       if (!folder) return std::nullopt;
       return repo->tree_entry(*folder, path.substr(slash + 1));
     }
@@ -237,7 +244,12 @@ const std::vector<git::TreeEntry>& Snapshot::Impl::model_folders() const {
     auto models = entry("models");
     if (models && models->type == git::ObjectType::Tree)
       for (auto& e : repo->read_tree(models->oid))
-        if (e.type == git::ObjectType::Tree) folders.push_back(std::move(e));
+        if (e.type == git::ObjectType::Tree) {
+          // Each entry is named by the model its folder holds (FORMAT.md, "Names"); a folder
+          // that encodes no name keeps its own name (mreg check reports it).
+          if (auto name = model_name_of_folder(e.name)) e.name = std::move(*name);
+          folders.push_back(std::move(e));
+        }
     // git sorts a tree's folders as if their names ended in '/', so "a-b" comes before "a":
     // sort by name for the binary searches below.
     std::sort(folders.begin(), folders.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -357,7 +369,7 @@ bool Snapshot::has_model(const std::string& name) const {
 }
 
 RegisteredModel Snapshot::get_registered_model(const std::string& name) const {
-  check_model_name(name);
+  refuse_empty_name(name);
   auto folder = impl_->model_folder(name);
   auto e = folder ? impl_->repo->tree_entry(*folder, "model.yaml") : std::nullopt;
   if (e)
@@ -387,7 +399,7 @@ ModelVersion Snapshot::get_model_version(const std::string& name, std::int64_t v
 }
 
 std::vector<ModelVersion> Snapshot::get_model_versions(const std::string& name) const {
-  check_model_name(name);
+  refuse_empty_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder) model_not_found(*this, name);
   return read_one_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)).versions;
@@ -413,14 +425,14 @@ std::vector<ModelVersion> Snapshot::get_latest_versions(const std::string& name,
 }
 
 ModelSummary Snapshot::get_model_summary(const std::string& name) const {
-  check_model_name(name);
+  refuse_empty_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder) model_not_found(*this, name);
   return summarize(read_one_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)), impl_->config.stages);
 }
 
 ModelSummary Snapshot::summarize_model(const std::string& name) const {
-  check_model_name(name);
+  refuse_empty_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder || !has_model(name)) model_not_found(*this, name);
   return summarize_folder(*impl_->repo, name, *folder, impl_->blob_cache(1), impl_->config.stages);

@@ -1,4 +1,6 @@
 #include "step_changes.h"
+#include "manifest.h"
+#include "mreg/names.h"
 
 #include <cstring>
 
@@ -48,12 +50,18 @@ FolderChanges model_folder_changes(const git::Repository& repo, const std::optio
                                    const std::optional<git::Oid>& after) {
   FolderChanges out;
   if (before == after) return out;
-  if (before && after) return repo.changed_entries(*before, *after);
-  for (auto& e : repo.read_tree(before ? *before : *after)) {
-    git::Repository::EntryChange c{e.name, std::nullopt, std::nullopt};
-    (before ? c.before : c.after) = std::move(e);
-    out.push_back(std::move(c));
+  if (before && after) {
+    out = repo.changed_entries(*before, *after);
+  } else {
+    for (auto& e : repo.read_tree(before ? *before : *after)) {
+      git::Repository::EntryChange c{e.name, std::nullopt, std::nullopt};
+      (before ? c.before : c.after) = std::move(e);
+      out.push_back(std::move(c));
+    }
   }
+  // Named by the model each folder holds (FORMAT.md, "Names").
+  for (auto& c : out)
+    if (auto name = model_name_of_folder(c.name)) c.name = std::move(*name);
   return out;
 }
 

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "auto_pack.h"
+#include "manifest.h"
+#include "mreg/names.h"
 #include "dry_run_preview.h"
 #include "file_lock.h"
 #include "registry_impl.h"
@@ -108,7 +110,7 @@ git::Oid write_planned_commit(git::Repository& repo, const git::Oid& tip, const 
 std::string stage_tag_prefix(const std::string& model, const std::string& stage) {
   std::string lower = stage;
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return model + "#" + lower + "#";
+  return model_tag_name(model) + "#" + lower + "#";
 }
 
 std::int64_t stage_move_number(const git::Repository& repo, const git::Oid& commit, const std::string& model,

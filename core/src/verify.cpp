@@ -1,5 +1,6 @@
 // `mreg verify`: the tree, pull-request and history modes (verify.h).
 #include "mreg/verify.h"
+#include "mreg/names.h"
 
 #include <unistd.h>
 
@@ -659,7 +660,8 @@ class Verifier {
       if (c.path.rfind("models/", 0) == 0) {
         // models/<m>/requests/<id>.yaml or models/<m>/approvals/<id>/...
         const auto s1 = c.path.find('/', 7), s2 = c.path.find('/', s1 + 1), s3 = c.path.find_first_of("/.", s2 + 1);
-        const std::string model = c.path.substr(7, s1 - 7);
+        const std::string folder = c.path.substr(7, s1 - 7);
+        const std::string model = model_name_of_folder(folder).value_or(folder);
         const std::string id = c.path.substr(s2 + 1, (s3 == std::string::npos ? c.path.size() : s3) - s2 - 1);
         touched.emplace(model, id);
         if (c.path != request_path(model, id) + ".sig") touched_beyond_signature.emplace(model, id);
@@ -852,7 +854,7 @@ class Verifier {
   // left it as. A record edited to leave out a change of the model breaks the chain (unless
   // the model's folder came back to exactly what it was). Sets gated_at_adoption_.
   bool gated_chain_holds(const std::vector<Step>& steps) {
-    auto entry = repo_.tree_entry(repo_.read_commit(head_oid_).tree, "models/" + only_model_);
+    auto entry = repo_.tree_entry(repo_.read_commit(head_oid_).tree, model_dir(only_model_));
     auto same = [](const std::optional<git::TreeEntry>& a, const std::optional<git::TreeEntry>& b) {
       return a ? b && a->oid == b->oid && a->mode == b->mode : !b;
     };

@@ -35,6 +35,9 @@ struct MlflowModel {
 
 struct MlflowRegistry {
   std::vector<MlflowModel> models;
+  // Models that could not be read (their name, or their folder or URL when the name is not
+  // known, and why): an import reports them and imports the others.
+  std::vector<std::pair<std::string, std::string>> unreadable;
 };
 
 // A version's fields as MLflow names them, in a version meta.yaml and in the
@@ -43,12 +46,16 @@ struct MlflowRegistry {
 MlflowVersion mlflow_version_fields(const Json& fields, const std::string& where);
 
 // Reads `path`: an MLflow file store root (holding models/) or its models/
-// folder. Throws Error(INVALID_PARAMETER_VALUE) naming the file that does not read.
+// folder. A model whose files do not read goes into `unreadable`, naming the file; throws
+// Error(INVALID_PARAMETER_VALUE) when `path` is not a file store.
 MlflowRegistry read_mlflow_file_store(const std::string& path);
 
 struct ImportReport {
   std::size_t models_created = 0, versions_created = 0, aliases_set = 0;
   std::size_t models_skipped = 0, versions_skipped = 0;  // there already
+  // Models not imported at all, each with the reason (a name, tag, stage or protected move the
+  // registry cannot take): the rest is imported all the same.
+  std::vector<std::pair<std::string, std::string>> models_refused;
 };
 
 // Imports what the registry does not have yet (a rerun imports only what is
