@@ -8,6 +8,7 @@
 
 #include "mreg/error.h"
 #include "mreg/remote.h"
+#include "plain_http.h"
 
 namespace mreg {
 namespace {
@@ -85,11 +86,17 @@ std::string HttpResponse::header(const std::string& name) const {
 struct HttpConnection::Impl {
   httplib::Client client;
   std::string shown;
+  std::unique_ptr<PlainHttpConnection> plain;  // for http://
   Impl(const std::string& origin, std::string shown_) : client(origin), shown(std::move(shown_)) {}
 };
 
 HttpConnection::HttpConnection(const std::string& origin, const std::string& shown)
     : impl_(std::make_unique<Impl>(origin, shown)) {
+  if (origin.rfind("http://", 0) == 0) {
+    const HttpUrl u = parse_http_url(origin, shown);
+    impl_->plain = std::make_unique<PlainHttpConnection>(u.host, u.port, u.host_header(), shown);
+    return;
+  }
   auto& c = impl_->client;
   if (!c.is_valid()) throw_invalid(shown + ": not a URL mreg can reach");
   c.set_keep_alive(true);
@@ -105,6 +112,7 @@ HttpConnection::~HttpConnection() = default;
 
 HttpResponse HttpConnection::get(const std::string& target, const HttpHeaders& headers,
                                  const std::function<void(const char*, std::size_t)>& body) {
+  if (impl_->plain) return impl_->plain->get(target, headers, body);
   httplib::Headers h{{"Accept-Encoding", "identity"}};
   for (const auto& [k, v] : headers) h.emplace(k, v);
   HttpResponse out;

@@ -1,6 +1,7 @@
 // HTTP/1.1 GETs with the body streamed to a callback, over one kept-alive
 // connection per origin (TLS for https, checked against the system's CA
-// certificates). Used by `download` only: nothing here runs before it is called.
+// certificates, by cpp-httplib; plain http by PlainHttpConnection). Used by
+// `download` only: nothing here runs before it is called.
 #pragma once
 
 #include <cstdint>

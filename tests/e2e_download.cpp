@@ -1,8 +1,12 @@
 // mreg download: a version's files fetched from its source (a local folder, file://, http(s)
 // with a SHA256SUMS listing, S3 through a real S3-compatible server) into DEST, checked against
 // the version's digest. Tampered bytes never reach DEST, credentials never reach the output.
+#include <httplib.h>
+
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <thread>
 
 #include "support/approvals.h"
 #include "support/file_servers.h"
@@ -231,6 +235,55 @@ TEST_CASE("download over http and https: the SHA256SUMS listing, tampering, TLS 
   REQUIRE_EXIT(r, 0);
   CHECK_THAT(r.out + r.err, !Contains("right-pass-4417"));
   CHECK(json(r)["source"] == "http://reader:***@" + base.substr(7));
+}
+
+TEST_CASE("download over http from a server that sends every file in chunks", "[download][http]") {
+  Registry reg;
+  TempDir work;
+  const std::string www = work / "www", out = work / "out";
+  make_model_dir(www + "/m1");
+  write_listing(www + "/m1");
+  // Transfer-Encoding: chunked, 70,000 bytes a chunk: chunks that straddle the client's reads.
+  httplib::Server server;
+  server.Get(R"(/(.+))", [&](const httplib::Request& req, httplib::Response& res) {
+    const std::string path = www + "/" + req.matches[1].str();
+    if (!fs::is_regular_file(path)) {
+      res.status = 404;
+      return;
+    }
+    auto data = std::make_shared<std::string>(read_file(path));
+    res.set_chunked_content_provider("application/octet-stream", [data](std::size_t offset, httplib::DataSink& sink) {
+      const std::size_t n = std::min<std::size_t>(70000, data->size() - offset);
+      if (n > 0) sink.write(data->data() + offset, n);
+      if (offset + n == data->size()) sink.done();
+      return true;
+    });
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread listening([&] { server.listen_after_bind(); });
+  struct Stopped {  // also when a REQUIRE ends the test early
+    httplib::Server& server;
+    std::thread& thread;
+    ~Stopped() {
+      server.stop();
+      thread.join();
+    }
+  } stopped{server, listening};
+  for (int i = 0; i < 2000 && !server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  REQUIRE(server.is_running());
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/m1";
+  REQUIRE_EXIT(reg.mreg({"register", "m", "--create-model", "--source", url, "--model-dir", www + "/m1"}), 0);
+
+  auto j = reg.mreg_json({"download", "models:/m/1", out + "/v1"});
+  CHECK(j["verified"] == true);
+  CHECK(j["files"] == kModelFiles + 1);
+  CHECK(same_files(www + "/m1", out + "/v1"));
+
+  // Changed bytes (the listing rewritten to match them) are still refused.
+  write_file(www + "/m1/data/weights.bin", pseudo_random_bytes(9 * 1000 * 1000 + 17, 4));
+  write_listing(www + "/m1");
+  const Result r = reg.mreg({"download", "models:/m/1", out + "/bad"});
+  expect_refused_mismatch(r, j["digest"].get<std::string>(), out + "/bad");
 }
 
 TEST_CASE("download from S3: ListObjectsV2 pages, SigV4 with keys from the environment or a profile, secrets never shown",

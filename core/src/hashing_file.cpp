@@ -17,6 +17,8 @@ namespace {
 
 // Big enough that a write is one system call per MiB, small enough to stay in cache.
 constexpr std::size_t kBufferSize = 1 << 20;
+// Full buffers that may wait for the hashing thread while the next one fills.
+constexpr std::size_t kPipelineDepth = 4;
 // The block copy_from copies and hashes at a time.
 constexpr std::size_t kCopyBlock = 8 << 20;
 
@@ -34,6 +36,7 @@ HashingFile::HashingFile(const std::string& path, unsigned mode, std::function<v
 }
 
 HashingFile::~HashingFile() {
+  pipeline_.reset();  // its thread writes to fd_
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -49,30 +52,45 @@ void HashingFile::write_all(const char* data, std::size_t n) {
   }
 }
 
-void HashingFile::flush() {
-  if (buffer_.empty()) return;
-  hash_.update(buffer_.data(), buffer_.size());
-  write_all(buffer_.data(), buffer_.size());
+void HashingFile::consume(const char* data, std::size_t n) {
+  hash_.update(data, n);
+  write_all(data, n);
+  if (written_) written_(n);
+}
+
+void HashingFile::hand_off() {
+  // Started on the first full buffer: a small file is hashed and written where it arrives.
+  if (!pipeline_)
+    pipeline_ = std::make_unique<BlockPipeline>(
+        [this](const std::vector<char>& block) { consume(block.data(), block.size()); }, kPipelineDepth);
+  std::vector<char> next = pipeline_->spare();
   bytes_ += buffer_.size();
-  if (written_) written_(buffer_.size());
-  buffer_.clear();
+  pipeline_->push(std::move(buffer_));
+  buffer_ = std::move(next);
+  buffer_.reserve(kBufferSize);
+}
+
+void HashingFile::flush() {
+  if (!buffer_.empty()) {
+    if (pipeline_) {
+      hand_off();
+    } else {
+      consume(buffer_.data(), buffer_.size());
+      bytes_ += buffer_.size();
+      buffer_.clear();
+    }
+  }
+  if (pipeline_) pipeline_->drain();
 }
 
 void HashingFile::write(const char* data, std::size_t n) {
-  if (buffer_.empty() && n >= kBufferSize) {  // a big block needs no copy into the buffer
-    hash_.update(data, n);
-    write_all(data, n);
-    bytes_ += n;
-    if (written_) written_(n);
-    return;
-  }
   if (buffer_.capacity() < kBufferSize) buffer_.reserve(kBufferSize);
   while (n > 0) {
     const std::size_t take = std::min(n, kBufferSize - buffer_.size());
     buffer_.insert(buffer_.end(), data, data + take);
     data += take;
     n -= take;
-    if (buffer_.size() == kBufferSize) flush();
+    if (buffer_.size() == kBufferSize) hand_off();
   }
 }
 

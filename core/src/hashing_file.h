@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "block_pipeline.h"
 #include "mreg/model_source.h"
 #include "mreg/sha256.h"
 
@@ -21,6 +23,8 @@ class HashingFile : public FileSink {
   HashingFile(const HashingFile&) = delete;
   HashingFile& operator=(const HashingFile&) = delete;
 
+  // Bytes from a stream: gathered into blocks that a thread of the file's own hashes and
+  // writes while the next block arrives.
   void write(const char* data, std::size_t n) override;
   // copy_file_range in the kernel, with the copy's bytes read back and hashed on a
   // second thread one block behind: two cores hash and copy at the same time.
@@ -31,7 +35,9 @@ class HashingFile : public FileSink {
   std::uint64_t bytes() const { return bytes_ + buffer_.size(); }  // written or buffered
 
  private:
-  void flush();
+  void flush();  // everything written and hashed
+  void hand_off();  // the full buffer to the pipeline
+  void consume(const char* data, std::size_t n);  // hash, write, report
   void write_all(const char* data, std::size_t n);
   void copy_by_reading(int fd);
 
@@ -41,6 +47,7 @@ class HashingFile : public FileSink {
   std::vector<char> buffer_;
   std::uint64_t bytes_ = 0;
   std::function<void(std::uint64_t)> written_;
+  std::unique_ptr<BlockPipeline> pipeline_;  // after what its thread uses
 };
 
 }  // namespace mreg
