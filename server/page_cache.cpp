@@ -1,6 +1,31 @@
 #include "page_cache.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace mreg::server {
+namespace {
+
+MakingGate& making_gate() {
+  static MakingGate gate(std::max(1u, std::thread::hardware_concurrency()));
+  return gate;
+}
+
+}  // namespace
+
+void MakingGate::enter() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const std::uint64_t ticket = next_++;
+  turn_.wait(lock, [&] { return ticket < left_ + slots_; });
+}
+
+void MakingGate::leave() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++left_;
+  }
+  turn_.notify_all();
+}
 
 std::optional<std::string> PageCache::get(const std::string& key,
                                           const std::function<std::optional<std::string>()>& make) {
@@ -21,7 +46,15 @@ std::optional<std::string> PageCache::get(const std::string& key,
       cache.made_.notify_all();
     }
   } done{*this, key};
-  auto page = make();
+  struct Turn {  // leaves the gate however make() ends
+    Turn() { making_gate().enter(); }
+    ~Turn() { making_gate().leave(); }
+  };
+  std::optional<std::string> page;
+  {
+    Turn turn;
+    page = make();
+  }
   if (page) {
     std::lock_guard<std::mutex> lock(mutex_);
     put_locked(key, *page);

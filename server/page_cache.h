@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <list>
 #include <mutex>
@@ -16,6 +17,23 @@
 
 namespace mreg::server {
 
+// At most one answer per CPU is made at once, in the order they were asked for; the other
+// requests wait their turn. A server has many more threads than CPUs (one per connection), and
+// when all of them make answers at once, a thread preempted while it holds a lock (a history
+// index, a cache's) holds up all the others: first visits then take ten times longer at the tail.
+class MakingGate {
+ public:
+  explicit MakingGate(std::size_t slots) : slots_(slots) {}
+  void enter();
+  void leave();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable turn_;
+  std::uint64_t next_ = 0, left_ = 0;
+  const std::size_t slots_;
+};
+
 class PageCache {
  public:
   explicit PageCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
@@ -23,6 +41,7 @@ class PageCache {
   // request makes it, others asking for the same key wait for it instead of
   // making it again (a burst on a page that takes long costs one making).
   // `make` returns nullopt for an answer not to keep (an error); it may throw.
+  // Answers are made a few at a time, over every cache (MakingGate).
   std::optional<std::string> get(const std::string& key, const std::function<std::optional<std::string>()>& make);
 
  private:

@@ -13,13 +13,27 @@ std::string comment_html(const std::string& comment) {
   return "<div class=\"comment\">" + markdown(comment) + "</div>";
 }
 
+// The name a model has now: an event names its model as it was named then, and a page of
+// it (a request's) is under the current name. Renames are read only for a name that is gone.
+std::string current_model_name(const View& view, const std::string& name) {
+  if (view.snapshot.has_model(name)) return name;
+  LogQuery q;
+  q.types = {"model_renamed"};
+  const auto renames = read_log(view.registry, view.rev(), q);  // newest first
+  std::string current = name;
+  for (auto it = renames.rbegin(); it != renames.rend(); ++it)
+    if (it->from == current) current = it->model;
+  return current;
+}
+
 // What happened, in words, with links to the model, version and request (HTML).
 std::string describe(const Links& links, const View& view, const Event& e) {
   const std::string model = e.model.empty() ? "" : link(links.model(e.model), e.model);
   const std::string what =
       e.version ? model + " " + link(links.version(e.model, e.version), "v" + std::to_string(e.version)) : model;
   const std::string from = escape(e.from), to = escape(e.to);
-  const std::string request = e.request.empty() ? "" : request_link(links, e.model, e.request);
+  const std::string request =
+      e.request.empty() ? "" : request_link(links, current_model_name(view, e.model), e.request);
   const std::string by_request = e.request.empty() ? "" : " (approved request " + request + ")";
   if (e.type == "transitioned") return "moved " + what + ": " + from + " &rarr; " + to + by_request;
   if (e.type == "archived") return "archived " + what + ": " + from + " &rarr; " + to + " (side effect)";

@@ -1,5 +1,8 @@
 // The pages of `mreg serve` show each approval with its signer and verdict, as `mreg verify`
 // judges it: on the model page, on the request's own page and in the activity.
+#include <filesystem>
+#include <fstream>
+
 #include "support/approvals.h"
 #include "support/server.h"
 
@@ -119,4 +122,25 @@ TEST_CASE("serve pages: a request's page and the activity show who approved, wit
              Contains("Request &#39;20260101T000000Z-0000&#39; of model m not found"));
   CHECK_THAT(page_of(server, "/r/models/m/requests/%3Cb%3E", 404), Contains("&lt;b&gt;"));
   CHECK_THAT(page_of(server, "/r/models/nope/requests/" + id, 404), Contains("nope not found"));
+}
+
+TEST_CASE("serve pages: an approval that cannot be judged shows an error verdict, styled apart from a bad one",
+          "[serve][approvals]") {
+  ApprovalFixture fx;
+  const std::string id = fx.request("carol", 1);
+  const SignedApproval alice = fx.print_approval("alice", id);
+  // The same approval committed by hand into a registry that has no policy: nothing to judge it by.
+  Registry reg;
+  reg.mreg_json({"register", "m", "--create-model", "--source", "s3://b/1"});
+  const std::filesystem::path file = std::filesystem::path(reg.path()) / approval_file(id, "alice");
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file) << alice.payload;
+  reg.hand_commit("an approval without a policy");
+  Server server({"--repo", reg.path()});
+  const std::string activity = page_of(server, "/activity");
+  CHECK_THAT(activity, Contains("<span class=\"approver error\">" + email("alice") + "</span> "
+                                "<span class=\"verdict error\">E_NO_POLICY</span><span class=\"reason\">no trusted policy"));
+  // The stylesheet gives each verdict its own colours.
+  CHECK_THAT(activity, Contains(".verdict.error{"));
+  CHECK_THAT(activity, Contains(".verdict.bad{"));
 }

@@ -1,5 +1,7 @@
 // mreg serve, the HTML pages: what a person reads on them, escaping of everything that comes
 // from the repository, and clear errors for bad or hostile requests.
+#include <filesystem>
+
 #include "support/harness.h"
 #include "support/lifecycle.h"
 #include "support/server.h"
@@ -294,6 +296,24 @@ TEST_CASE("serve pages: the activity feed lists every change, newest first", "[s
   CHECK(html.find("grid-load") < html.find("@champion"));
   CHECK(html.find("@champion") < html.find("registered <a href=\"/models/power-forecast\">"));
   CHECK_THAT(html, !Contains(kHostile));
+}
+
+TEST_CASE("serve pages: after a rename, events link their request under the model's current name",
+          "[serve][pages]") {
+  Registry reg;
+  reg.mreg_json({"register", "old-name", "--create-model", "--source", "s3://b/1"});
+  const std::string id = reg.mreg_json({"request", "old-name", "1", "--to", "Staging"})["request"]["id"];
+  // A model with request files cannot be renamed: they are taken out by hand first.
+  std::filesystem::remove_all(reg.path() + "/models/old-name/requests");
+  reg.hand_commit("drop the request files");
+  reg.mreg_json({"model", "rename", "old-name", "new-name"});
+  Server server({"--repo", reg.path()});
+  for (const std::string path : {"/activity", "/models/new-name"}) {
+    INFO(path);
+    const std::string html = page_of(server, path);
+    CHECK_THAT(html, Contains("(request <a href=\"/models/new-name/requests/" + id + "\"><code>" + id + "</code></a>)"));
+    CHECK_THAT(html, !Contains("/models/old-name/requests/"));
+  }
 }
 
 TEST_CASE("serve pages: bad and hostile requests get clear errors and the server keeps serving",

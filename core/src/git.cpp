@@ -101,6 +101,16 @@ struct LibraryInit {
 };
 void ensure_init() { static LibraryInit once; }
 
+}  // namespace
+
+void use_small_pack_windows() {
+  ensure_init();
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(1) << 20);
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(96) << 20);
+}
+
+namespace {
+
 [[noreturn]] void fail(const std::string& what, int rc) {
   const git_error* e = git_error_last();
   std::string msg = what + ": " + (e && e->message ? e->message : "libgit2 error " + std::to_string(rc));

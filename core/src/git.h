@@ -100,6 +100,12 @@ std::string strip_password(const std::string& url, std::string* password);
 // The trailers of a commit message ("Key: value" lines of its last paragraph), in order.
 std::vector<std::pair<std::string, std::string>> parse_trailers(const std::string& message);
 
+// For a process that serves many random reads of one repository for long (mreg serve): pack
+// files mapped in windows of 1 MiB, up to 96 MiB at once, instead of 32 MiB windows, two at a
+// time, which suit one command's walk. Random reads over a large pack otherwise map and unmap
+// a 32 MiB window on most reads, and each unmap stops every thread of the process.
+void use_small_pack_windows();
+
 // A value of git's configuration outside any repository (system, XDG and global files, found as
 // git finds them); nullopt when not set.
 std::optional<std::string> user_config_string(const std::string& key);

@@ -3,6 +3,7 @@
 #include "mreg/verify.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -278,31 +279,55 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
 // History indexes loaded by earlier queries, kept for the next ones with
 // mreg/long_running.h (loading one takes tens of milliseconds at 100,000 commits,
 // and a page asks several queries). Each is lent to one query at a time, which
-// indexes what is new since; a query that finds none free loads its own.
+// indexes what is new since. At most kKeep are made for queries that run at once:
+// beyond, a query waits for one to come back (most hold one for well under a
+// millisecond), since each index is tens of MB and a server runs many queries at once.
+// A query in a thread that already holds one never waits (it could wait for itself):
+// it loads its own.
 class IndexPool {
  public:
   static IndexPool& instance() {
     static IndexPool pool;
     return pool;
   }
+  // A free index, or nullptr when the caller is to load one (and give it back all the same).
   std::unique_ptr<HistoryIndex> take(const std::string& git_dir) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto& free = free_[git_dir];
-    if (free.empty()) return nullptr;
-    auto index = std::move(free.back());
-    free.pop_back();
+    std::unique_lock<std::mutex> lock(mutex_);
+    auto& slot = slots_[git_dir];
+    if (held_in_thread() == 0)
+      returned_.wait(lock, [&] { return !slot.free.empty() || slot.lent < kKeep; });
+    ++held_in_thread();
+    ++slot.lent;
+    if (slot.free.empty()) return nullptr;
+    auto index = std::move(slot.free.back());
+    slot.free.pop_back();
     return index;
   }
+  // Gives back what take() lent (nullptr when the query dropped its index).
   void give_back(const std::string& git_dir, std::unique_ptr<HistoryIndex> index) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto& free = free_[git_dir];
-    if (free.size() < kKeep) free.push_back(std::move(index));
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto& slot = slots_[git_dir];
+      --held_in_thread();
+      --slot.lent;
+      if (index && slot.free.size() < kKeep) slot.free.push_back(std::move(index));
+    }
+    returned_.notify_one();
   }
 
  private:
-  static constexpr std::size_t kKeep = 2;  // a few concurrent history pages; each index is tens of MB
+  static constexpr std::size_t kKeep = 2;  // about one per CPU: a query's work is CPU
+  static int& held_in_thread() {
+    thread_local int held = 0;
+    return held;
+  }
+  struct Slot {
+    std::vector<std::unique_ptr<HistoryIndex>> free;
+    std::size_t lent = 0;
+  };
   std::mutex mutex_;
-  std::map<std::string, std::vector<std::unique_ptr<HistoryIndex>>> free_;
+  std::condition_variable returned_;
+  std::map<std::string, Slot> slots_;
 };
 
 // False when the repository's config says mreg.historyIndex = false: history
@@ -325,12 +350,18 @@ class CommitSource {
   // Without `indexed`, reads git (for short walks, where loading the index costs more).
   explicit CommitSource(const git::Repository& repo, bool indexed = true) : repo_(repo) {
     if (indexed && history_index_enabled(repo)) {
-      if (read_caches_in_memory()) index_ = IndexPool::instance().take(repo.git_dir());
-      if (!index_) index_ = std::make_unique<HistoryIndex>(repo.git_dir());
+      pooled_ = read_caches_in_memory();
+      if (pooled_) index_ = IndexPool::instance().take(repo.git_dir());
+      try {
+        if (!index_) index_ = std::make_unique<HistoryIndex>(repo.git_dir());
+      } catch (...) {
+        if (pooled_) IndexPool::instance().give_back(repo.git_dir(), nullptr);  // no destructor will
+        throw;
+      }
     }
   }
   ~CommitSource() {
-    if (index_ && read_caches_in_memory()) IndexPool::instance().give_back(repo_.git_dir(), std::move(index_));
+    if (pooled_) IndexPool::instance().give_back(repo_.git_dir(), std::move(index_));
   }
   CommitSource(const CommitSource&) = delete;
   CommitSource& operator=(const CommitSource&) = delete;
@@ -347,6 +378,22 @@ class CommitSource {
     }
     for (const auto& oid : repo_.walk(from, hide)) out.push_back({oid, index_ ? *index_->position(oid) : 0});
     return out;
+  }
+
+  // walk(from) with may_concern(item, models) as a filter: `fn` is called for each commit
+  // that may concern the models, newest first, until it returns false. `models` may grow
+  // meanwhile (a rename adds the old name). On a history of one line the index's lists of
+  // commits by model give them, instead of reading every commit's record.
+  void for_each_concerning(const git::Oid& from, const std::set<std::string>& models,
+                           const std::function<bool(const Item&)>& fn) {
+    if (update(from) && index_->lists_models()) {
+      for (auto pos = index_->newest_naming(models, *index_->position(from) + 1); pos;
+           pos = index_->newest_naming(models, *pos))
+        if (!fn({index_->commit(*pos).oid, *pos})) return;
+      return;
+    }
+    for (const auto& item : walk(from))
+      if (may_concern(item, models) && !fn(item)) return;
   }
 
   Timestamp author_time(const Item& item) { return index_ ? index_->commit(item.pos).author_time : info(item).author.time; }
@@ -424,6 +471,7 @@ class CommitSource {
   }
 
   const git::Repository& repo_;
+  bool pooled_ = false;  // index_ was lent by IndexPool, and goes back there
   std::unique_ptr<HistoryIndex> index_;
   std::optional<git::CommitInfo> current_;
 };
@@ -522,12 +570,12 @@ std::vector<Event> read_log(const Registry& registry, const std::string& rev, co
   const std::string author = fold_case(q.author);
   std::vector<Event> out;
   CommitSource source(repo);
-  for (const auto& item : source.walk(start)) {
-    if (!q.model.empty() && names.empty()) break;
+  // False once the query has all it asked for.
+  auto read_commit = [&](const CommitSource::Item& item) {
+    if (!q.model.empty() && names.empty()) return false;
     const Timestamp time = source.author_time(item);
     const bool in_time = !(q.until && time > *q.until) && !(q.since && time < *q.since);
-    if (!names.empty() && !source.may_concern(item, names)) continue;  // the cheap test first
-    if (!in_time && q.model.empty()) continue;
+    if (!in_time && q.model.empty()) return true;
     for (auto& e : source.events(item)) {
       if (!names.empty()) {
         if (!names.count(e.model)) continue;
@@ -542,8 +590,15 @@ std::vector<Event> read_log(const Registry& registry, const std::string& rev, co
                         (author.empty() || fold_case(e.author).find(author) != std::string::npos);
       if (keep) out.push_back(std::move(e));
       if (created && !q.model.empty()) names.erase(model);
-      if (q.limit && out.size() >= q.limit) return out;
+      if (q.limit && out.size() >= q.limit) return false;
     }
+    return true;
+  };
+  if (names.empty()) {
+    for (const auto& item : source.walk(start))
+      if (!read_commit(item)) break;
+  } else {
+    source.for_each_concerning(start, names, read_commit);
   }
   return out;
 }
@@ -634,9 +689,8 @@ std::vector<RequestState> request_states(const Registry& registry, const std::st
   for (const auto& st : out) names.insert(st.request.model);
   std::size_t open = out.size();
   CommitSource source(repo);
-  for (const auto& item : source.walk(resolve_revision(repo, rev))) {
-    if (open == 0) break;
-    if (!source.may_concern(item, names)) continue;
+  source.for_each_concerning(resolve_revision(repo, rev), names, [&](const CommitSource::Item& item) {
+    if (open == 0) return false;
     for (const auto& e : source.events(item)) {
       // Requests and approvals read from files (commits by hand) carry no outcome.
       if (e.request.empty() || e.type == "requested" || e.type == "approved") continue;
@@ -662,7 +716,8 @@ std::vector<RequestState> request_states(const Registry& registry, const std::st
       st.closed_comment = message_body(c.message, true);
       --open;
     }
-  }
+    return true;
+  });
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.request.id < b.request.id; });
   return out;
 }

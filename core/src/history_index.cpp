@@ -96,8 +96,48 @@ void HistoryIndex::load_record(std::string_view key, std::string_view payload) {
   if (!r.i64(c.author_time) || !r.i64(c.committer_time)) return;
   c.merges_below = c.merges_below || n > 1;
   c.payload = std::string_view(r.here(), payload.size() - static_cast<std::size_t>(r.here() - payload.data()));
-  positions_.emplace(key, static_cast<std::uint32_t>(commits_.size()));
+  const auto pos = static_cast<std::uint32_t>(commits_.size());
+  one_line_ = one_line_ && (pos == 0 ? n == 0 : n == 1 && c.parents.front() == pos - 1);
+  positions_.emplace(key, pos);
   commits_.push_back(std::move(c));
+  if (naming_made_) add_naming(pos);
+}
+
+void HistoryIndex::add_naming(std::uint32_t pos) {
+  const std::string_view payload = commits_[pos].payload;
+  RecordReader r(payload.data(), payload.size());
+  std::string_view author, model;
+  std::uint64_t n;
+  if (!r.view(author) || !r.u64(n)) {
+    one_line_ = false;  // a payload that does not read: names_any() says "maybe", the lists cannot
+    return;
+  }
+  for (std::uint64_t i = 0; i < n; ++i) {
+    if (!r.view(model)) {
+      one_line_ = false;
+      return;
+    }
+    naming_[std::string(model)].push_back(pos);
+  }
+}
+
+bool HistoryIndex::lists_models() {
+  if (!naming_made_ && one_line_) {
+    naming_made_ = true;
+    for (std::uint32_t pos = 0; pos < commits_.size(); ++pos) add_naming(pos);
+  }
+  return one_line_;
+}
+
+std::optional<std::uint32_t> HistoryIndex::newest_naming(const std::set<std::string>& models, std::uint32_t below) const {
+  std::optional<std::uint32_t> newest;
+  for (const auto& model : models) {
+    auto it = naming_.find(model);
+    if (it == naming_.end()) continue;
+    auto after = std::lower_bound(it->second.begin(), it->second.end(), below);
+    if (after != it->second.begin() && (!newest || *std::prev(after) > *newest)) newest = *std::prev(after);
+  }
+  return newest;
 }
 
 std::size_t HistoryIndex::IdHash::operator()(std::string_view id) const {

@@ -74,6 +74,15 @@ class HistoryIndex {
 
   // Does any event of the commit name one of these models?
   bool names_any(std::uint32_t pos, const std::set<std::string>& models) const;
+
+  // True while the index holds one line of history: every commit the child of the one
+  // before it (a registry written on one branch). The commits reachable from a position
+  // are then the positions up to it, and walk order is descending position.
+  // With it, lists of positions by model are kept (made on the first call, then kept up to
+  // date) for newest_naming(); false when the history is not one line.
+  bool lists_models();
+  // The newest position below `below` whose events name one of `models` (after lists_models()).
+  std::optional<std::uint32_t> newest_naming(const std::set<std::string>& models, std::uint32_t below) const;
   std::vector<Event> events(std::uint32_t pos) const;
 
  private:
@@ -87,6 +96,10 @@ class HistoryIndex {
   };
   std::unordered_map<std::string_view, std::uint32_t, IdHash> positions_;  // key: the id's 20 bytes
   std::deque<std::string> added_;  // keys and payloads this process appended (commits_ points into them)
+  bool one_line_ = true;
+  bool naming_made_ = false;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> naming_;  // model -> positions, ascending
+  void add_naming(std::uint32_t pos);
 };
 
 // The events of the newest first-parent stretch of history that `mreg events`

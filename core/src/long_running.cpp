@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "git.h"
+
 namespace mreg {
 namespace {
 
@@ -9,7 +11,10 @@ std::atomic<bool> keep{false};
 
 }  // namespace
 
-void keep_read_caches_in_memory() { keep = true; }
+void keep_read_caches_in_memory() {
+  keep = true;
+  git::use_small_pack_windows();
+}
 bool read_caches_in_memory() { return keep; }
 
 }  // namespace mreg

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -74,22 +75,29 @@ std::vector<Problem> problems_of(const Error& e, const std::string& path) {
 // id and name say everything about it, so what is kept stays true.
 class RecentFolders {
  public:
+  // The folder is copied outside the lock: a server's threads outnumber its CPUs, and a
+  // thread preempted while copying under the lock would hold up every other one.
   std::optional<ModelFolder> find(const git::Oid& tree, const std::string& name) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& [key, folder] : kept_)
-      if (key.first == tree && key.second == name) return folder;
-    return std::nullopt;
+    std::shared_ptr<const ModelFolder> found;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& [key, folder] : kept_)
+        if (key.first == tree && key.second == name) found = folder;
+    }
+    if (!found) return std::nullopt;
+    return *found;
   }
   void add(const git::Oid& tree, const std::string& name, const ModelFolder& folder) {
+    auto kept = std::make_shared<const ModelFolder>(folder);
     std::lock_guard<std::mutex> lock(mutex_);
     if (kept_.size() == kKeep) kept_.pop_front();
-    kept_.emplace_back(std::make_pair(tree, name), folder);
+    kept_.emplace_back(std::make_pair(tree, name), std::move(kept));
   }
 
  private:
   static constexpr std::size_t kKeep = 4;
   std::mutex mutex_;
-  std::deque<std::pair<std::pair<git::Oid, std::string>, ModelFolder>> kept_;
+  std::deque<std::pair<std::pair<git::Oid, std::string>, std::shared_ptr<const ModelFolder>>> kept_;
 };
 RecentFolders& recent_folders() {
   static RecentFolders* folders = new RecentFolders;  // never freed: used until the process ends
