@@ -53,6 +53,7 @@ OrderedJson get_registered_model(const Snapshot& s, const ApiParams& p) {
 OrderedJson version_list(const char* key, const std::vector<ModelVersion>& versions) {
   OrderedJson j = OrderedJson::object();
   if (versions.empty()) return j;  // MLflow leaves an empty repeated field out
+  // With their aliases, as MLflow 3's server sends them (2.x sends none).
   for (const auto& v : versions) j[key].push_back(api_version_json(v));
   return j;
 }
@@ -177,10 +178,19 @@ OrderedJson api_version_json(const ModelVersion& v) {
   return j;
 }
 
+OrderedJson api_listed_version_json(const ModelVersion& v) {
+  OrderedJson j = api_version_json(v);
+  j.erase("aliases");
+  return j;
+}
+
 OrderedJson api_model_json(const ModelSummary& s) {
   OrderedJson j = to_mlflow_json(s, kMlflowFields);
   if (j.contains("latest_versions"))
-    for (auto& v : j["latest_versions"]) empty_strings_as_mlflow(v);
+    for (auto& v : j["latest_versions"]) {
+      empty_strings_as_mlflow(v);
+      v.erase("aliases");
+    }
   return j;
 }
 

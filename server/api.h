@@ -22,6 +22,9 @@ class SnapshotSource;
 // A version and a model as the API sends them: MLflow's fields, with a version's
 // `description`, `run_id` and `run_link` sent as "" when empty, as MLflow sends them.
 OrderedJson api_version_json(const ModelVersion& v);
+// A version as MLflow lists it in search results and in a model's latest_versions: without its
+// aliases, which MLflow sends for a single version and (3.x) for get-latest-versions.
+OrderedJson api_listed_version_json(const ModelVersion& v);
 OrderedJson api_model_json(const ModelSummary& s);
 
 // Answers a request for `endpoint` (the path after ".../2.0/mlflow/", e.g.

@@ -27,10 +27,7 @@ OrderedJson search_model_versions(const Snapshot& s, const ApiParams& p) {
                                                              max_results, p.get("page_token").value_or(""));
   OrderedJson j = OrderedJson::object();
   for (const auto& v : page.model_versions) {
-    // MLflow's search results carry no aliases (its get-model-version and get-by-alias do).
-    OrderedJson one = api_version_json(v);
-    one.erase("aliases");
-    j["model_versions"].push_back(std::move(one));
+    j["model_versions"].push_back(api_listed_version_json(v));
   }
   if (!page.next_page_token.empty()) j["next_page_token"] = page.next_page_token;
   return j;

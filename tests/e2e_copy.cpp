@@ -46,7 +46,7 @@ TEST_CASE("mreg copy makes a new version with the source's lineage and records w
            {{"copy", "m/1", "other", "--create-model"}, 3, "models:/"},       // not a model URI
            {{"copy", "models:/m/9", "other", "--create-model"}, 4, "9"},      // no such version
            {{"copy", "models:/nosuch/1", "other", "--create-model"}, 4, "nosuch"},
-           {{"copy", "models:/m/1", "bad name", "--create-model"}, 3, "bad name"},
+           {{"copy", "models:/m/1", "bad\x01name", "--create-model"}, 3, "name"},  // a control character
            {{"--ref", "HEAD~1", "copy", "models:/m/1", "other", "--create-model"}, 3, "--ref"},
            {{"copy", "models:/m/1"}, 2, "dest"}}) {
     Result r = reg.mreg(bad.args);
