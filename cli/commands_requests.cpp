@@ -10,30 +10,6 @@
 #include "signing.h"
 
 namespace mreg::cli {
-namespace {
-
-// Every key always there, null (or false) when it does not apply: a program reads one shape
-// whatever the request asks for and whatever became of it.
-
-OrderedJson request_json(const TransitionRequest& r) {
-  OrderedJson j;
-  j["id"] = r.id;
-  j["model"] = r.model;
-  j["version"] = std::to_string(r.version);
-  j["from_stage"] = r.from_stage;
-  j["to_stage"] = text_or_null(r.to_stage);
-  j["alias"] = text_or_null(r.alias);
-  j["remove_alias"] = text_or_null(r.remove_alias);
-  j["delete_version"] = r.delete_version;
-  j["archive_existing"] = r.archive_existing;
-  j["version_sha256"] = r.version_sha256;
-  j["requested_by"] = r.requested_by;
-  j["requested_at"] = format_rfc3339(r.requested_at);
-  j["comment"] = text_or_null(r.comment);
-  return j;
-}
-
-}  // namespace
 
 void add_request_commands(CLI::App& app, Context& ctx) {
   struct Args {

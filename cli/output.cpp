@@ -244,4 +244,23 @@ OrderedJson text_or_null(const std::string& s) { return s.empty() ? OrderedJson(
 std::string format_time(Timestamp t) { return format_rfc3339(t); }
 std::string short_id(const std::string& commit) { return commit.substr(0, 12); }
 
+OrderedJson request_json(const TransitionRequest& r) {
+  OrderedJson j;
+  j["id"] = r.id;
+  j["model"] = r.model;
+  j["version"] = std::to_string(r.version);
+  j["from_stage"] = r.from_stage;
+  j["to_stage"] = text_or_null(r.to_stage);
+  j["alias"] = text_or_null(r.alias);
+  j["remove_alias"] = text_or_null(r.remove_alias);
+  j["delete_version"] = r.delete_version;
+  j["archive_existing"] = r.archive_existing;
+  j["target"] = r.target();
+  j["version_sha256"] = r.version_sha256;
+  j["requested_by"] = r.requested_by;
+  j["requested_at"] = r.requested_at ? OrderedJson(format_rfc3339(r.requested_at)) : OrderedJson(nullptr);
+  j["comment"] = text_or_null(r.comment);
+  return j;
+}
+
 }  // namespace mreg::cli

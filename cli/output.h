@@ -79,6 +79,9 @@ OrderedJson text_or_null(const std::string& s);
 // The items with SEP between them ("" for none).
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
 std::string format_time(Timestamp t);
+// A request file's content with every key always present (null or false when it does not
+// apply), so that a program reads one shape whatever the request asks for.
+OrderedJson request_json(const TransitionRequest& r);
 std::string short_id(const std::string& commit);
 
 }  // namespace mreg::cli

@@ -19,20 +19,7 @@ std::string move_text(const TransitionRequest& r) {
 OrderedJson request_review_json(const RequestReview& rr) {
   const RequestVerdict& v = rr.verdict;
   const TransitionRequest& r = v.request;
-  OrderedJson j;
-  j["id"] = r.id;
-  j["model"] = r.model;
-  j["version"] = std::to_string(r.version);
-  j["from_stage"] = r.from_stage;
-  j["to_stage"] = text_or_null(r.to_stage);
-  j["alias"] = text_or_null(r.alias);
-  j["remove_alias"] = text_or_null(r.remove_alias);
-  j["delete_version"] = r.delete_version;
-  j["archive_existing"] = r.archive_existing;
-  j["target"] = r.target();
-  j["requested_by"] = r.requested_by;
-  j["requested_at"] = r.requested_at ? OrderedJson(format_rfc3339(r.requested_at)) : OrderedJson(nullptr);
-  j["comment"] = r.comment;
+  OrderedJson j = request_json(r);
   j["state"] = rr.state;
   j["on_branch"] = rr.on_branch;
   j["requester"] = OrderedJson{{"proven", v.requester_proven()},
