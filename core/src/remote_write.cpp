@@ -25,6 +25,12 @@ void back_off(int attempt, std::mt19937& rng) {
   std::this_thread::sleep_for(std::chrono::milliseconds(5 + wait(rng)));
 }
 
+// A refusal that another push holding the remote's ref explains: libgit2's local and
+// file transports say "lock"; git's receive-pack says "failed to update ref".
+bool busy_ref(const std::string& reason) {
+  return reason.find("lock") != std::string::npos || reason.find("failed to update ref") != std::string::npos;
+}
+
 // After the push: the local branch follows when it can; when it cannot, the
 // write still stands on the remote and 'mreg pull' catches up later.
 void follow_remote(git::Repository& repo, const std::string& branch, const git::Oid& commit,
@@ -60,13 +66,20 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
   std::mt19937 rng(std::random_device{}());
   std::string last_reason;
   std::optional<git::Oid> refused_on;  // the tip the last refused push was made on
+  int refusals_on_same_tip = 0;
   const int attempts = std::max(1, target.max_attempts);
   for (int attempt = 0; attempt < attempts; ++attempt) {
     const git::Oid tip = fetch_branch(repo, target, false);
-    // Refused although nobody moved the branch (and no push held its lock): a hook or
-    // a protected branch says no, and trying again will not change that.
-    if (refused_on == tip && last_reason.find("lock") == std::string::npos)
-      throw Error(ErrorCode::PERMISSION_DENIED, "the remote refused the push to " + upstream + ": " + last_reason);
+    // Refused twice on a tip that nobody moved, for a reason other than another push
+    // holding the ref: a hook or a protected branch says no, and trying again will not
+    // change that. Once is not enough: while another push holds the ref, git's
+    // receive-pack answers "failed to update ref" and still shows the old tip.
+    if (refused_on == tip) {
+      if (!busy_ref(last_reason) && ++refusals_on_same_tip >= 2)
+        throw Error(ErrorCode::PERMISSION_DENIED, "the remote refused the push to " + upstream + ": " + last_reason);
+    } else {
+      refusals_on_same_tip = 0;
+    }
     const auto local = repo.ref_target(*branch);
     if (local && !repo.is_ancestor(*local, tip))
       throw Error(ErrorCode::RESOURCE_CONFLICT,
@@ -104,7 +117,7 @@ git::Oid apply_and_push(Registry::Impl& impl, const WriteOptions& opts, const Op
     refused_on = tip;
     back_off(attempt, rng);
   }
-  throw Error(ErrorCode::RESOURCE_CONFLICT, "the remote branch " + upstream + " kept moving: " +
+  throw Error(ErrorCode::RESOURCE_CONFLICT, "the remote branch " + upstream + " kept moving or stayed busy: " +
                                                 std::to_string(attempts) + " pushes were refused (last: " +
                                                 last_reason + "); nothing was written");
 }
