@@ -25,6 +25,7 @@ const std::vector<HardName> kHardNames = {
     {"catalog.schema.model", "catalog.schema.model"},
     {"<b>&\"'", "%3Cb%3E%26%22%27"},
     {"CON", "%43ON"},
+    {"team@corp", "team%40corp"},  // models:/team@corp@champion: the alias is after the last '@'
 };
 
 // Every hard name created, with one version registered and moved to Production.

@@ -1,7 +1,7 @@
 // Stages, aliases, comments and model URIs: the moves a deployment depends
 // on. Every change of a stage or an alias passes the policy gate (policy_gate.h)
 // unless an approved request makes it.
-#include <regex>
+#include <algorithm>
 
 #include "manifest.h"
 #include "mreg/names.h"
@@ -232,7 +232,8 @@ ModelUri parse_model_uri(const std::string& uri) {
   ModelUri out;
   const auto slash = path.find('/');
   if (slash == std::string::npos) {
-    const auto at = path.find('@');
+    // The last '@', as MLflow splits it: a model name may hold '@', an alias may not.
+    const auto at = path.rfind('@');
     if (at == std::string::npos) return bad("no version, stage or alias");
     out.name = path.substr(0, at);
     out.alias = path.substr(at + 1);
@@ -243,8 +244,8 @@ ModelUri parse_model_uri(const std::string& uri) {
   out.name = path.substr(0, slash);
   const std::string suffix = path.substr(slash + 1);
   if (out.name.empty() || suffix.empty() || suffix.find('/') != std::string::npos) return bad("expected NAME/SUFFIX");
-  static const std::regex digits("^[0-9]+$");
-  if (std::regex_match(suffix, digits)) out.version = parse_version_number(suffix);
+  if (std::all_of(suffix.begin(), suffix.end(), [](unsigned char c) { return c >= '0' && c <= '9'; }))
+    out.version = parse_version_number(suffix);
   else if (fold_case(suffix) == "latest") out.latest = true;
   else out.stage = suffix;
   return out;
