@@ -101,6 +101,25 @@ TEST_CASE("names MLflow accepts are registry names: folders and tags encoded, re
   CHECK_THAT(log.out, Contains("50%"));
 }
 
+TEST_CASE("a name with blanks at its ends keeps its history: git would trim its trailers", "[names]") {
+  Registry reg;
+  REQUIRE_EXIT(reg.mreg({"model", "create", " lead "}), 0);
+  REQUIRE_EXIT(reg.mreg({"register", " lead ", "--source", "s3://bucket/1"}), 0);
+  REQUIRE_EXIT(reg.mreg({"stage", " lead ", "1", "Staging"}), 0);
+  CHECK_THAT(reg.git_ok({"log", "-1", "--format=%B"}), Contains("Mreg-Model-Encoded: %20lead%20"));
+  REQUIRE_EXIT(reg.mreg({"model", "rename", " lead ", "lead"}), 0);
+  const Json log = reg.mreg_json({"log", "lead"});
+  REQUIRE(log["events"].size() == 4);
+  CHECK(log["events"][0]["type"] == "model_renamed");
+  CHECK(log["events"][0]["from"] == " lead ");
+  CHECK(log["events"][1]["type"] == "transitioned");
+  CHECK(log["events"][1]["model"] == " lead ");
+  CHECK(log["events"][3]["type"] == "model_created");
+  // Plain git reads the commits too, and the registry stays valid.
+  REQUIRE_EXIT(reg.mreg({"check"}), 0);
+  require_fsck_clean(reg.path());
+}
+
 TEST_CASE("mreg check names a model folder that is not its name's encoding", "[names][check]") {
   Registry reg;
   REQUIRE_EXIT(reg.mreg({"model", "create", "my model"}), 0);

@@ -191,6 +191,7 @@ void make_sig(SigH& out, const Signature& s) {
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> parse_trailers(const std::string& message) {
+  ensure_init();  // libgit2's allocator is set up by its init
   git_message_trailer_array arr{};
   std::vector<std::pair<std::string, std::string>> out;
   if (git_message_trailers(&arr, message.c_str()) < 0) return out;

@@ -18,15 +18,10 @@
 #include "registry_impl.h"
 #include "mreg/approval.h"
 #include "yaml_doc.h"
+#include "trailers.h"
 
 namespace mreg {
 namespace {
-
-std::string trailer(const std::vector<std::pair<std::string, std::string>>& trailers, const std::string& key) {
-  for (const auto& [k, v] : trailers)
-    if (k == key) return v;
-  return "";
-}
 
 std::int64_t to_number(const std::string& s) {
   try {
@@ -190,8 +185,8 @@ void hand_edit_events(const git::Repository& repo, const git::CommitInfo& c, Eve
 // Every event one commit made.
 std::vector<Event> commit_events(const git::Repository& repo, const git::CommitInfo& c) {
   std::vector<Event> out;
-  const auto trailers = git::parse_trailers(c.message);
-  const std::string op = trailer(trailers, "Mreg-Op");
+  const auto trailers = read_trailers(c.message);
+  const std::string op = trailer_value(trailers, "Mreg-Op");
   Event base;
   base.commit = c.oid.hex();
   base.time = c.author.time;
@@ -202,24 +197,24 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
     return out;
   }
   Event e = base;
-  e.model = trailer(trailers, "Mreg-Model");
-  e.version = to_number(trailer(trailers, "Mreg-Version"));
-  const std::string from = trailer(trailers, "Mreg-From"), to = trailer(trailers, "Mreg-To");
+  e.model = trailer_value(trailers, "Mreg-Model");
+  e.version = to_number(trailer_value(trailers, "Mreg-Version"));
+  const std::string from = trailer_value(trailers, "Mreg-From"), to = trailer_value(trailers, "Mreg-To");
   static const std::map<std::string, std::string> simple{
       {"init", "registry_created"},          {"create-model", "model_created"},
       {"delete-model", "model_deleted"},     {"register", "registered"},
       {"delete-version", "version_deleted"}, {"request", "requested"},
       {"approve", "approved"},               {"reject", "rejected"},
       {"cancel", "cancelled"},               {"policy", "policy_changed"}};
-  e.request = trailer(trailers, "Mreg-Request");
+  e.request = trailer_value(trailers, "Mreg-Request");
   if (auto it = simple.find(op); it != simple.end()) {
     e.type = it->second;
     if (!e.request.empty()) {
       e.comment = message_body(c.message, true);
       e.from = from;
       e.to = to;
-      e.alias = trailer(trailers, "Mreg-Alias");
-      if (op == "approve") e.key = trailer(trailers, "Mreg-Approver");
+      e.alias = trailer_value(trailers, "Mreg-Alias");
+      if (op == "approve") e.key = trailer_value(trailers, "Mreg-Approver");
     }
   } else if (op == "update-model" || op == "update-version") {
     e.type = op == "update-model" ? "model_updated" : "version_updated";
@@ -230,7 +225,7 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
     e.to = to;
   } else if (op == "set-tag" || op == "delete-tag") {
     e.type = std::string(e.version ? "version" : "model") + (op == "set-tag" ? "_tag_set" : "_tag_deleted");
-    e.key = trailer(trailers, "Mreg-Tag");
+    e.key = trailer_value(trailers, "Mreg-Tag");
     if (op == "set-tag") {
       const std::string path = e.version ? version_path(e.model, e.version) : model_path(e.model);
       if (auto entry = repo.tree_entry(c.tree, path)) {
@@ -263,7 +258,7 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
     return out;
   } else if (op == "set-alias" || op == "delete-alias") {
     e.type = op == "set-alias" ? "alias_set" : "alias_deleted";
-    e.alias = trailer(trailers, "Mreg-Alias");
+    e.alias = trailer_value(trailers, "Mreg-Alias");
     e.from = from;
     e.to = to;
   } else if (op == "comment") {
@@ -405,10 +400,10 @@ class CommitSource {
   bool may_concern(const Item& item, const std::set<std::string>& models) {
     if (index_) return index_->names_any(item.pos, models);
     // A commit of mreg names its model in a trailer.
-    const auto trailers = git::parse_trailers(info(item).message);
-    const std::string op = trailer(trailers, "Mreg-Op");
+    const auto trailers = read_trailers(info(item).message);
+    const std::string op = trailer_value(trailers, "Mreg-Op");
     if (op == "init") return false;
-    return op.empty() || models.count(trailer(trailers, "Mreg-Model"));
+    return op.empty() || models.count(trailer_value(trailers, "Mreg-Model"));
   }
 
   std::vector<Event> events(const Item& item) {

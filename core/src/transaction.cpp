@@ -17,6 +17,7 @@
 #include "registry_impl.h"
 #include "tag_signing.h"
 #include "worktree.h"
+#include "trailers.h"
 
 namespace mreg {
 namespace {
@@ -158,7 +159,7 @@ std::string format_commit_message(const PlannedCommit& plan) {
   }
   if (!plan.trailers.empty()) {
     msg += "\n";
-    for (const auto& [k, v] : plan.trailers) msg += k + ": " + v + "\n";
+    for (const auto& [k, v] : plan.trailers) msg += trailer_line(k, v);
   }
   return msg;
 }

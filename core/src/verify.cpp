@@ -19,15 +19,10 @@
 #include "registry_impl.h"
 #include "signature_prefetch.h"
 #include "step_changes.h"
+#include "trailers.h"
 
 namespace mreg {
 namespace {
-
-std::string trailer_of(const std::vector<std::pair<std::string, std::string>>& trailers, const char* key) {
-  for (const auto& [k, v] : trailers)
-    if (k == key) return v;
-  return "";
-}
 
 // What the commits reachable from a tip did with requests.
 struct RequestUse {
@@ -992,9 +987,9 @@ class Verifier {
       // A move applied after the checkpoint is judged as of its own commit:
       // its tree, the policy in force before it, its time.
       if (info.message.find("Mreg-Request:") != std::string::npos) {
-        const auto trailers = git::parse_trailers(info.message);
-        const std::string id = trailer_of(trailers, "Mreg-Request"), op = trailer_of(trailers, "Mreg-Op");
-        const std::string model = trailer_of(trailers, "Mreg-Model");
+        const auto trailers = read_trailers(info.message);
+        const std::string id = trailer_value(trailers, "Mreg-Request"), op = trailer_value(trailers, "Mreg-Op");
+        const std::string model = trailer_value(trailers, "Mreg-Model");
         if ((op == "transition" || op == "set-alias") && !model.empty() && !verified_in_history_.count(id)) {
           verified_in_history_.insert(id);
           if (const Policy* then = policy_at(info.parents[0]))
