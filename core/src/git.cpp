@@ -365,6 +365,16 @@ std::optional<Oid> Repository::ref_target(const std::string& refname) const {
 }
 
 std::optional<Oid> Repository::resolve_commit(const std::string& spec) const {
+  // A full ref name is one lookup; revparse would first try it as other kinds of names.
+  if (spec == "HEAD" || spec.rfind("refs/", 0) == 0) {
+    git_oid id;
+    ObjectH target;
+    ObjectH commit;
+    if (git_reference_name_to_id(&id, repo_, spec.c_str()) == 0 &&
+        git_object_lookup(target.out(), repo_, &id, GIT_OBJECT_ANY) == 0 &&
+        git_object_peel(commit.out(), target.get(), GIT_OBJECT_COMMIT) == 0)
+      return from_git(git_object_id(commit.get()));
+  }
   ObjectH obj;
   int rc = git_revparse_single(obj.out(), repo_, spec.c_str());
   if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC || rc == GIT_EAMBIGUOUS) return std::nullopt;
@@ -372,6 +382,14 @@ std::optional<Oid> Repository::resolve_commit(const std::string& spec) const {
   ObjectH commit;
   if (git_object_peel(commit.out(), obj.get(), GIT_OBJECT_COMMIT) < 0) return std::nullopt;
   return from_git(git_object_id(commit.get()));
+}
+
+std::optional<std::string> Repository::full_ref_name(const std::string& spec) const {
+  // A full commit id is read as one before any ref of that name.
+  if (spec.size() == 40 && spec.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) return std::nullopt;
+  RefH ref;
+  if (spec.empty() || git_reference_dwim(ref.out(), repo_, spec.c_str()) < 0) return std::nullopt;
+  return std::string(git_reference_name(ref.get()));
 }
 
 Repository::RefUpdate Repository::update_ref(const std::string& refname, const Oid& target,

@@ -140,6 +140,9 @@ class Repository {
   std::optional<Oid> ref_target(const std::string& refname) const;
   // A revision as git understands it, peeled to a commit; nullopt when unknown.
   std::optional<Oid> resolve_commit(const std::string& spec) const;
+  // The full name of the ref that `spec` names as revparse reads it ("main" ->
+  // "refs/heads/main"); nullopt when it names no ref (a commit id, "main~1").
+  std::optional<std::string> full_ref_name(const std::string& spec) const;
   // Compare-and-swap: moves `refname` to `target` only if it still points at
   // `expected` (or does not exist, when expected is nullopt). Moved when it lost the
   // race; Locked when another process holds the ref's lock file.

@@ -106,6 +106,10 @@ class Registry {
 
   // The registry at `rev` ("" = HEAD): a branch, tag, commit, or REV@{DATE}.
   Snapshot at(const std::string& rev = "") const;
+  // The full name of the ref `rev` names ("main" -> "refs/heads/main"; "" -> "HEAD"), for a
+  // reader that resolves it again and again (at() of a full name is one lookup); nullopt
+  // when `rev` is no ref name (a commit id, "main~1", REV@{DATE}).
+  std::optional<std::string> ref_name(const std::string& rev) const;
   // The commit the last successful write made, as hex.
   const std::string& last_commit() const;
   // A value of the repository's git configuration (e.g. "user.signingKey").
