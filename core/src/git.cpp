@@ -106,8 +106,19 @@ void ensure_init() { static LibraryInit once; }
 void use_small_pack_windows() {
   ensure_init();
   git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(1) << 20);
-  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(96) << 20);
+  // Such a process keeps what it parsed (mreg/long_running.h): few reads go to the packs, and
+  // what is mapped counts in its resident memory.
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(32) << 20);
+  git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(8) << 20);
 }
+
+WidePackWindows::WidePackWindows(std::size_t limit) {
+  ensure_init();
+  git_libgit2_opts(GIT_OPT_GET_MWINDOW_MAPPED_LIMIT, &usual_);
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, std::max(limit, usual_));
+}
+
+WidePackWindows::~WidePackWindows() { git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, usual_); }
 
 namespace {
 
@@ -382,6 +393,17 @@ std::optional<Oid> Repository::resolve_commit(const std::string& spec) const {
   ObjectH commit;
   if (git_object_peel(commit.out(), obj.get(), GIT_OBJECT_COMMIT) < 0) return std::nullopt;
   return from_git(git_object_id(commit.get()));
+}
+
+std::size_t Repository::pack_bytes() const {
+  std::size_t bytes = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(git_dir() + "objects/pack", ec)) {
+    if (e.path().extension() != ".pack") continue;
+    const auto size = e.file_size(ec);
+    if (!ec) bytes += size;
+  }
+  return bytes;
 }
 
 std::optional<std::string> Repository::full_ref_name(const std::string& spec) const {

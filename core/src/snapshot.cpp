@@ -414,6 +414,19 @@ std::vector<ModelVersion> Snapshot::get_model_versions(const std::string& name) 
   return read_one_folder(*impl_->repo, name, *folder, impl_->blob_cache(1))->versions;
 }
 
+std::size_t Snapshot::read_all_models_into_memory(const std::function<bool()>& go_on) const {
+  if (!read_caches_in_memory()) return 0;
+  const auto& folders = impl_->model_folders();
+  // Each window of the pack mapped once for the pass, not once per file read.
+  git::WidePackWindows wide(impl_->repo->pack_bytes() + (std::size_t(64) << 20));
+  std::size_t read = 0;
+  for (const auto& folder : folders) {
+    if (!go_on()) break;
+    if (kept_whole_folder(*impl_, folder.name)) ++read;
+  }
+  return read;
+}
+
 std::string Snapshot::canonical_stage(const std::string& stage) const {
   for (const auto& s : impl_->config.stages)
     if (fold_case(s) == fold_case(stage)) return s;

@@ -239,6 +239,10 @@ class Snapshot {
   // cache lacks are read before the first visit, so an error (other than a broken
   // model, which is visited as such) fails the call before `visit` sees anything.
   void for_each_registered_model(const std::function<void(const ModelSummary&)>& visit) const;
+  // For a long-running reader (mreg/long_running.h): reads every model folder of the commit
+  // into memory, so that the first read of each model finds it there, while `go_on()` says
+  // so; returns how many were read. A folder that does not read is left to its readers.
+  std::size_t read_all_models_into_memory(const std::function<bool()>& go_on) const;
   // One model; INVALID_STATE (ManifestError) when one of its files does not read.
   ModelSummary get_model_summary(const std::string& name) const;
   // One model as far as its files read, with the problems of those that do not
