@@ -155,7 +155,7 @@ void handle_api(const httplib::Request& req, httplib::Response& res, const std::
     const ApiParams params = ApiParams::from(req);
     const View view = source.current();
     // A GET's answer depends only on the commit and the URL: made once per commit.
-    static PageCache cache(64 << 20);
+    static PageCache cache(kAnswerCacheBytes);
     if (req.method == "POST") {
       send_json(res, it->second(view.snapshot, params));
       return;

@@ -34,6 +34,10 @@ class MakingGate {
   const std::size_t slots_;
 };
 
+// Each of the two answer caches (pages, API). The parsed model folders kept in memory make a
+// first answer cheap, so the caches keep only what is asked for again soon.
+constexpr std::size_t kAnswerCacheBytes = std::size_t(16) << 20;
+
 class PageCache {
  public:
   explicit PageCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}

@@ -70,7 +70,7 @@ void handle_page(const httplib::Request& req, httplib::Response& res, const std:
   std::smatch m;
   try {
     const View view = source.current();
-    static PageCache cache(64 << 20);
+    static PageCache cache(kAnswerCacheBytes);
     std::optional<std::string> html = cache.get(view.snapshot.commit_id() + " " + req.target, [&]() -> std::optional<std::string> {
       if (path == "/" || path.empty()) {
         ModelsQuery q;

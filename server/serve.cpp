@@ -1,14 +1,19 @@
 #include "serve.h"
 
 #include <httplib.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "api.h"
@@ -114,6 +119,46 @@ std::string server_url(const ServeOptions& opts) {
   return "http://" + opts.host + ":" + std::to_string(opts.port) + opts.base_path + "/";
 }
 
+// Reads every model of the served commit into memory once the server listens (so that first
+// visits find them there), then gives freed memory back to the system every 10 s until
+// stopped: a reader's garbage otherwise stays in the process for good.
+class Housekeeping {
+ public:
+  explicit Housekeeping(const SnapshotSource& source) : thread_([this, &source] { run(source); }) {}
+  ~Housekeeping() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void run(const SnapshotSource& source) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      const View view = source.current();
+      const std::size_t models = view.snapshot.read_all_models_into_memory([this] { return !stopping_.load(); });
+      const auto millis =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+      if (!stopping_)
+        log_line("mreg serve: " + std::to_string(models) + " models read into memory in " + std::to_string(millis) +
+                 " ms");
+    } catch (const std::exception& e) {
+      log_line(std::string("mreg serve: models not read into memory ahead (they are read as asked for): ") + e.what());
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    do malloc_trim(0);
+    while (!wake_.wait_for(lock, std::chrono::seconds(10), [this] { return stopping_.load(); }));
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
 }  // namespace
 
 void serve(ServeOptions opts) {
@@ -127,6 +172,9 @@ void serve(ServeOptions opts) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // One malloc arena per CPU rather than glibc's eight: a server has a thread per connection,
+  // and each arena keeps what its threads freed.
+  mallopt(M_ARENA_MAX, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 
   std::unique_ptr<Mirror> mirror;
   if (!opts.mirror_url.empty()) {
@@ -209,9 +257,11 @@ void serve(ServeOptions opts) {
     kill(getpid(), SIGTERM);  // wakes the sigwait below when the server stops by itself
   });
   if (mirror) mirror->start();
+  std::optional<Housekeeping> housekeeping(std::in_place, source);
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   log_line(std::string("mreg serve: stopping (") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+  housekeeping.reset();
   if (mirror) mirror->stop();
   server.stop();
   listener.join();

@@ -3,6 +3,7 @@
 // a fetch into a mirror) is seen by the next request without a restart.
 #pragma once
 
+#include <mutex>
 #include <string>
 
 #include "mreg/registry.h"
@@ -32,6 +33,10 @@ class SnapshotSource {
  private:
   std::string repo_path_;
   std::string ref_;
+  // The ref's full name, found once: resolving "main" tries refs/main, refs/tags/main
+  // and more before refs/heads/main, each a file lookup, on every request.
+  mutable std::once_flag named_;
+  mutable std::string spec_;
 };
 
 }  // namespace mreg::server

@@ -416,6 +416,30 @@ TEST_CASE("serve: an invalid file in the registry is a 500 that names it (a brok
   CHECK(s.server.get("/models/fraud-detector/versions/2")->status == 200);
 }
 
+TEST_CASE("serve: the models read into memory at start follow new commits, and a broken version file fails only that version",
+          "[serve][api]") {
+  Served s;
+  for (int i = 0; i < 600 && s.server.log().find("models read into memory") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_THAT(s.server.log(), Contains("mreg serve: 3 models read into memory in "));
+  CHECK(tag_map(api_get(s.server, "model-versions/get?name=fraud-detector&version=3").second["model_version"]["tags"]) ==
+        std::map<std::string, std::string>{{"validated", "true"}});
+  // A write changes the model's folder: its new state is read, not the one in memory.
+  s.reg.mreg_json({"version", "tag", "set", "fraud-detector", "3", "validated", "false"});
+  CHECK(tag_map(api_get(s.server, "model-versions/get?name=fraud-detector&version=3").second["model_version"]["tags"]) ==
+        std::map<std::string, std::string>{{"validated", "false"}});
+  // A hand edit breaks version 3's file: that version is a 500 naming it; the others of the
+  // model still read, with their aliases.
+  write_file(s.reg.path() + "/models/fraud-detector/versions/3.yaml", "name: [fraud-detector\n");
+  s.reg.git_ok({"commit", "-q", "-a", "-m", "Edit fraud-detector v3 by hand"});
+  check_error(api_get(s.server, "model-versions/get?name=fraud-detector&version=3"), 500, "INVALID_STATE",
+              "models/fraud-detector/versions/3.yaml");
+  const auto v2 = api_get(s.server, "model-versions/get?name=fraud-detector&version=2");
+  CHECK(v2.first == 200);
+  CHECK(v2.second["model_version"]["aliases"] == Json::array({"champion"}));
+  CHECK(s.server.get("/models/fraud-detector/versions/1")->status == 200);
+}
+
 TEST_CASE("serve: get-download-uri resolves a version whose source is another models:/ URI", "[serve][api]") {
   Served s;
   s.reg.mreg_json({"register", "churn", "--source", "models:/fraud-detector@champion"});
@@ -463,8 +487,14 @@ TEST_CASE("serve: logs one line per request and stops cleanly on SIGINT and SIGT
     server.get(kApi + "model-versions/get?name=fraud-detector&version=99");
     server.get("/no/such/page");
     CHECK(server.stop(signal_number) == 0);
-    const auto log_lines = lines(server.log());
+    // The line that says the models were read into memory comes when that is done, among the others.
+    std::vector<std::string> log_lines;
+    int read_into_memory = 0;
+    for (auto& line : lines(server.log()))
+      if (line.find("3 models read into memory in ") != std::string::npos) ++read_into_memory;
+      else log_lines.push_back(std::move(line));
     INFO(server.log());
+    CHECK(read_into_memory <= 1);
     // listening, three requests (logged as each ends, so in any order), stopping, stopped
     REQUIRE(log_lines.size() == 6);
     const std::string requests = log_lines[1] + "\n" + log_lines[2] + "\n" + log_lines[3];

@@ -106,8 +106,19 @@ void ensure_init() { static LibraryInit once; }
 void use_small_pack_windows() {
   ensure_init();
   git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(1) << 20);
-  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(96) << 20);
+  // Such a process keeps what it parsed (mreg/long_running.h): few reads go to the packs, and
+  // what is mapped counts in its resident memory.
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(32) << 20);
+  git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(8) << 20);
 }
+
+WidePackWindows::WidePackWindows(std::size_t limit) {
+  ensure_init();
+  git_libgit2_opts(GIT_OPT_GET_MWINDOW_MAPPED_LIMIT, &usual_);
+  git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, std::max(limit, usual_));
+}
+
+WidePackWindows::~WidePackWindows() { git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, usual_); }
 
 namespace {
 
@@ -366,6 +377,16 @@ std::optional<Oid> Repository::ref_target(const std::string& refname) const {
 }
 
 std::optional<Oid> Repository::resolve_commit(const std::string& spec) const {
+  // A full ref name is one lookup; revparse would first try it as other kinds of names.
+  if (spec == "HEAD" || spec.rfind("refs/", 0) == 0) {
+    git_oid id;
+    ObjectH target;
+    ObjectH commit;
+    if (git_reference_name_to_id(&id, repo_, spec.c_str()) == 0 &&
+        git_object_lookup(target.out(), repo_, &id, GIT_OBJECT_ANY) == 0 &&
+        git_object_peel(commit.out(), target.get(), GIT_OBJECT_COMMIT) == 0)
+      return from_git(git_object_id(commit.get()));
+  }
   ObjectH obj;
   int rc = git_revparse_single(obj.out(), repo_, spec.c_str());
   if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC || rc == GIT_EAMBIGUOUS) return std::nullopt;
@@ -373,6 +394,25 @@ std::optional<Oid> Repository::resolve_commit(const std::string& spec) const {
   ObjectH commit;
   if (git_object_peel(commit.out(), obj.get(), GIT_OBJECT_COMMIT) < 0) return std::nullopt;
   return from_git(git_object_id(commit.get()));
+}
+
+std::size_t Repository::pack_bytes() const {
+  std::size_t bytes = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(git_dir() + "objects/pack", ec)) {
+    if (e.path().extension() != ".pack") continue;
+    const auto size = e.file_size(ec);
+    if (!ec) bytes += size;
+  }
+  return bytes;
+}
+
+std::optional<std::string> Repository::full_ref_name(const std::string& spec) const {
+  // A full commit id is read as one before any ref of that name.
+  if (spec.size() == 40 && spec.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) return std::nullopt;
+  RefH ref;
+  if (spec.empty() || git_reference_dwim(ref.out(), repo_, spec.c_str()) < 0) return std::nullopt;
+  return std::string(git_reference_name(ref.get()));
 }
 
 Repository::RefUpdate Repository::update_ref(const std::string& refname, const Oid& target,

@@ -101,10 +101,23 @@ std::string strip_password(const std::string& url, std::string* password);
 std::vector<std::pair<std::string, std::string>> parse_trailers(const std::string& message);
 
 // For a process that serves many random reads of one repository for long (mreg serve): pack
-// files mapped in windows of 1 MiB, up to 96 MiB at once, instead of 32 MiB windows, two at a
+// files mapped in windows of 1 MiB, up to 32 MiB at once, and 8 MiB of objects cached, instead
+// of 32 MiB windows, two at a
 // time, which suit one command's walk. Random reads over a large pack otherwise map and unmap
 // a 32 MiB window on most reads, and each unmap stops every thread of the process.
 void use_small_pack_windows();
+// While alive, windows add up to as much as a pass over most of a pack needs (`limit`), so
+// that each is mapped once; afterwards the next read unmaps all but the usual limit's worth.
+class WidePackWindows {
+ public:
+  explicit WidePackWindows(std::size_t limit);
+  ~WidePackWindows();
+  WidePackWindows(const WidePackWindows&) = delete;
+  WidePackWindows& operator=(const WidePackWindows&) = delete;
+
+ private:
+  std::size_t usual_ = 0;
+};
 
 // A value of git's configuration outside any repository (system, XDG and global files, found as
 // git finds them); nullopt when not set.
@@ -140,6 +153,11 @@ class Repository {
   std::optional<Oid> ref_target(const std::string& refname) const;
   // A revision as git understands it, peeled to a commit; nullopt when unknown.
   std::optional<Oid> resolve_commit(const std::string& spec) const;
+  // The size of the repository's pack files, in bytes.
+  std::size_t pack_bytes() const;
+  // The full name of the ref that `spec` names as revparse reads it ("main" ->
+  // "refs/heads/main"); nullopt when it names no ref (a commit id, "main~1").
+  std::optional<std::string> full_ref_name(const std::string& spec) const;
   // Compare-and-swap: moves `refname` to `target` only if it still points at
   // `expected` (or does not exist, when expected is nullopt). Moved when it lost the
   // race; Locked when another process holds the ref's lock file.

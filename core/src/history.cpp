@@ -311,7 +311,8 @@ class IndexPool {
   }
 
  private:
-  static constexpr std::size_t kKeep = 2;  // about one per CPU: a query's work is CPU
+  // One: each is tens of MB, and a query holds it for well under a millisecond.
+  static constexpr std::size_t kKeep = 1;
   static int& held_in_thread() {
     thread_local int held = 0;
     return held;

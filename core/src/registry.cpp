@@ -162,6 +162,11 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
 Snapshot Registry::at(const std::string& rev) const {
   return impl_->snapshot_at(resolve_revision(*impl_->repo, rev));
 }
+std::optional<std::string> Registry::ref_name(const std::string& rev) const {
+  if (rev.empty()) return std::string("HEAD");
+  if (rev.find("@{") != std::string::npos) return std::nullopt;
+  return impl_->repo->full_ref_name(rev);
+}
 const std::string& Registry::last_commit() const { return impl_->last_commit; }
 std::optional<std::string> Registry::config_value(const std::string& key) const { return impl_->repo->config_string(key); }
 void Registry::set_config_value(const std::string& key, const std::string& value) {

@@ -63,7 +63,7 @@ struct Snapshot::Impl {
 
  private:
   mutable std::mutex mutex_;
-  mutable std::optional<std::vector<git::TreeEntry>> model_folders_;
+  mutable std::shared_ptr<const std::vector<git::TreeEntry>> model_folders_;
   mutable std::map<std::string, std::optional<git::Oid>> folder_lookups_;  // single lookups, remembered
   mutable std::size_t folders_read_ = 0;
   mutable std::unique_ptr<BlobCache> blobs_;

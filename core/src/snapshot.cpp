@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -8,6 +7,8 @@
 #include "progress_report.h"
 #include "mreg/names.h"
 #include "registry_impl.h"
+#include "kept_reads.h"
+#include "mreg/long_running.h"
 #include "summary_cache.h"
 
 namespace mreg {
@@ -68,42 +69,6 @@ std::vector<Problem> problems_of(const Error& e, const std::string& path) {
 // With `problems`, a file that does not read is left out and its problems are added there
 // (a folder read that way is neither taken from the cache nor given to it); without, the
 // first such file throws.
-// The last few folders read strictly, kept for the process: one command reads the same
-// model again and again through different snapshots of the same commit or of commits
-// that did not touch it (the deploy gate: the URI, its state, the steps since the
-// policy's adoption), and parsing and checking its files is what costs. A folder's tree
-// id and name say everything about it, so what is kept stays true.
-class RecentFolders {
- public:
-  // The folder is copied outside the lock: a server's threads outnumber its CPUs, and a
-  // thread preempted while copying under the lock would hold up every other one.
-  std::optional<ModelFolder> find(const git::Oid& tree, const std::string& name) {
-    std::shared_ptr<const ModelFolder> found;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (const auto& [key, folder] : kept_)
-        if (key.first == tree && key.second == name) found = folder;
-    }
-    if (!found) return std::nullopt;
-    return *found;
-  }
-  void add(const git::Oid& tree, const std::string& name, const ModelFolder& folder) {
-    auto kept = std::make_shared<const ModelFolder>(folder);
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (kept_.size() == kKeep) kept_.pop_front();
-    kept_.emplace_back(std::make_pair(tree, name), std::move(kept));
-  }
-
- private:
-  static constexpr std::size_t kKeep = 4;
-  std::mutex mutex_;
-  std::deque<std::pair<std::pair<git::Oid, std::string>, std::shared_ptr<const ModelFolder>>> kept_;
-};
-RecentFolders& recent_folders() {
-  static RecentFolders* folders = new RecentFolders;  // never freed: used until the process ends
-  return *folders;
-}
-
 ModelFolder read_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
                         BlobCache* cache = nullptr, std::vector<Problem>* problems = nullptr) {
   if (cache && !problems) {
@@ -161,13 +126,28 @@ ModelFolder read_folder(const git::Repository& repo, const std::string& name, co
   return f;
 }
 
-// read_folder of one model, asked for by name (not a walk over every folder).
-ModelFolder read_one_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
-                            BlobCache* cache) {
-  if (auto recent = recent_folders().find(tree, name)) return std::move(*recent);
-  ModelFolder f = read_folder(repo, name, tree, cache);
-  recent_folders().add(tree, name, f);
-  return f;
+// read_folder of one model, asked for by name (not a walk over every folder), kept in memory
+// (kept_reads.h): one command or server reads the same model again and again, through
+// different snapshots of the same commit or of commits that did not touch it, and parsing and
+// checking its files is what costs.
+SharedFolder read_one_folder(const git::Repository& repo, const std::string& name, const git::Oid& tree,
+                             BlobCache* cache) {
+  return kept_folder(tree, name, [&] { return read_folder(repo, name, tree, cache); });
+}
+
+// A long-running reader answers a model's reads from the whole folder, read once and kept
+// (kept_reads.h): every page and API answer of a model shares one parse of its files. Null for
+// a one-shot command, or when the folder does not read strictly: then the single file is read,
+// and its error, if any, is the answer.
+SharedFolder kept_whole_folder(const Snapshot::Impl& impl, const std::string& name) {
+  if (!read_caches_in_memory() || name.empty()) return nullptr;
+  const auto folder = impl.model_folder(name);
+  if (!folder) return nullptr;
+  try {
+    return read_one_folder(*impl.repo, name, *folder, impl.blob_cache(1));
+  } catch (const Error&) {
+    return nullptr;
+  }
 }
 
 std::vector<ModelVersion> latest_per_stage(const std::vector<ModelVersion>& versions,
@@ -182,11 +162,11 @@ std::vector<ModelVersion> latest_per_stage(const std::vector<ModelVersion>& vers
   return out;
 }
 
-ModelSummary summarize(ModelFolder f, const std::vector<std::string>& stages) {
+ModelSummary summarize(const ModelFolder& f, const std::vector<std::string>& stages) {
   ModelSummary s;
   s.latest_versions = latest_per_stage(f.versions, stages);
   s.version_count = f.versions.size();
-  s.model = std::move(f.model);
+  s.model = f.model;
   for (const auto& v : f.versions) s.model.updated_at = std::max(s.model.updated_at, v.updated_at);
   return s;
 }
@@ -248,9 +228,13 @@ std::optional<std::string> Snapshot::Impl::read(const std::string& path) const {
 const std::vector<git::TreeEntry>& Snapshot::Impl::model_folders() const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!model_folders_) {
-    std::vector<git::TreeEntry> folders;
     auto models = entry("models");
-    if (models && models->type == git::ObjectType::Tree)
+    if (!models || models->type != git::ObjectType::Tree) {
+      model_folders_ = std::make_shared<const std::vector<git::TreeEntry>>();
+      return *model_folders_;
+    }
+    model_folders_ = kept_listing(models->oid, [&] {
+    std::vector<git::TreeEntry> folders;
       for (auto& e : repo->read_tree(models->oid))
         if (e.type == git::ObjectType::Tree) {
           // Each entry is named by the model its folder holds (FORMAT.md, "Names"); a folder
@@ -261,12 +245,15 @@ const std::vector<git::TreeEntry>& Snapshot::Impl::model_folders() const {
     // git sorts a tree's folders as if their names ended in '/', so "a-b" comes before "a":
     // sort by name for the binary searches below.
     std::sort(folders.begin(), folders.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    model_folders_ = std::move(folders);
+    return folders;
+    });
   }
   return *model_folders_;
 }
 
 std::optional<git::Oid> Snapshot::Impl::model_folder(const std::string& name) const {
+  // A long-running reader keeps the listing of the served commit: a binary search.
+  if (read_caches_in_memory()) model_folders();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (model_folders_) {
@@ -304,16 +291,24 @@ Snapshot Registry::Impl::snapshot_at(const git::Oid& commit, const std::string& 
   if (!model.empty()) impl->know_folder(model, folder);
   impl->repo = repo;
   impl->commit = commit;
-  const auto info = repo->read_commit(commit);
-  impl->tree = info.tree;
   impl->commit_hex = commit.hex();
-  impl->time = info.committer.time;
-  auto config = impl->entry(registry_config_path());
-  if (!config || config->type != git::ObjectType::Blob)
-    throw Error(ErrorCode::INVALID_STATE, "not a registry: no mreg.yaml in commit " + impl->commit_hex.substr(0, 12) +
-                                              " of " + repo->git_dir() + " (run 'mreg init')");
-  impl->config_blob = config->oid;
-  impl->config = parse_registry_config(repo->read_registry_file(config->oid, registry_config_path()), registry_config_path());
+  const SharedBasics basics = kept_basics(commit, [&] {
+    CommitBasics b;
+    const auto info = repo->read_commit(commit);
+    b.tree = info.tree;
+    b.time = info.committer.time;
+    auto config = repo->tree_entry(b.tree, registry_config_path());
+    if (!config || config->type != git::ObjectType::Blob)
+      throw Error(ErrorCode::INVALID_STATE, "not a registry: no mreg.yaml in commit " + impl->commit_hex.substr(0, 12) +
+                                                " of " + repo->git_dir() + " (run 'mreg init')");
+    b.config_blob = config->oid;
+    b.config = parse_registry_config(repo->read_registry_file(config->oid, registry_config_path()), registry_config_path());
+    return b;
+  });
+  impl->tree = basics->tree;
+  impl->time = basics->time;
+  impl->config_blob = basics->config_blob;
+  impl->config = basics->config;
   return Snapshot(std::move(impl));
 }
 
@@ -378,6 +373,7 @@ bool Snapshot::has_model(const std::string& name) const {
 
 RegisteredModel Snapshot::get_registered_model(const std::string& name) const {
   refuse_empty_name(name);
+  if (auto kept = kept_whole_folder(*impl_, name)) return kept->model;
   auto folder = impl_->model_folder(name);
   auto e = folder ? impl_->repo->tree_entry(*folder, "model.yaml") : std::nullopt;
   if (e)
@@ -390,6 +386,11 @@ RegisteredModel Snapshot::get_registered_model(const std::string& name) const {
 }
 
 ModelVersion Snapshot::get_model_version(const std::string& name, std::int64_t version) const {
+  if (auto kept = kept_whole_folder(*impl_, name)) {
+    auto it = std::lower_bound(kept->versions.begin(), kept->versions.end(), version,
+                               [](const ModelVersion& v, std::int64_t n) { return v.version < n; });
+    if (it != kept->versions.end() && it->version == version) return *it;
+  }
   RegisteredModel m = get_registered_model(name);
   const std::string path = version_path(name, version);
   auto folder = impl_->model_folder(name);
@@ -410,7 +411,20 @@ std::vector<ModelVersion> Snapshot::get_model_versions(const std::string& name) 
   refuse_empty_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder) model_not_found(*this, name);
-  return read_one_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)).versions;
+  return read_one_folder(*impl_->repo, name, *folder, impl_->blob_cache(1))->versions;
+}
+
+std::size_t Snapshot::read_all_models_into_memory(const std::function<bool()>& go_on) const {
+  if (!read_caches_in_memory()) return 0;
+  const auto& folders = impl_->model_folders();
+  // Each window of the pack mapped once for the pass, not once per file read.
+  git::WidePackWindows wide(impl_->repo->pack_bytes() + (std::size_t(64) << 20));
+  std::size_t read = 0;
+  for (const auto& folder : folders) {
+    if (!go_on()) break;
+    if (kept_whole_folder(*impl_, folder.name)) ++read;
+  }
+  return read;
 }
 
 std::string Snapshot::canonical_stage(const std::string& stage) const {
@@ -436,13 +450,14 @@ ModelSummary Snapshot::get_model_summary(const std::string& name) const {
   refuse_empty_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder) model_not_found(*this, name);
-  return summarize(read_one_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)), impl_->config.stages);
+  return summarize(*read_one_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)), impl_->config.stages);
 }
 
 ModelSummary Snapshot::summarize_model(const std::string& name) const {
   refuse_empty_name(name);
   auto folder = impl_->model_folder(name);
   if (!folder || !has_model(name)) model_not_found(*this, name);
+  if (auto kept = kept_whole_folder(*impl_, name)) return summarize(*kept, impl_->config.stages);
   return summarize_folder(*impl_->repo, name, *folder, impl_->blob_cache(1), impl_->config.stages);
 }
 

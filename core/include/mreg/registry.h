@@ -106,6 +106,10 @@ class Registry {
 
   // The registry at `rev` ("" = HEAD): a branch, tag, commit, or REV@{DATE}.
   Snapshot at(const std::string& rev = "") const;
+  // The full name of the ref `rev` names ("main" -> "refs/heads/main"; "" -> "HEAD"), for a
+  // reader that resolves it again and again (at() of a full name is one lookup); nullopt
+  // when `rev` is no ref name (a commit id, "main~1", REV@{DATE}).
+  std::optional<std::string> ref_name(const std::string& rev) const;
   // The commit the last successful write made, as hex.
   const std::string& last_commit() const;
   // A value of the repository's git configuration (e.g. "user.signingKey").
@@ -235,6 +239,10 @@ class Snapshot {
   // cache lacks are read before the first visit, so an error (other than a broken
   // model, which is visited as such) fails the call before `visit` sees anything.
   void for_each_registered_model(const std::function<void(const ModelSummary&)>& visit) const;
+  // For a long-running reader (mreg/long_running.h): reads every model folder of the commit
+  // into memory, so that the first read of each model finds it there, while `go_on()` says
+  // so; returns how many were read. A folder that does not read is left to its readers.
+  std::size_t read_all_models_into_memory(const std::function<bool()>& go_on) const;
   // One model; INVALID_STATE (ManifestError) when one of its files does not read.
   ModelSummary get_model_summary(const std::string& name) const;
   // One model as far as its files read, with the problems of those that do not

@@ -1,0 +1,109 @@
+#include "kept_reads.h"
+
+#include <list>
+#include <mutex>
+#include <unordered_map>
+
+#include "mreg/long_running.h"
+
+namespace mreg {
+namespace {
+
+// About what a parsed folder holds on the heap (strings, tag maps): the budget's unit.
+std::size_t strings_bytes(const TagMap& tags) {
+  std::size_t n = 0;
+  for (const auto& [k, v] : tags) n += 96 + k.size() + v.size();  // a map node and its strings
+  return n;
+}
+std::size_t approximate_bytes(const ModelFolder& f) {
+  const RegisteredModel& m = f.model;
+  std::size_t n = sizeof(ModelFolder) + m.name.size() + m.description.size() + m.created_by.size() +
+                  strings_bytes(m.tags) + 96 * (m.aliases.size() + m.alias_requests.size());
+  for (const auto& v : f.versions) {
+    n += sizeof(ModelVersion) + v.description.size() + v.source.size() + v.run_id.size() + v.run_link.size() +
+         v.digest.size() + v.created_by.size() + v.storage_location.size() + v.status_message.size() +
+         strings_bytes(v.tags) + 32 * v.flavors.size() + 32 * v.aliases.size();
+    if (!v.signature.is_null()) n += 64 * v.signature.size() + 256;
+  }
+  return n;
+}
+
+// Most recently used first; beyond the budget the least recently used go.
+template <class Value>
+class KeptByKey {
+ public:
+  using Size = std::size_t (*)(const Value&);
+  KeptByKey(std::size_t budget, Size size) : budget_(budget), size_(size) {}
+
+  std::shared_ptr<const Value> find(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = index_.find(key);
+    if (it == index_.end()) return nullptr;
+    entries_.splice(entries_.begin(), entries_, it->second);
+    return it->second->value;
+  }
+  void add(const std::string& key, std::shared_ptr<const Value> value) {
+    const std::size_t bytes = size_(*value);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (index_.count(key)) return;
+    entries_.push_front({key, std::move(value), bytes});
+    index_[key] = entries_.begin();
+    used_ += bytes;
+    while (used_ > budget_ && entries_.size() > 1) {
+      used_ -= entries_.back().bytes;
+      index_.erase(entries_.back().key);
+      entries_.pop_back();  // whoever still holds it keeps it until done
+    }
+  }
+
+ private:
+  struct Entry {
+    std::string key;
+    std::shared_ptr<const Value> value;
+    std::size_t bytes;
+  };
+  std::mutex mutex_;
+  std::list<Entry> entries_;
+  std::unordered_map<std::string, typename std::list<Entry>::iterator> index_;
+  std::size_t used_ = 0;
+  const std::size_t budget_;
+  const Size size_;
+};
+
+// A server keeps every folder of a registry of 10,000 models (about 10 KB each parsed, 10
+// versions) and then some; a one-shot command the last few it read.
+constexpr std::size_t kServerFolderBytes = std::size_t(160) << 20;
+constexpr std::size_t kCommandFolderBytes = 64 << 10;
+
+template <class Value>
+std::shared_ptr<const Value> find_or_read(KeptByKey<Value>& kept, const std::string& key,
+                                          const std::function<Value()>& read) {
+  if (auto found = kept.find(key)) return found;
+  auto made = std::make_shared<const Value>(read());  // a read that throws keeps nothing
+  kept.add(key, made);
+  return made;
+}
+
+}  // namespace
+
+SharedFolder kept_folder(const git::Oid& tree, const std::string& name, const std::function<ModelFolder()>& read) {
+  static auto* server = new KeptByKey<ModelFolder>(kServerFolderBytes, approximate_bytes);  // never freed
+  static auto* command = new KeptByKey<ModelFolder>(kCommandFolderBytes, approximate_bytes);
+  return find_or_read(read_caches_in_memory() ? *server : *command, std::string(tree.raw()) + name, read);
+}
+
+SharedListing kept_listing(const git::Oid& models, const std::function<std::vector<git::TreeEntry>()>& read) {
+  if (!read_caches_in_memory()) return std::make_shared<const std::vector<git::TreeEntry>>(read());
+  // The listing of the served commit and of the one before it (a ref that just moved).
+  static auto* kept = new KeptByKey<std::vector<git::TreeEntry>>(
+      2, [](const std::vector<git::TreeEntry>&) -> std::size_t { return 1; });
+  return find_or_read(*kept, std::string(models.raw()), read);
+}
+
+SharedBasics kept_basics(const git::Oid& commit, const std::function<CommitBasics()>& read) {
+  if (!read_caches_in_memory()) return std::make_shared<const CommitBasics>(read());
+  static auto* kept = new KeptByKey<CommitBasics>(8, [](const CommitBasics&) -> std::size_t { return 1; });
+  return find_or_read(*kept, std::string(commit.raw()), read);
+}
+
+}  // namespace mreg
