@@ -28,7 +28,7 @@ OrderedJson request_json(const TransitionRequest& r) {
   j["archive_existing"] = r.archive_existing;
   j["version_sha256"] = r.version_sha256;
   j["requested_by"] = r.requested_by;
-  j["requested_at"] = format_rfc3339(r.requested_at);
+  j["requested_at"] = format_rfc3339_ms(r.requested_at);
   j["comment"] = text_or_null(r.comment);
   return j;
 }

@@ -242,6 +242,7 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 OrderedJson text_or_null(const std::string& s) { return s.empty() ? OrderedJson(nullptr) : OrderedJson(s); }
 
 std::string format_time(Timestamp t) { return format_rfc3339(t); }
+std::string format_time_ms(TimestampMs t) { return format_rfc3339_ms(t); }
 std::string short_id(const std::string& commit) { return commit.substr(0, 12); }
 
 }  // namespace mreg::cli

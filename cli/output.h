@@ -79,6 +79,8 @@ OrderedJson text_or_null(const std::string& s);
 // The items with SEP between them ("" for none).
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ");
 std::string format_time(Timestamp t);
+// A file's time (a model's, a version's, a request's), with its milliseconds.
+std::string format_time_ms(TimestampMs t);
 std::string short_id(const std::string& commit);
 
 }  // namespace mreg::cli

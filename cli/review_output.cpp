@@ -31,7 +31,7 @@ OrderedJson request_review_json(const RequestReview& rr) {
   j["archive_existing"] = r.archive_existing;
   j["target"] = r.target();
   j["requested_by"] = r.requested_by;
-  j["requested_at"] = r.requested_at ? OrderedJson(format_rfc3339(r.requested_at)) : OrderedJson(nullptr);
+  j["requested_at"] = r.requested_at ? OrderedJson(format_rfc3339_ms(r.requested_at)) : OrderedJson(nullptr);
   j["comment"] = r.comment;
   j["state"] = rr.state;
   j["on_branch"] = rr.on_branch;
@@ -82,7 +82,7 @@ OrderedJson request_review_json(const RequestReview& rr) {
 }
 
 std::string requester_text(const RequestVerdict& v) {
-  const std::string who = v.request.requested_by + (v.request.requested_at ? " at " + format_rfc3339(v.request.requested_at) : "");
+  const std::string who = v.request.requested_by + (v.request.requested_at ? " at " + format_rfc3339_ms(v.request.requested_at) : "");
   if (v.requester_proven()) return who + "; proven: signed with " + ReportDoc::code(v.requester_key);
   return who + "; " + ReportDoc::strong("not proven") + " (" + v.requester_code + ": " + v.requester_message + ")";
 }
