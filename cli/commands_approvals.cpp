@@ -137,7 +137,7 @@ void add_approval_commands(CLI::App& app, Context& ctx) {
         << "  digest:       " << (v.digest.empty() ? "-" : v.digest) << "\n"
         << "  run id:       " << (v.run_id.empty() ? "-" : v.run_id) << "\n"
         << "  change:       " << req.from_stage << " -> " << req.target() << (req.archive_existing ? " (archiving the others)" : "") << "\n"
-        << "  requested by: " << req.requested_by << " at " << format_rfc3339(req.requested_at) << "\n"
+        << "  requested by: " << req.requested_by << " at " << format_rfc3339_ms(req.requested_at) << "\n"
         << "  comment:      " << (req.comment.empty() ? "-" : req.comment) << "\n"
         << "  policy:       version " << p.policy_version << "\n"
         << "  expires:      " << format_rfc3339(p.expires_at) << "\n"

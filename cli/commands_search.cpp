@@ -78,7 +78,7 @@ void print_versions(const std::vector<ModelVersion>& versions, std::ostream& out
   for (const auto& v : versions) {
     std::string aliases;
     for (const auto& a : v.aliases) aliases += (aliases.empty() ? "" : ", ") + a;
-    t.add({v.name, std::to_string(v.version), v.stage, aliases, format_time(v.updated_at), v.source});
+    t.add({v.name, std::to_string(v.version), v.stage, aliases, format_time_ms(v.updated_at), v.source});
   }
   t.print(out);
 }

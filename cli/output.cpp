@@ -242,6 +242,7 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 OrderedJson text_or_null(const std::string& s) { return s.empty() ? OrderedJson(nullptr) : OrderedJson(s); }
 
 std::string format_time(Timestamp t) { return format_rfc3339(t); }
+std::string format_time_ms(TimestampMs t) { return format_rfc3339_ms(t); }
 std::string short_id(const std::string& commit) { return commit.substr(0, 12); }
 
 OrderedJson request_json(const TransitionRequest& r) {
@@ -258,7 +259,7 @@ OrderedJson request_json(const TransitionRequest& r) {
   j["target"] = r.target();
   j["version_sha256"] = r.version_sha256;
   j["requested_by"] = r.requested_by;
-  j["requested_at"] = r.requested_at ? OrderedJson(format_rfc3339(r.requested_at)) : OrderedJson(nullptr);
+  j["requested_at"] = r.requested_at ? OrderedJson(format_rfc3339_ms(r.requested_at)) : OrderedJson(nullptr);
   j["comment"] = text_or_null(r.comment);
   return j;
 }

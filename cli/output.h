@@ -82,6 +82,8 @@ std::string format_time(Timestamp t);
 // A request file's content with every key always present (null or false when it does not
 // apply), so that a program reads one shape whatever the request asks for.
 OrderedJson request_json(const TransitionRequest& r);
+// A file's time (a model's, a version's, a request's), with its milliseconds.
+std::string format_time_ms(TimestampMs t);
 std::string short_id(const std::string& commit);
 
 }  // namespace mreg::cli

@@ -32,10 +32,10 @@ void ModelListTable::add(const ModelSummary& s) {
     std::string note = "BROKEN: " + p.path + ":" + std::to_string(p.line > 0 ? p.line : 1);
     if (s.problems.size() > 1) note += " (and " + std::to_string(s.problems.size() - 1) + " more)";
     table_.add({s.model.name, latest_cell(s.latest_versions), alias_cell(s.model),
-                s.model.updated_at ? format_time(s.model.updated_at) : "", note});
+                s.model.updated_at ? format_time_ms(s.model.updated_at) : "", note});
     return;
   }
-  table_.add({s.model.name, latest_cell(s.latest_versions), alias_cell(s.model), format_time(s.model.updated_at),
+  table_.add({s.model.name, latest_cell(s.latest_versions), alias_cell(s.model), format_time_ms(s.model.updated_at),
               first_line(s.model.description)});
 }
 
@@ -49,8 +49,8 @@ void print_model(const ModelSummary& s, std::ostream& out) {
   Fields f;
   f.add("name", m.name);
   if (!m.description.empty()) f.add("description", m.description);
-  f.add("created", format_time(m.created_at) + " by " + m.created_by);
-  f.add("updated", format_time(m.updated_at));
+  f.add("created", format_time_ms(m.created_at) + " by " + m.created_by);
+  f.add("updated", format_time_ms(m.updated_at));
   f.add("last version", std::to_string(m.last_version));
   if (!s.latest_versions.empty()) f.add("latest", latest_cell(s.latest_versions));
   if (!m.aliases.empty()) f.add("aliases", alias_cell(m));
@@ -61,7 +61,7 @@ void print_model(const ModelSummary& s, std::ostream& out) {
 void print_version_list(const std::vector<ModelVersion>& versions, std::ostream& out) {
   Table t({"VERSION", "STAGE", "ALIASES", "CREATED", "BY", "SOURCE"});
   for (auto it = versions.rbegin(); it != versions.rend(); ++it)
-    t.add({std::to_string(it->version), it->stage, join(it->aliases), format_time(it->created_at), it->created_by,
+    t.add({std::to_string(it->version), it->stage, join(it->aliases), format_time_ms(it->created_at), it->created_by,
            it->source});
   t.print(out);
 }
@@ -75,8 +75,8 @@ void print_version(const ModelVersion& v, std::ostream& out) {
   if (!v.aliases.empty()) f.add("aliases", join(v.aliases));
   if (!v.description.empty()) f.add("description", v.description);
   f.add("status", v.status + (v.status_message.empty() ? "" : " (" + v.status_message + ")"));
-  f.add("registered", format_time(v.created_at) + " by " + v.created_by);
-  f.add("updated", format_time(v.updated_at));
+  f.add("registered", format_time_ms(v.created_at) + " by " + v.created_by);
+  f.add("updated", format_time_ms(v.updated_at));
   f.add("source", v.source);
   if (!v.run_id.empty()) f.add("run id", v.run_id);
   if (!v.run_link.empty()) f.add("run link", v.run_link);

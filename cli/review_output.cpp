@@ -69,7 +69,7 @@ OrderedJson request_review_json(const RequestReview& rr) {
 }
 
 std::string requester_text(const RequestVerdict& v) {
-  const std::string who = v.request.requested_by + (v.request.requested_at ? " at " + format_rfc3339(v.request.requested_at) : "");
+  const std::string who = v.request.requested_by + (v.request.requested_at ? " at " + format_rfc3339_ms(v.request.requested_at) : "");
   if (v.requester_proven()) return who + "; proven: signed with " + ReportDoc::code(v.requester_key);
   return who + "; " + ReportDoc::strong("not proven") + " (" + v.requester_code + ": " + v.requester_message + ")";
 }

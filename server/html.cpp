@@ -73,8 +73,8 @@ std::string link(const std::string& url, const std::string& text) {
   return "<a href=\"" + escape(url) + "\">" + escape(text) + "</a>";
 }
 
-std::string time_html(Timestamp t) {
-  const std::string iso = format_rfc3339(t);
+std::string time_html(TimestampMs t) {
+  const std::string iso = format_rfc3339_ms(t);
   std::string shown = iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
   return "<time datetime=\"" + iso + "\">" + shown + "</time>";
 }

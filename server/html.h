@@ -36,7 +36,7 @@ struct Links {
 // <a href="url">text</a>, both escaped.
 std::string link(const std::string& url, const std::string& text);
 // <time datetime="...">2026-11-24 09:30 UTC</time>
-std::string time_html(Timestamp t);
+std::string time_html(TimestampMs t);
 std::string first_line(const std::string& text);
 
 // A whole page: title (text), breadcrumbs (HTML) and body (HTML).

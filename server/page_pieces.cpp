@@ -3,6 +3,7 @@
 
 #include "approvals_view.h"
 #include "markdown.h"
+#include "mreg/timefmt.h"
 #include "page_parts.h"
 
 namespace mreg::server {
@@ -104,7 +105,7 @@ std::string events_table(const Links& links, const View& view, const std::vector
   std::string out = "<table class=\"events\"><thead><tr><th>Time</th><th>Event</th><th>By</th><th>Commit</th></tr>"
                     "</thead><tbody>";
   for (const auto& e : events)
-    out += "<tr><td>" + time_html(e.time) + "</td><td>" + describe(links, view, e) +
+    out += "<tr><td>" + time_html(ms_of(e.time)) + "</td><td>" + describe(links, view, e) +
            (e.comment.empty() || e.type == "commented" ? "" : comment_html(e.comment)) + "</td><td>" +
            // An approval is the signer's, whoever committed it (a squash merge is the merger's).
            (e.type == "approved" ? escape(e.key) + "<span class=\"committer muted\">committed by " + escape(e.author) + "</span>"

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "markdown.h"
+#include "mreg/timefmt.h"
 #include "mreg/compare.h"
 #include "page_parts.h"
 
@@ -109,8 +110,8 @@ std::string version_page(const Links& links, const View& view, const std::string
           "</tr></thead><tbody>";
   for (const auto& i : history) {
     if (i.version != v.version) continue;
-    body += "<tr><td>" + stage_badge(i.stage) + "</td><td>" + time_html(i.since) + " " + links.commit(i.since_commit) +
-            "</td><td>" + (i.until ? time_html(*i.until) + " " + links.commit(i.until_commit) : "(now)") + "</td></tr>";
+    body += "<tr><td>" + stage_badge(i.stage) + "</td><td>" + time_html(ms_of(i.since)) + " " + links.commit(i.since_commit) +
+            "</td><td>" + (i.until ? time_html(ms_of(*i.until)) + " " + links.commit(i.until_commit) : "(now)") + "</td></tr>";
   }
   body += "</tbody></table>";
 

@@ -30,7 +30,7 @@ void write_store(const std::string& root) {
   write_file(m + "/aliases/champion", "2");                  // the folder wins over meta.yaml
   write_file(m + "/version-1/meta.yaml", version_meta(1, "Archived", "alice@example.com", 1760000100000));
   write_file(m + "/version-1/tags/val_auc", "0.91");
-  write_file(m + "/version-2/meta.yaml", version_meta(2, "Production", "bob", 1760000300000));
+  write_file(m + "/version-2/meta.yaml", version_meta(2, "Production", "bob", 1760000300042));
   write_file(m + "/version-3/meta.yaml", version_meta(3, "Deleted_Internal", "bob", 1760000500000));
   write_file(root + "/models/churn/meta.yaml",
              "creation_timestamp: 1760000200000\ndescription: null\nlast_updated_timestamp: 1760000200000\nname: churn\n");
@@ -65,7 +65,11 @@ TEST_CASE("mreg import mlflow brings a file store in with its history", "[mlflow
     CHECK(v1["run_id"] == "run1");
     CHECK(tag_map(v1["tags"]) == std::map<std::string, std::string>{{"val_auc", "0.91"}});
     CHECK(v1["creation_timestamp"] == 1760000100000);
-    CHECK(reg.mreg_json({"version", "show", "fraud-detector", "2"})["model_version"]["current_stage"] == "Production");
+    const auto v2 = reg.mreg_json({"version", "show", "fraud-detector", "2"})["model_version"];
+    CHECK(v2["current_stage"] == "Production");
+    // MLflow's milliseconds are kept (the commit has git's whole seconds).
+    CHECK(v2["creation_timestamp"] == 1760000300042);
+    CHECK(v2["last_updated_timestamp"] == 1760000300542);
     // The deleted version is not there, and its number is not given again.
     CHECK(reg.mreg({"version", "show", "fraud-detector", "3"}).status == 4);
     CHECK(reg.mreg_json({"register", "fraud-detector", "--source", "s3://new"})["model_version"]["version"] == "4");
@@ -104,7 +108,8 @@ TEST_CASE("mreg import mlflow brings a file store in with its history", "[mlflow
     CHECK(meta["current_stage"] == "Production");
     CHECK(meta["version"] == 2);
     CHECK(meta["user_id"] == "bob");  // the user id MLflow had, not an invented email
-    CHECK(meta["creation_timestamp"] == 1760000300000);
+    CHECK(meta["creation_timestamp"] == 1760000300042);
+    CHECK(meta["last_updated_timestamp"] == 1760000300542);
     // A second export into the same place is refused, and writes nothing.
     CHECK(reg.mreg({"export", "mlflow", out}).status == 5);
 

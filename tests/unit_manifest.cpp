@@ -50,6 +50,31 @@ TEST_CASE("FORMAT.md's model.yaml reads and writes back byte for byte", "[manife
   CHECK(render_model(m) == kModel);
 }
 
+TEST_CASE("times are written with milliseconds; files without them read and keep their bytes", "[manifest]") {
+  RegisteredModel old = parse_model(kModel, "models/power-forecast/model.yaml");
+  CHECK(old.created_at == 1795512600000);  // 2026-11-24T09:30:00Z
+  CHECK(old.updated_at == 1795514531000);
+  RegisteredModel m = old;
+  m.updated_at += 123;
+  const std::string text = render_model(m);
+  CHECK(text.find("\ncreated_at: 2026-11-24T09:30:00Z\n") != std::string::npos);  // untouched, as it was
+  CHECK(text.find("\nupdated_at: 2026-11-24T10:02:11.123Z\n") != std::string::npos);
+  CHECK(parse_model(text, "models/power-forecast/model.yaml").updated_at == m.updated_at);
+
+  TransitionRequest r;
+  r.id = "20261124T100211Z-7f3a";
+  r.model = "power-forecast";
+  r.version = 3;
+  r.from_stage = "Staging";
+  r.to_stage = "Production";
+  r.version_sha256 = std::string(64, 'a');
+  r.requested_by = "Alice Andersson <alice@example.com>";
+  r.requested_at = 1795514531007;
+  const std::string request = render_request(r);
+  CHECK(request.find("requested_at: 2026-11-24T10:02:11.007Z\n") != std::string::npos);
+  CHECK(parse_request(request, "models/power-forecast/requests/" + r.id + ".yaml").requested_at == r.requested_at);
+}
+
 TEST_CASE("schema problems carry the line of the offending key", "[manifest]") {
   SECTION("unknown key") {
     auto p = problems_of(std::string(kModel) + "colour: blue\n");
@@ -108,9 +133,9 @@ TEST_CASE("a version file with every field round-trips", "[manifest]") {
   v.digest = "sha256:" + std::string(64, 'a');
   v.flavors = {"python_function", "sklearn"};
   v.signature = Json{{"inputs", "[{\"type\": \"double\", \"name\": \"x\"}]"}, {"outputs", "[]"}};
-  v.created_at = 1795564720;
+  v.created_at = 1795564720000;
   v.created_by = "CI <ci@example.com>";
-  v.updated_at = 1795564931;
+  v.updated_at = 1795564931250;
   v.tags = {{"val_mae", "412.7"}};
   v.copied_from = {"acme/staging", "power-forecast-candidates", 12, std::string(40, 'c')};
   const std::string text = render_version(v);
@@ -119,7 +144,10 @@ TEST_CASE("a version file with every field round-trips", "[manifest]") {
                   std::string(40, 'c') + "\nstatus: READY\n") != std::string::npos);
   CHECK(text.find("flavors: [python_function, sklearn]\n") != std::string::npos);
   CHECK(text.find("  val_mae: \"412.7\"\n") != std::string::npos);
+  CHECK(text.find("\ncreated_at: 2026-11-24T23:58:40Z\n") != std::string::npos);
+  CHECK(text.find("\nupdated_at: 2026-11-25T00:02:11.250Z\n") != std::string::npos);
   ModelVersion back = parse_version(text, "v.yaml");
+  CHECK(back.updated_at == v.updated_at);
   CHECK(render_version(back) == text);
   CHECK(back.signature == v.signature);
   CHECK(back.copied_from.registry == "acme/staging");

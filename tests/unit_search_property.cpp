@@ -164,8 +164,8 @@ bool model_ok(const Clause& c, const RegisteredModel& m, const std::vector<Model
   if (c.field == "tag" && !m.tags.count(c.tag_key) && c.tag_key == "mlflow.prompt.is_prompt")
     return (c.op == "!=" && c.text == "true") || (c.op == "=" && c.text == "false");
   if (c.field == "tag") return tag_ok(c, m.tags);
-  if (c.field == "created_at") return number_ok(c, m.created_at * 1000);
-  if (c.field == "updated_at") return number_ok(c, m.updated_at * 1000);
+  if (c.field == "created_at") return number_ok(c, m.created_at);
+  if (c.field == "updated_at") return number_ok(c, m.updated_at);
   std::set<std::string> values;
   if (c.field == "stage")
     for (const auto& v : versions) values.insert(v.stage);
@@ -182,8 +182,8 @@ bool version_ok(const Clause& c, const ModelVersion& v) {
   if (c.field == "stage") return string_ok(c, v.stage);
   if (c.field == "tag") return tag_ok(c, v.tags);
   if (c.field == "version_number") return number_ok(c, v.version);
-  if (c.field == "created_at") return number_ok(c, v.created_at * 1000);
-  if (c.field == "updated_at") return number_ok(c, v.updated_at * 1000);
+  if (c.field == "created_at") return number_ok(c, v.created_at);
+  if (c.field == "updated_at") return number_ok(c, v.updated_at);
   return set_ok(c, std::set<std::string>(v.aliases.begin(), v.aliases.end()));
 }
 

@@ -151,7 +151,7 @@ std::vector<std::pair<std::string, std::string>> version_field_values(const Mode
       {"copied_from", v.copied_from.empty() ? "" : v.copied_from.display()},
       {"status", v.status},
       {"status_message", v.status_message},
-      {"created_at", v.created_at ? format_rfc3339(v.created_at) : ""},
+      {"created_at", v.created_at ? format_rfc3339_ms(v.created_at) : ""},
       {"created_by", v.created_by},
   };
   for (const auto& [k, value] : v.tags) out.emplace_back("tags." + k, value);

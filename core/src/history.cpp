@@ -714,7 +714,11 @@ std::vector<RequestState> request_states(const Registry& registry, const std::st
     }
     return true;
   });
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.request.id < b.request.id; });
+  // In the order they were made: requested_at to the millisecond, then id (ids tell the second only).
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.request.requested_at != b.request.requested_at ? a.request.requested_at < b.request.requested_at
+                                                            : a.request.id < b.request.id;
+  });
   return out;
 }
 

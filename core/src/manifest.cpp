@@ -42,9 +42,9 @@ std::string str(const Json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-Timestamp time_field(const YamlDocument& doc, const char* key, const std::string& path) {
+TimestampMs time_field(const YamlDocument& doc, const char* key, const std::string& path) {
   std::string s = str(doc.value, key);
-  auto t = parse_rfc3339(s);
+  auto t = parse_rfc3339_ms(s);
   if (!t) throw ManifestError({{path, doc.line_of(std::string("/") + key), std::string("field '") + key + "': not an RFC 3339 time"}});
   return *t;
 }
@@ -82,9 +82,9 @@ Json model_json(const RegisteredModel& m) {
   Json j = Json::object();
   j["name"] = m.name;
   if (!m.description.empty()) j["description"] = m.description;
-  j["created_at"] = format_rfc3339(m.created_at);
+  j["created_at"] = format_rfc3339_ms(m.created_at);
   j["created_by"] = m.created_by;
-  j["updated_at"] = format_rfc3339(m.updated_at);
+  j["updated_at"] = format_rfc3339_ms(m.updated_at);
   j["last_version"] = m.last_version;
   if (!m.aliases.empty()) {
     Json a = Json::object();
@@ -120,9 +120,9 @@ Json version_json(const ModelVersion& v) {
                             {"commit", v.copied_from.commit}};
   j["status"] = v.status;
   if (!v.status_message.empty()) j["status_message"] = v.status_message;
-  j["created_at"] = format_rfc3339(v.created_at);
+  j["created_at"] = format_rfc3339_ms(v.created_at);
   j["created_by"] = v.created_by;
-  j["updated_at"] = format_rfc3339(v.updated_at);
+  j["updated_at"] = format_rfc3339_ms(v.updated_at);
   if (!v.tags.empty()) j["tags"] = tags_json(v.tags);
   put_extensions(j, v.extensions);
   return j;
@@ -176,7 +176,7 @@ std::string render_request(const TransitionRequest& r) {
   if (r.archive_existing) j["archive_existing"] = true;
   j["version_sha256"] = r.version_sha256;
   j["requested_by"] = r.requested_by;
-  j["requested_at"] = format_rfc3339(r.requested_at);
+  j["requested_at"] = format_rfc3339_ms(r.requested_at);
   if (!r.comment.empty()) j["comment"] = r.comment;
   put_extensions(j, r.extensions);
   const std::string path = request_path(r.model, r.id);
@@ -193,7 +193,7 @@ std::string render_request(const TransitionRequest& r) {
   if (r.archive_existing) w.value("archive_existing", true);
   w.string("version_sha256", r.version_sha256);
   w.string("requested_by", r.requested_by);
-  w.string("requested_at", format_rfc3339(r.requested_at));
+  w.string("requested_at", format_rfc3339_ms(r.requested_at));
   if (!r.comment.empty()) w.string("comment", r.comment);
   write_extensions(w, r.extensions);
   return w.text();
@@ -287,9 +287,9 @@ std::string render_model(const RegisteredModel& m) {
   YamlWriter w;
   w.string("name", m.name);
   if (!m.description.empty()) w.string("description", m.description);
-  w.string("created_at", format_rfc3339(m.created_at));
+  w.string("created_at", format_rfc3339_ms(m.created_at));
   w.string("created_by", m.created_by);
-  w.string("updated_at", format_rfc3339(m.updated_at));
+  w.string("updated_at", format_rfc3339_ms(m.updated_at));
   w.integer("last_version", m.last_version);
   if (!m.aliases.empty()) {
     w.begin_map("aliases");
@@ -329,9 +329,9 @@ std::string render_version(const ModelVersion& v) {
   }
   w.string("status", v.status);
   if (!v.status_message.empty()) w.string("status_message", v.status_message);
-  w.string("created_at", format_rfc3339(v.created_at));
+  w.string("created_at", format_rfc3339_ms(v.created_at));
   w.string("created_by", v.created_by);
-  w.string("updated_at", format_rfc3339(v.updated_at));
+  w.string("updated_at", format_rfc3339_ms(v.updated_at));
   w.string_map("tags", v.tags);
   write_extensions(w, v.extensions);
   return w.text();

@@ -5,8 +5,6 @@
 namespace mreg {
 namespace {
 
-std::int64_t ms(Timestamp t) { return t * 1000; }
-
 // The mapping below is written once, against an output that either builds a
 // JSON tree (TreeOut) or writes the text that tree's dump(2) would be (TextOut):
 // long listings are written without a tree per item.
@@ -185,8 +183,8 @@ void write_version(Out& o, const ModelVersion& v, const JsonOptions& opts) {
   o.begin_object();
   field(o, "name", v.name);
   field(o, "version", std::to_string(v.version));
-  field(o, "creation_timestamp", ms(v.created_at));
-  field(o, "last_updated_timestamp", ms(v.updated_at));
+  field(o, "creation_timestamp", v.created_at);
+  field(o, "last_updated_timestamp", v.updated_at);
   field_if(o, "user_id", v.created_by);
   field(o, "current_stage", v.stage);
   field_if(o, "description", v.description);
@@ -223,8 +221,8 @@ void write_model(Out& o, const RegisteredModel& m, const std::vector<ModelVersio
                  const JsonOptions& opts, const std::vector<Problem>& problems = {}) {
   o.begin_object();
   field(o, "name", m.name);
-  field(o, "creation_timestamp", ms(m.created_at));
-  field(o, "last_updated_timestamp", ms(m.updated_at));
+  field(o, "creation_timestamp", m.created_at);
+  field(o, "last_updated_timestamp", m.updated_at);
   field_if(o, "user_id", m.created_by);
   field_if(o, "description", m.description);
   if (!latest_versions.empty()) {

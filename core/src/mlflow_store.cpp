@@ -11,6 +11,7 @@
 #include "manifest.h"
 #include "mreg/names.h"
 #include "mreg/problem.h"
+#include "mreg/timefmt.h"
 #include "policy_gate.h"
 #include "progress_report.h"
 #include "registry_impl.h"
@@ -111,7 +112,8 @@ Identity identity_of(const std::string& user_id, const Identity& importer, std::
     id.name = user_id;
     id.email = user_id.find('@') != std::string::npos ? user_id : user_id + "@mlflow.invalid";
   }
-  id.time = ms / 1000;
+  id.time = seconds_of(ms);
+  id.millis = static_cast<int>(ms - ms_of(id.time));
   id.offset_minutes = 0;
   return id;
 }
@@ -327,7 +329,7 @@ ImportReport import_mlflow(Registry& registry, const MlflowRegistry& source, con
       mv.status_message = v.status_message;
       mv.created_at = txn.now();
       mv.created_by = txn.author().display();
-      mv.updated_at = v.updated_ms ? v.updated_ms / 1000 : txn.now();
+      mv.updated_at = v.updated_ms ? v.updated_ms : txn.now();
       mv.tags = v.tags;
       // Numbers of versions deleted in MLflow stay taken.
       std::int64_t last = v.version;
@@ -411,9 +413,9 @@ void export_mlflow_file_store(const Snapshot& snapshot, const std::string& dest)
     Json aliases = Json::object();
     for (const auto& [a, n] : m.aliases) aliases[a] = std::to_string(n);
     spill(dir / "meta.yaml", meta_yaml({{"aliases", aliases},
-                                        {"creation_timestamp", m.created_at * 1000},
+                                        {"creation_timestamp", m.created_at},
                                         {"description", or_null(m.description)},
-                                        {"last_updated_timestamp", m.updated_at * 1000},
+                                        {"last_updated_timestamp", m.updated_at},
                                         {"name", m.name}}));
     for (const auto& [k, v] : m.tags) spill(dir / "tags" / k, v);
     for (const auto& [a, n] : m.aliases) spill(dir / "aliases" / a, std::to_string(n));
@@ -422,10 +424,10 @@ void export_mlflow_file_store(const Snapshot& snapshot, const std::string& dest)
       for (const auto& a : v.aliases) valiases.push_back(a);
       const fs::path vdir = dir / ("version-" + std::to_string(v.version));
       std::vector<std::pair<std::string, Json>> fields{{"aliases", valiases},
-                                           {"creation_timestamp", v.created_at * 1000},
+                                           {"creation_timestamp", v.created_at},
                                            {"current_stage", v.stage},
                                            {"description", or_null(v.description)},
-                                           {"last_updated_timestamp", v.updated_at * 1000},
+                                           {"last_updated_timestamp", v.updated_at},
                                            {"name", v.name},
                                            {"run_id", or_null(v.run_id)},
                                            {"run_link", or_null(v.run_link)},

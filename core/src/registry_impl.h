@@ -120,7 +120,8 @@ class Transaction {
   Transaction(Snapshot base, Identity author) : base_(std::move(base)), author_(std::move(author)) {}
   const Snapshot& base() const { return base_; }
   const Identity& author() const { return author_; }
-  Timestamp now() const { return author_.time; }
+  // The time the files record: the author's, to the millisecond.
+  TimestampMs now() const { return author_.time_ms(); }
 
   void put(const std::string& path, std::string content) { changes_[path] = std::move(content); }
   void remove(const std::string& path) { changes_[path] = std::nullopt; }

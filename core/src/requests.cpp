@@ -1,5 +1,6 @@
 // Requests to move a version into a protected stage or alias: added as files
 // for review in a pull request, closed by the commits that act on them.
+#include <algorithm>
 #include <random>
 
 #include "manifest.h"
@@ -75,7 +76,7 @@ TransitionRequest Registry::create_request(const std::string& name, std::int64_t
     r.requested_by = txn.author().display();
     r.requested_at = txn.now();
     r.comment = spec.comment;
-    r.id = new_request_id(txn.now());
+    r.id = new_request_id(seconds_of(txn.now()));
     const std::string text = render_request(r);
     txn.put(request_path(name, r.id), text);
 
@@ -189,7 +190,11 @@ std::vector<TransitionRequest> Snapshot::get_requests(const std::string& name) c
     if (path.size() < 5 || path.compare(path.size() - 5, 5, ".yaml") != 0) continue;
     out.push_back(impl_->parsed_request(impl_->entry(path)->oid, path));
   }
-  return out;  // list_files sorts by path, and ids sort in time
+  // Ids sort in time to the second, with a random part: the time to the millisecond comes first,
+  // and the id (as list_files gave them) breaks ties.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const TransitionRequest& a, const TransitionRequest& b) { return a.requested_at < b.requested_at; });
+  return out;
 }
 
 TransitionRequest Snapshot::get_request(const std::string& name, const std::string& id) const {

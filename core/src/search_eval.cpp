@@ -95,8 +95,8 @@ bool model_holds(const FilterClause& c, const ModelSummary& s) {
     case FilterKey::Description: return string_holds(c, m.description);
     case FilterKey::Tag:
       return m.tags.count(c.tag_key) ? tag_holds(c, m.tags) : untagged_prompt_clause_holds(c);
-    case FilterKey::CreatedAt: return compare_number(c.comparator, m.created_at * 1000, c.number);
-    case FilterKey::UpdatedAt: return compare_number(c.comparator, m.updated_at * 1000, c.number);
+    case FilterKey::CreatedAt: return compare_number(c.comparator, m.created_at, c.number);
+    case FilterKey::UpdatedAt: return compare_number(c.comparator, m.updated_at, c.number);
     case FilterKey::Stage: {
       std::vector<std::string> stages;
       for (const auto& v : s.latest_versions) stages.push_back(v.stage);
@@ -121,8 +121,8 @@ bool version_holds(const FilterClause& c, const ModelVersion& v) {
     case FilterKey::Alias: return any_holds(c, v.aliases);
     case FilterKey::Tag: return tag_holds(c, v.tags);
     case FilterKey::VersionNumber: return compare_number(c.comparator, v.version, c.number);
-    case FilterKey::CreatedAt: return compare_number(c.comparator, v.created_at * 1000, c.number);
-    case FilterKey::UpdatedAt: return compare_number(c.comparator, v.updated_at * 1000, c.number);
+    case FilterKey::CreatedAt: return compare_number(c.comparator, v.created_at, c.number);
+    case FilterKey::UpdatedAt: return compare_number(c.comparator, v.updated_at, c.number);
   }
   return false;
 }

@@ -206,8 +206,8 @@ class Parser {
       if (integer(t.text.substr(0, t.text.find('.')), c.number)) return;
     } else if (integer(t.value, c.number)) {
       return;
-    } else if (auto seconds = parse_date(t.value)) {
-      c.number = *seconds * 1000;
+    } else if (auto ms = parse_date_ms(t.value)) {
+      c.number = *ms;
       return;
     }
     throw FilterError("Invalid time " + t.text + " for " + (c.key == FilterKey::CreatedAt ? "created_at" : "updated_at") +

@@ -8,8 +8,8 @@
 namespace mreg {
 namespace {
 
-constexpr char kSummaryCacheMagic[] = "mreg-cache 7\n";
-constexpr char kBlobMagic[] = "mreg-blobs 3\n";
+constexpr char kSummaryCacheMagic[] = "mreg-cache 8\n";  // 8: times in milliseconds
+constexpr char kBlobMagic[] = "mreg-blobs 4\n";  // 4: times in milliseconds
 
 std::string make_key(const git::Oid& a, const git::Oid& b) {
   std::string k(40, '\0');

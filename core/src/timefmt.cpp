@@ -24,6 +24,13 @@ std::optional<Timestamp> from_parts(int y, int mo, int d, int h, int mi, int s, 
          mi * 60 + s - offset_minutes * 60;
 }
 
+// The milliseconds of a fraction's digits (after the '.'): "5" is 500, "1239" is 123.
+int fraction_millis(const std::string& digits) {
+  int ms = 0;
+  for (size_t k = 0; k < 3; ++k) ms = ms * 10 + (k < digits.size() ? digits[k] - '0' : 0);
+  return ms;
+}
+
 int zone_minutes(const std::string& z) {
   if (z.empty() || z == "Z" || z == "z") return 0;
   int sign = z[0] == '-' ? -1 : 1;
@@ -46,7 +53,23 @@ std::string format_rfc3339(Timestamp t) {
   return buf;
 }
 
+std::string format_rfc3339_ms(TimestampMs t) {
+  std::string s = format_rfc3339(seconds_of(t));
+  const int millis = static_cast<int>(t - ms_of(seconds_of(t)));
+  if (millis == 0) return s;
+  char frac[8];
+  std::snprintf(frac, sizeof frac, ".%03dZ", millis);
+  s.pop_back();  // the 'Z'
+  return s + frac;
+}
+
 std::optional<Timestamp> parse_rfc3339(const std::string& s) {
+  const auto t = parse_rfc3339_ms(s);
+  if (!t) return std::nullopt;
+  return seconds_of(*t);
+}
+
+std::optional<TimestampMs> parse_rfc3339_ms(const std::string& s) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), read by hand: it is on every read path.
   auto digits = [&](size_t at, size_t n, int& out) {
     if (at + n > s.size()) return false;
@@ -63,11 +86,13 @@ std::optional<Timestamp> parse_rfc3339(const std::string& s) {
       s[16] != ':' || !digits(17, 2, sec))
     return std::nullopt;
   size_t i = 19;
+  int millis = 0;
   if (i < s.size() && s[i] == '.') {
     ++i;
     size_t start = i;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
     if (i == start) return std::nullopt;
+    millis = fraction_millis(s.substr(start, i - start));
   }
   int offset = 0;
   if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
@@ -81,10 +106,18 @@ std::optional<Timestamp> parse_rfc3339(const std::string& s) {
     return std::nullopt;
   }
   if (i != s.size()) return std::nullopt;
-  return from_parts(y, mo, d, h, mi, sec, offset);
+  const auto t = from_parts(y, mo, d, h, mi, sec, offset);
+  if (!t) return std::nullopt;
+  return ms_of(*t) + millis;
 }
 
 std::optional<Timestamp> parse_date(const std::string& s, int* offset_minutes) {
+  const auto t = parse_date_ms(s, offset_minutes);
+  if (!t) return std::nullopt;
+  return seconds_of(*t);
+}
+
+std::optional<TimestampMs> parse_date_ms(const std::string& s, int* offset_minutes) {
   static const std::regex epoch("^@?([0-9]+)(?: ([+-][0-9]{4}))?$");
   static const std::regex civil(
       "^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?(\\.[0-9]+)?)? ?(Z|z|[+-][0-9]{2}:?[0-9]{2})?$");
@@ -93,15 +126,23 @@ std::optional<Timestamp> parse_date(const std::string& s, int* offset_minutes) {
     // A bare number without '@' is git's internal form only with a zone.
     if (s[0] != '@' && !m[2].matched) return std::nullopt;
     if (offset_minutes) *offset_minutes = m[2].matched ? zone_minutes(m[2]) : 0;
-    return static_cast<Timestamp>(std::stoll(m[1]));
+    return ms_of(static_cast<Timestamp>(std::stoll(m[1])));
   }
   if (std::regex_match(s, m, civil)) {
     int zone = m[8].matched ? zone_minutes(m[8]) : 0;
     if (offset_minutes) *offset_minutes = zone;
     auto num = [&](int i) { return m[i].matched ? std::stoi(m[i]) : 0; };
-    return from_parts(num(1), num(2), num(3), num(4), num(5), num(6), zone);
+    const auto t = from_parts(num(1), num(2), num(3), num(4), num(5), num(6), zone);
+    if (!t) return std::nullopt;
+    return ms_of(*t) + (m[7].matched ? fraction_millis(m[7].str().substr(1)) : 0);
   }
   return std::nullopt;
+}
+
+TimestampMs now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 Timestamp now_seconds() {

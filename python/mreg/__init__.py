@@ -284,12 +284,16 @@ class Registry:
         flavors: Optional[List[str]] = None,
         signature: Optional[dict] = None,
         create_model: bool = False,
+        model_id: str = "",
+        storage_location: str = "",
     ) -> ModelVersion:
         """A new version numbered last_version + 1, in the first stage. With
-        create_model, a missing model is created in the same commit."""
+        create_model, a missing model is created in the same commit. model_id and
+        storage_location are MLflow 3's: the logged model it was made from, and where
+        its files are when source (models:/<model_id>) does not say."""
         return ModelVersion._from_core(self._core.create_model_version(
-            name, source, run_id or "", run_link or "", experiment_id or "", description or "", digest or "",
-            list(flavors or []), signature, tags, create_model, *self._w()))
+            name, source, run_id or "", run_link or "", experiment_id or "", model_id or "", storage_location or "",
+            description or "", digest or "", list(flavors or []), signature, tags, create_model, *self._w()))
 
     def copy_model_version(self, src_name: str, src_version: int, dst_name: str,
                            source: Optional[Snapshot] = None, create_model: bool = True) -> ModelVersion:

@@ -53,7 +53,7 @@ class Registry:
     def delete_registered_model_tag(self, name: str, key: str, author: Author,
                                     create_tags: bool) -> Dict[str, Any]: ...
     def create_model_version(self, name: str, source: str, run_id: str, run_link: str, experiment_id: str,
-                             description: str, digest: str, flavors: List[str], signature: Any,
+                             model_id: str, storage_location: str, description: str, digest: str, flavors: List[str], signature: Any,
                              tags: Optional[Dict[str, str]], create_model: bool, author: Author,
                              create_tags: bool) -> Dict[str, Any]: ...
     def copy_model_version(self, source: Snapshot, src_name: str, src_version: int, dst_name: str,

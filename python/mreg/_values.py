@@ -39,6 +39,8 @@ class ModelVersion:
     tags: Dict[str, str] = field(default_factory=dict)
     aliases: List[str] = field(default_factory=list)
     experiment_id: str = ""
+    model_id: str = ""  # MLflow 3: the logged model it was made from (m-<id>)
+    storage_location: str = ""  # MLflow 3: where its files are, when source does not say
     digest: str = ""
     flavors: List[str] = field(default_factory=list)
     signature: Optional[Any] = None

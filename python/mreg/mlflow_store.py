@@ -69,7 +69,7 @@ def _mlflow_error(e: MregError) -> MlflowException:
 
 
 def _mv(v: _values.ModelVersion) -> MlflowModelVersion:
-    extra = {"model_id": _parse_model_id_if_present(v.source)} if _MLFLOW3 else {}
+    extra = {"model_id": v.model_id or _parse_model_id_if_present(v.source)} if _MLFLOW3 else {}
     return MlflowModelVersion(
         **extra,
         name=v.name,
@@ -182,15 +182,21 @@ class MregStore(AbstractStore):
     def create_model_version(self, name, source, run_id=None, tags=None, run_link=None, description=None,
                              local_model_path=None, model_id=None):
         # As MLflow 3's own stores do: a logged model (models:/<model_id>, or model_id) gives
-        # the run that made it when the caller gives none (log_model(registered_model_name=...)).
-        experiment_id = ""
-        model_id = _parse_model_id_if_present(source) or model_id
-        if model_id and not run_id:
+        # the run that made it when the caller gives none (log_model(registered_model_name=...)),
+        # and a models:/<model_id> source the place of its files, kept as storage_location.
+        experiment_id = storage_location = ""
+        source_model_id = _parse_model_id_if_present(source)
+        model_id = source_model_id or model_id
+        if model_id and (source_model_id or not run_id):
             logged = self._logged_model(model_id)
-            run_id, experiment_id = logged.source_run_id, logged.experiment_id
+            if source_model_id:
+                storage_location = logged.artifact_location
+            if not run_id:
+                run_id, experiment_id = logged.source_run_id, logged.experiment_id
         return _mv(self._registry.create_model_version(
             name, source, run_id=run_id or "", run_link=run_link or "", description=description or "",
-            tags=_tags(tags), experiment_id=experiment_id or ""))
+            tags=_tags(tags), experiment_id=experiment_id or "", model_id=model_id or "",
+            storage_location=storage_location or ""))
 
     @_translating
     def update_model_version(self, name, version, description):
@@ -210,10 +216,14 @@ class MregStore(AbstractStore):
 
     @_translating
     def get_model_version_download_uri(self, name, version):
-        """The version's source; for a logged model (MLflow 3), where its artifacts are."""
-        source = self._registry.get_model_version(name, version).source
-        model_id = _parse_model_id_if_present(source)
-        return self._logged_model(model_id).artifact_location if model_id else source
+        """Where the version's files are: storage_location, else source, as MLflow 3's stores
+        answer. A models:/<model_id> source recorded without a storage_location (an older
+        registry) is looked up in the tracking server."""
+        v = self._registry.get_model_version(name, version)
+        if v.storage_location:
+            return v.storage_location
+        model_id = _parse_model_id_if_present(v.source)
+        return self._logged_model(model_id).artifact_location if model_id else v.source
 
     @_translating
     def search_model_versions(self, filter_string=None, max_results=None, order_by=None, page_token=None):

@@ -117,14 +117,17 @@ void bind_registry(py::module_& m) {
            })
       .def("create_model_version",
            [](BoundRegistry& r, const std::string& name, const std::string& source, const std::string& run_id,
-              const std::string& run_link, const std::string& experiment_id, const std::string& description,
-              const std::string& digest, const std::vector<std::string>& flavors, const py::object& signature,
-              const py::object& tags, bool create_model, const py::object& author, bool create_tags) {
+              const std::string& run_link, const std::string& experiment_id, const std::string& model_id,
+              const std::string& storage_location, const std::string& description, const std::string& digest,
+              const std::vector<std::string>& flavors, const py::object& signature, const py::object& tags,
+              bool create_model, const py::object& author, bool create_tags) {
              NewVersion v;
              v.source = source;
              v.run_id = run_id;
              v.run_link = run_link;
              v.experiment_id = experiment_id;
+             v.model_id = model_id;
+             v.storage_location = storage_location;
              v.description = description;
              v.digest = digest;
              v.flavors = flavors;

@@ -8,8 +8,6 @@ namespace mreg::python {
 
 namespace {
 
-std::int64_t millis(Timestamp t) { return t * 1000; }
-
 py::object py_json(const Json& j) {
   if (j.is_null()) return py::none();
   return py::module_::import("json").attr("loads")(j.dump());
@@ -51,8 +49,8 @@ py::dict version_dict(const ModelVersion& v) {
   py::dict d;
   d["name"] = v.name;
   d["version"] = v.version;
-  d["creation_timestamp"] = millis(v.created_at);
-  d["last_updated_timestamp"] = millis(v.updated_at);
+  d["creation_timestamp"] = v.created_at;
+  d["last_updated_timestamp"] = v.updated_at;
   d["user_id"] = v.created_by;
   d["current_stage"] = v.stage;
   d["description"] = v.description;
@@ -64,6 +62,8 @@ py::dict version_dict(const ModelVersion& v) {
   d["tags"] = tags_dict(v.tags);
   d["aliases"] = py::cast(v.aliases);
   d["experiment_id"] = v.experiment_id;
+  d["model_id"] = v.model_id;
+  d["storage_location"] = v.storage_location;
   d["digest"] = v.digest;
   d["flavors"] = py::cast(v.flavors);
   d["signature"] = py_json(v.signature);
@@ -75,8 +75,8 @@ py::dict version_dict(const ModelVersion& v) {
 py::dict model_dict(const RegisteredModel& m, const std::vector<ModelVersion>& latest_versions) {
   py::dict d;
   d["name"] = m.name;
-  d["creation_timestamp"] = millis(m.created_at);
-  d["last_updated_timestamp"] = millis(m.updated_at);
+  d["creation_timestamp"] = m.created_at;
+  d["last_updated_timestamp"] = m.updated_at;
   d["user_id"] = m.created_by;
   d["description"] = m.description;
   d["last_version"] = m.last_version;
@@ -109,7 +109,7 @@ py::dict request_dict(const TransitionRequest& r) {
   d["archive_existing_versions"] = r.archive_existing;
   d["version_sha256"] = r.version_sha256;
   d["user_id"] = r.requested_by;
-  d["creation_timestamp"] = millis(r.requested_at);
+  d["creation_timestamp"] = r.requested_at;
   d["comment"] = r.comment;
   d["target"] = r.target();
   return d;

@@ -23,9 +23,15 @@ def test_a_write_is_one_commit_and_reads_have_mlflow_field_names(registry, regis
     assert commits(registry_path) == before + 2
     assert (v.name, v.version, v.current_stage, v.source, v.run_id, v.run_link, v.tags) == (
         "power-forecast", 1, "None", "s3://bucket/forecast/1", "r1", "http://tracking/r1", {"k": "v"})
-    # MLflow's milliseconds since the epoch
+    # MLflow's milliseconds since the epoch, to the millisecond: those the file holds
     assert abs(v.creation_timestamp - time.time() * 1000) < 60_000
     assert v.last_updated_timestamp == v.creation_timestamp
+    assert v.creation_timestamp > model.creation_timestamp  # two writes, two times, though in one second
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(v.creation_timestamp // 1000))
+    millis = v.creation_timestamp % 1000
+    written = f"{stamp}.{millis:03d}Z" if millis else f"{stamp}Z"
+    assert f"\ncreated_at: {written}\n" in git(registry_path, "show", "HEAD:models/power-forecast/versions/1.yaml")
+    assert (v.model_id, v.storage_location) == ("", "")
 
     read = registry.get_model_version("power-forecast", "1")
     assert read == v

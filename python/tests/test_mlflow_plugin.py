@@ -48,7 +48,7 @@ def test_log_model_registers_into_git_and_loads_by_alias(client, registry_path):
     import pandas as pd
 
     before = commits(registry_path)
-    run, _ = log_doubler("doubler")
+    run, info = log_doubler("doubler")
     # mlflow.register_model: create_registered_model, then create_model_version: two commits
     assert commits(registry_path) == before + 2
     assert trailers(registry_path, "HEAD")["Mreg-Op"] == "register"
@@ -77,6 +77,18 @@ def test_log_model_registers_into_git_and_loads_by_alias(client, registry_path):
     run_mreg(registry_path, "check")
     shown = mreg_json(registry_path, "version", "show", "doubler", "1")["model_version"]
     assert shown["run_id"] == run.info.run_id and shown["current_stage"] == "Staging"
+    # The client gets the registry's milliseconds.
+    assert client.get_model_version("doubler", "1").creation_timestamp == shown["creation_timestamp"]
+    if MLFLOW3:
+        # A version of a logged model (source models:/m-<id>) records model_id and, as MLflow 3's
+        # stores do, where the logged model's files are; the client reads both from the registry.
+        files = client.get_logged_model(info.model_id).artifact_location
+        assert shown["source"] == f"models:/{info.model_id}"
+        assert (shown["model_id"], shown["storage_location"]) == (info.model_id, files)
+        assert mv.model_id == info.model_id
+        assert client.get_model_version_download_uri("doubler", "1") == files
+        v = mreg.Registry.open(str(registry_path)).at().get_model_version("doubler", 1)
+        assert (v.model_id, v.storage_location) == (info.model_id, files)
 
 
 def test_every_registry_call_of_the_client(client, registry_path):

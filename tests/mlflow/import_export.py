@@ -36,9 +36,12 @@ c = MlflowClient(registry_uri=sys.argv[1])
 out = {}
 for m in sorted(c.search_registered_models(), key=lambda m: m.name):
     out[m.name] = {"description": m.description or "", "tags": m.tags, "aliases": m.aliases,
+                   "creation_timestamp": m.creation_timestamp,
                    "versions": {v.version: {"stage": v.current_stage, "source": v.source, "run_id": v.run_id or "",
                                             "tags": v.tags, "description": v.description or "",
-                                            "model_id": getattr(v, "model_id", None) or ""}
+                                            "model_id": getattr(v, "model_id", None) or "",
+                                            "creation_timestamp": v.creation_timestamp,
+                                            "last_updated_timestamp": v.last_updated_timestamp}
                                 for v in c.search_model_versions(f"name='{m.name}'")}}
 print(json.dumps(out, sort_keys=True))
 """
@@ -55,6 +58,7 @@ mv = mlflow.register_model(f"models:/{info.model_id}", "forecast3")
 c = mlflow.MlflowClient()
 c.set_registered_model_alias("forecast3", "champion", mv.version)
 print(json.dumps({"model_id": info.model_id, "version": mv.version,
+                  "creation_timestamp": mv.creation_timestamp,
                   "download_uri": c.get_model_version_download_uri("forecast3", mv.version)}))
 """
 
@@ -75,6 +79,9 @@ def file_store_round_trip(env2, folder):
     check(sorted(original["churn"]["versions"]) == ["1", "2", "3"], f"MLflow's own store: {original}")
     repo = new_registry(folder)
     mreg(repo, "import", "mlflow", store)
+    # MLflow's milliseconds, kept to the millisecond (the export below writes them back).
+    v2 = version_json(repo, "churn", "2")
+    check(v2["creation_timestamp"] == original["churn"]["versions"]["2"]["creation_timestamp"], f"imported {v2}")
     check(version_json(repo, "churn", "2")["description"] == "the good one", "imported version 2")
     check(mreg(repo, "version", "show", "churn", "4", check=False).returncode != 0, "deleted version 4 imported")
     export = os.path.join(folder, "export")
@@ -95,6 +102,8 @@ def server_round_trip(env3, folder):
     check(v.get("model_id") == made["model_id"], f"model_id: {v}")
     check(v["source"] == f"models:/{made['model_id']}", f"source: {v}")
     check(v.get("storage_location") == made["download_uri"], f"storage_location: {v} vs {made}")
+    # MLflow's milliseconds, kept to the millisecond.
+    check(v["creation_timestamp"] == made["creation_timestamp"], f"creation_timestamp: {v} vs {made}")
     with mreg_serve(repo) as served:
         loaded = run_client({**env3, "MLFLOW_TRACKING_URI": served.url}, LOAD,
                             "models:/forecast3/1", "models:/forecast3@champion")

@@ -18,8 +18,11 @@ namespace mreg {
 
 using Json = nlohmann::json;
 
-// Seconds since the Unix epoch, UTC. Manifests store RFC 3339 with seconds.
+// Seconds since the Unix epoch, UTC: git's commit times, approvals' and policies' times.
 using Timestamp = std::int64_t;
+// Milliseconds since the Unix epoch, UTC: the times of models, versions and requests, which
+// manifests store as RFC 3339 with milliseconds and MLflow keeps as numbers of milliseconds.
+using TimestampMs = std::int64_t;
 
 using TagMap = std::map<std::string, std::string>;
 
@@ -39,9 +42,9 @@ struct RegistryConfig {
 struct RegisteredModel {
   std::string name;
   std::string description;
-  Timestamp created_at = 0;
+  TimestampMs created_at = 0;
   std::string created_by;
-  Timestamp updated_at = 0;
+  TimestampMs updated_at = 0;
   std::int64_t last_version = 0;
   std::map<std::string, std::int64_t> aliases;
   // alias -> the approved request that moved a protected alias where it points.
@@ -85,9 +88,9 @@ struct ModelVersion {
   VersionOrigin copied_from;  // empty unless the version is a copy
   std::string status = "READY";
   std::string status_message;
-  Timestamp created_at = 0;
+  TimestampMs created_at = 0;
   std::string created_by;
-  Timestamp updated_at = 0;
+  TimestampMs updated_at = 0;
   TagMap tags;
   Extensions extensions;
 
@@ -114,7 +117,7 @@ struct TransitionRequest {
   bool archive_existing = false;
   std::string version_sha256;
   std::string requested_by;
-  Timestamp requested_at = 0;
+  TimestampMs requested_at = 0;
   std::string comment;
   Extensions extensions;
 
@@ -148,6 +151,9 @@ struct Identity {
   std::string email;
   Timestamp time = 0;
   int offset_minutes = 0;  // time zone of `time`, as git records it
+  int millis = 0;          // past `time`: the files' times keep them, git's commit times cannot
+
+  TimestampMs time_ms() const { return time * 1000 + millis; }
 
   std::string display() const { return name + " <" + email + ">"; }
 };
