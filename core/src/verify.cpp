@@ -549,12 +549,12 @@ class Verifier {
     std::vector<git::CommitInfo> commits;
     for (std::size_t i = 0; i <= n; ++i) {
       commits.push_back(repo_.read_commit(first_parents_[i]));
-      if (i < n && commits.back().parents.size() != 1) {
+      if (commits.back().parents.size() > 1 || (i < n && commits.back().parents.empty())) {
         commits.clear();
         break;
       }
     }
-    if (commits.empty()) {  // a merge since the adoption: everything it brought, in walk order
+    if (commits.empty()) {  // a merge since the adoption, or adopting: everything it brought, in walk order
       const auto hide = adoption.parents.empty() ? std::nullopt : std::optional(adoption.parents[0]);
       for (const auto& oid : repo_.walk(head_oid_, hide)) commits.push_back(repo_.read_commit(oid));
     }
