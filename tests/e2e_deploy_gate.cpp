@@ -200,23 +200,26 @@ TEST_CASE("the deploy gate refuses an approved version that is the answer only b
   CHECK_THAT(r.err, Contains("m v2"));
 }
 
-// The gate keeps what it read in the git directory (the model folders each first-parent step
-// changed, the model's share of the history): caches that are damaged, stale or edited cost
-// time, and never let through what the gate refuses when it reads git.
+// The gate reads git alone (a deploy job runs on a fresh clone), but the git directory may hold
+// the read caches of other commands (the model folders each first-parent step changed, the
+// history index, made by `mreg verify`): damaged, stale or edited, they never let through what
+// the gate refuses.
 TEST_CASE("the deploy gate's caches cannot hide a version removed by hand", "[deploy-gate]") {
   ApprovalFixture fx;
   promote_v1(fx);
   REQUIRE_EXIT(fx.mreg_as("carol", {"apply", "m", fx.approved_request(2)}), 0);
-  REQUIRE_EXIT(gate(fx, {kProduction}), 0);  // v2, and the caches filled
+  REQUIRE_EXIT(gate(fx, {kProduction}), 0);  // v2
+  REQUIRE_EXIT(fx.reg.mreg({"verify"}), 0);  // the caches filled
   const fs::path caches = fs::path(fx.reg.git_ok({"rev-parse", "--absolute-git-dir"})) / "mreg";
   REQUIRE(fs::exists(caches / "steps-v1.bin"));
-  REQUIRE(fs::exists(caches / "model-history"));
+  REQUIRE(fs::exists(caches / "history-v1.bin"));
   const fs::path before_removal = fx.reg.dir / "caches-before-removal";
   fs::copy(caches, before_removal, fs::copy_options::recursive);
 
   fx.reg.git_ok({"rm", "-q", "models/m/versions/2.yaml"});
   fx.reg.git_ok({"commit", "-q", "-m", "drop v2"});
-  expect_refused(gate(fx, {kProduction}), "E_REMOVAL_NOT_JUSTIFIED");  // the caches now have this step too
+  expect_refused(gate(fx, {kProduction}), "E_REMOVAL_NOT_JUSTIFIED");
+  REQUIRE_EXIT(fx.reg.mreg({"verify"}), 7);  // the caches now have this step too
 
   SECTION("damaged: bytes changed in every cache file") {
     for (const auto& f : fs::recursive_directory_iterator(caches)) {
@@ -246,4 +249,28 @@ TEST_CASE("the deploy gate's caches cannot hide a version removed by hand", "[de
   Result r = gate(fx, {kProduction});
   expect_refused(r, "E_REMOVAL_NOT_JUSTIFIED");
   CHECK_THAT(r.err, Contains("m v2"));
+}
+
+// The gate reads the commits since the policy's adoption: with a merge among them, everything
+// the merge brought, so that an application on a merged branch counts, once or twice.
+TEST_CASE("the deploy gate reads requests applied on branches merged into the protected branch", "[deploy-gate]") {
+  ApprovalFixture fx;
+  const std::string id = fx.approved_request(1);
+  fx.reg.git_ok({"checkout", "-q", "-b", "release"});
+  REQUIRE_EXIT(fx.mreg_as("carol", {"apply", "m", id}), 0);
+  fx.reg.git_ok({"checkout", "-q", "main"});
+  fx.reg.git_ok({"merge", "-q", "--no-ff", "-m", "merge release", "release"});
+  Result r = gate(fx, {kProduction});
+  REQUIRE_EXIT(r, 0);
+  CHECK_THAT(r.err, Contains("approved in request " + id));
+
+  // A second commit that says it applied the same request, merged from another branch.
+  fx.reg.git_ok({"checkout", "-q", "-b", "again", "main~1"});
+  fx.reg.git_ok({"commit", "-q", "--allow-empty", "-m",
+                 "transition m v1\n\nMreg-Op: transition\nMreg-Model: m\nMreg-Version: 1\nMreg-To: Production\n"
+                 "Mreg-Request: " + id});
+  fx.reg.git_ok({"checkout", "-q", "main"});
+  fx.reg.git_ok({"merge", "-q", "--no-ff", "-m", "merge again", "again"});
+  expect_refused(gate(fx, {kProduction}), "E_REPLAY");
+  CHECK(fx.reg.mreg({"verify"}).status == 7);  // as verify judges it
 }

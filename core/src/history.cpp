@@ -11,7 +11,6 @@
 #include <set>
 
 #include "history_index.h"
-#include "model_history.h"
 #include "manifest.h"
 #include "mreg/long_running.h"
 #include "mreg/names.h"
@@ -182,7 +181,8 @@ void hand_edit_events(const git::Repository& repo, const git::CommitInfo& c, Eve
   }
 }
 
-// Every event one commit made.
+}  // namespace
+
 std::vector<Event> commit_events(const git::Repository& repo, const git::CommitInfo& c) {
   std::vector<Event> out;
   const auto trailers = read_trailers(c.message);
@@ -270,6 +270,8 @@ std::vector<Event> commit_events(const git::Repository& repo, const git::CommitI
   out.push_back(e);
   return out;
 }
+
+namespace {
 
 // History indexes loaded by earlier queries, kept for the next ones with
 // mreg/long_running.h (loading one takes tens of milliseconds at 100,000 commits,
@@ -510,48 +512,6 @@ void HistoryReader::for_each_commit_events(
   for (const auto& item : source.walk(tip))
     if (models.empty() || source.may_concern(item, models))
       fn(item.oid, source.committer_time(item), source.events(item));
-}
-
-void HistoryReader::for_each_commit_events_of(
-    const git::Oid& tip, const std::string& model,
-    const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn) {
-  if (!history_index_enabled(repo_)) return for_each_commit_events(tip, fn, {model});
-  auto names_model = [&](const std::vector<Event>& events) {
-    return std::any_of(events.begin(), events.end(), [&](const Event& e) { return e.model == model; });
-  };
-  ModelHistoryFile out;
-  out.tip = tip;
-  // The commits since the file's tip, when the first-parent line from `tip` reaches it through
-  // commits of one parent each: then nothing else is reachable from `tip` but from the file's tip.
-  constexpr std::size_t kMostNewer = 512;
-  bool reached = false;
-  std::optional<ModelHistoryFile> file = ModelHistoryFile::load(repo_.git_dir(), model);
-  if (file) {
-    std::vector<git::CommitInfo> newer;
-    for (git::Oid c = tip; newer.size() < kMostNewer;) {
-      if (c == file->tip) {
-        reached = true;
-        break;
-      }
-      git::CommitInfo info = repo_.read_commit(c);
-      if (info.parents.size() != 1) break;
-      c = info.parents[0];
-      newer.push_back(std::move(info));
-    }
-    if (reached) {
-      for (const auto& info : newer) {
-        std::vector<Event> events = commit_events(repo_, info);
-        if (names_model(events)) out.commits.push_back({info.oid, info.committer.time, std::move(events)});
-      }
-      for (auto& c : file->commits) out.commits.push_back(std::move(c));
-    }
-  }
-  if (!reached)
-    for_each_commit_events(tip, [&](const git::Oid& oid, Timestamp time, const std::vector<Event>& events) {
-      out.commits.push_back({oid, time, events});
-    }, {model});
-  if (!file || file->tip != tip) out.save(repo_.git_dir(), model);
-  for (const auto& c : out.commits) fn(c.oid, c.committer_time, c.events);
 }
 
 std::vector<git::Oid> HistoryReader::first_parents(const git::Oid& tip) { return source().first_parents(tip); }

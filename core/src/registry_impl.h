@@ -93,10 +93,6 @@ class HistoryReader {
   void for_each_commit_events(const git::Oid& tip,
                               const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn,
                               const std::set<std::string>& models = {});
-  // The same for the commits whose events name `model`, from the model's share of the history
-  // (model_history.h) when it reaches `tip`, else from the index.
-  void for_each_commit_events_of(const git::Oid& tip, const std::string& model,
-                                 const std::function<void(const git::Oid&, Timestamp, const std::vector<Event>&)>& fn);
   // `tip` and its first parents, down to the root.
   std::vector<git::Oid> first_parents(const git::Oid& tip);
 
@@ -106,6 +102,10 @@ class HistoryReader {
   const git::Repository& repo_;
   std::unique_ptr<Source> source_;
 };
+
+// Every event one commit made: from its Mreg-* trailers, or for a commit made by hand
+// (none), from comparing its model folders with its first parent's.
+std::vector<Event> commit_events(const git::Repository& repo, const git::CommitInfo& c);
 
 // The identity a write records: explicit, else GIT_AUTHOR_*, else git config.
 Identity resolve_author(const git::Repository& repo, const std::optional<Identity>& explicit_author);

@@ -268,9 +268,11 @@ std::optional<git::Oid> Snapshot::Impl::model_folder(const std::string& name) co
     auto it = folder_lookups_.find(name);
     if (it != folder_lookups_.end()) return it->second;
   }
-  // One path lookup reads the whole models/ tree, which libgit2 does not keep
-  // when it is large: remember the answer for the next read of this model.
-  auto e = repo->tree_entry(tree, model_dir(name));
+  // One lookup reads the whole models/ tree, which libgit2 does not keep when it is
+  // large: remember the answer for the next read of this model.
+  const auto models = repo->tree_entry(tree, "models");
+  std::optional<git::TreeEntry> e;
+  if (models && models->type == git::ObjectType::Tree) e = repo->tree_entry_named(models->oid, model_folder_name(name));
   std::optional<git::Oid> found;
   if (e && e->type == git::ObjectType::Tree) found = e->oid;
   std::lock_guard<std::mutex> lock(mutex_);

@@ -35,28 +35,30 @@ struct History {
   std::map<std::string, git::Oid> last_moved;  // "model|version", "model|@alias" -> newest commit that moved it
 };
 
+// One commit's part in a History: a commit reads newer than those added before it.
+void add_to_history(History& h, const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
+  bool applied = false;
+  for (const auto& e : events) {
+    if (e.type == "transitioned" || e.type == "archived")
+      h.last_moved.emplace(e.model + "|" + std::to_string(e.version), oid);
+    else if (e.type == "alias_set" || e.type == "alias_deleted")
+      h.last_moved.emplace(e.model + "|@" + e.alias, oid);
+    if (e.request.empty()) continue;
+    if (!applied && (e.type == "transitioned" || e.type == "alias_set" || e.type == "alias_deleted" ||
+                     e.type == "version_deleted")) {
+      h.applied[e.request].push_back({oid, committer_time});
+      applied = true;
+    }
+  }
+}
+
 // From the events of each commit (the history index, made locally from the commits):
 // the same trailers a walk of git would read.
-// With `model`, only the commits whose events name it.
-History read_history(HistoryReader& reader, const git::Oid& tip, const std::string& model = "") {
+History read_history(HistoryReader& reader, const git::Oid& tip) {
   History h;
-  auto read = [&](const git::Oid& oid, Timestamp committer_time, const std::vector<Event>& events) {
-    bool applied = false;
-    for (const auto& e : events) {
-      if (e.type == "transitioned" || e.type == "archived")
-        h.last_moved.emplace(e.model + "|" + std::to_string(e.version), oid);
-      else if (e.type == "alias_set" || e.type == "alias_deleted")
-        h.last_moved.emplace(e.model + "|@" + e.alias, oid);
-      if (e.request.empty()) continue;
-      if (!applied && (e.type == "transitioned" || e.type == "alias_set" || e.type == "alias_deleted" ||
-                       e.type == "version_deleted")) {
-        h.applied[e.request].push_back({oid, committer_time});
-        applied = true;
-      }
-    }
-  };
-  if (model.empty()) reader.for_each_commit_events(tip, read);
-  else reader.for_each_commit_events_of(tip, model, read);
+  reader.for_each_commit_events(tip, [&](const git::Oid& oid, Timestamp time, const std::vector<Event>& events) {
+    add_to_history(h, oid, time, events);
+  });
   return h;
 }
 
@@ -242,7 +244,7 @@ class Verifier {
     // The state, judged as tree mode judges it, alone.
     only_model_ = model;
     only_key_ = StateOf{model, out.version.version, out.stage, out.alias, "", ""}.key();
-    history_ = read_history(history_reader_, head_oid_, model);
+    history_ = gate_history();
     // Protected state of the model taken away by hand can change what the URI resolves to (a newer
     // version removed from the stage rolls it back to an older approved one), and a grandfathered
     // state is one unchanged since the policy's adoption: the model's steps since then are walked.
@@ -518,6 +520,43 @@ class Verifier {
       else hi = mid - 1;
     }
     return first_parents_[lo];
+  }
+
+  // The deploy gate's history of its model, as read_history() gives it for the model: the
+  // commits whose trailers name the model (events of commits made by hand are no moves or
+  // applications). A request is applied in a commit that has it, so when the commit that
+  // adopted the policy had no request of the model, the commits since the adoption hold every
+  // application: those are read (the first-parent line, or a walk of git where a merge brought
+  // more), without the history index, which a fresh clone would have to build from every commit.
+  History gate_history() {
+    History h;
+    auto add = [&](const git::Oid& oid, Timestamp time, const std::vector<Event>& events) {
+      if (std::any_of(events.begin(), events.end(), [&](const Event& e) { return e.model == only_model_; }))
+        add_to_history(h, oid, time, events);
+    };
+    gate_steps();  // finds the adoption, and the model's folder there
+    if (!adoption_ || (gated_at_adoption_ && repo_.tree_entry(*gated_at_adoption_, "requests"))) {
+      history_reader_.for_each_commit_events(head_oid_, add, {only_model_});
+      return h;
+    }
+    const git::CommitInfo adoption = repo_.read_commit(*adoption_);
+    const std::size_t n = std::find(first_parents_.begin(), first_parents_.end(), *adoption_) - first_parents_.begin();
+    std::vector<git::CommitInfo> commits;
+    for (std::size_t i = 0; i <= n; ++i) {
+      commits.push_back(repo_.read_commit(first_parents_[i]));
+      if (commits.back().parents.size() > 1 || (i < n && commits.back().parents.empty())) {
+        commits.clear();
+        break;
+      }
+    }
+    if (commits.empty()) {  // a merge since the adoption, or adopting: everything it brought, in walk order
+      const auto hide = adoption.parents.empty() ? std::nullopt : std::optional(adoption.parents[0]);
+      for (const auto& oid : repo_.walk(head_oid_, hide)) commits.push_back(repo_.read_commit(oid));
+    }
+    for (const auto& c : commits)
+      if (!trailer_of(git::parse_trailers(c.message), "Mreg-Op").empty())
+        add(c.oid, c.committer.time, commit_events(repo_, c));
+    return h;
   }
 
   // The deploy gate's part of HEAD's first-parent line: down to the first commit without the
@@ -803,17 +842,17 @@ class Verifier {
     bool from_git = false;  // not from the step cache
   };
 
-  // Steps 0..n-1, from the step cache where it has them (`cached`), else from git. Reading
+  // Steps 0..n-1, from the step cache where it has them, else from git. Reading
   // both `models/` trees of each step is most of a long walk, and each step is read alone:
   // a second thread, with its own handle on the repository, takes the older half.
-  std::vector<Step> read_steps(std::size_t n, bool cached) const {
+  std::vector<Step> read_steps(std::size_t n) const {
     std::vector<Step> out(n);
     auto scan = [&](const git::Repository& repo, std::size_t from, std::size_t to) {
       for (std::size_t i = from; i < to; ++i) {
         Step& s = out[i];
         s.models_after = models_tree(repo, repo.read_commit(first_parents_[i]).tree);
         s.models_before = models_tree(repo, repo.read_commit(first_parents_[i + 1]).tree);
-        if (auto known = cached ? step_cache_.find(first_parents_[i], s.models_before, s.models_after) : std::nullopt) {
+        if (auto known = step_cache_.find(first_parents_[i], s.models_before, s.models_after)) {
           s.changes = std::move(*known);
           continue;
         }
@@ -844,23 +883,45 @@ class Verifier {
     return out;
   }
 
-  // The deploy gate's check of the step cache: the gated model's folder, followed from HEAD
-  // down the steps, must be, before each step that changed it, what the next step (older)
-  // left it as. A record edited to leave out a change of the model breaks the chain (unless
-  // the model's folder came back to exactly what it was). Sets gated_at_adoption_.
-  bool gated_chain_holds(const std::vector<Step>& steps) {
-    auto entry = repo_.tree_entry(repo_.read_commit(head_oid_).tree, model_dir(only_model_));
+  // The deploy gate's steps: its model's folder entry in each commit of the first-parent line
+  // down to the policy's adoption (one name looked up in each `models/` tree, not a comparison
+  // of two whole trees), with a change wherever two neighbours differ. Sets gated_at_adoption_.
+  // Made once (the history and the walk both need them); sets adoption_ when the line reaches it.
+  const std::vector<Step>& gate_steps() {
+    if (gate_steps_) return *gate_steps_;
+    const auto adopted = commit_adding(policy_path(1));
+    std::size_t n = 0;
+    while (adopted && n + 1 < first_parents_.size() && first_parents_[n] != *adopted) ++n;
+    gate_steps_ = gated_steps(n);
+    if (adopted && first_parents_[n] == *adopted) adoption_ = *adopted;
+    return *gate_steps_;
+  }
+  std::vector<Step> gated_steps(std::size_t n) {
+    const std::string folder = model_folder_name(only_model_);
+    // Most steps change `models/`, but not all (a new policy version): the same tree is looked up once.
+    std::optional<git::Oid> last_models;
+    std::optional<git::TreeEntry> last_entry;
+    auto entry_at = [&](std::size_t i) {
+      const auto models = models_tree(repo_, repo_.read_commit(first_parents_[i]).tree);
+      if (!models) return std::optional<git::TreeEntry>();
+      if (models != last_models) {
+        last_entry = repo_.tree_entry_named(*models, folder);
+        last_models = models;
+      }
+      return last_entry;
+    };
     auto same = [](const std::optional<git::TreeEntry>& a, const std::optional<git::TreeEntry>& b) {
       return a ? b && a->oid == b->oid && a->mode == b->mode : !b;
     };
-    for (const auto& step : steps)
-      for (const auto& change : step.changes)
-        if (change.name == only_model_) {
-          if (!same(change.after, entry)) return false;
-          entry = change.before;
-        }
-    gated_at_adoption_ = folder_of(entry);
-    return true;
+    std::vector<Step> out(n);
+    auto after = entry_at(0);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto before = entry_at(i + 1);
+      if (!same(before, after)) out[i].changes.push_back({only_model_, before, after});
+      after = std::move(before);
+    }
+    gated_at_adoption_ = folder_of(after);
+    return out;
   }
 
   // Tree mode: every first-parent step since the commit that adopted the policy.
@@ -886,17 +947,15 @@ class Verifier {
     std::size_t n = 0;
     while (n + 1 < first_parents_.size() && first_parents_[n] != *adopted && !(clean && first_parents_[n] == *clean))
       ++n;
-    auto steps = read_steps(n, true);
-    if (!whole_walk && first_parents_[n] == *adopted) {
-      if (!gated_chain_holds(steps)) {
-        steps = read_steps(n, false);  // a record does not fit: read every step from git
-        gated_chain_holds(steps);
-      }
-      adoption_ = *adopted;
+    std::vector<Step> steps;
+    if (whole_walk) {
+      steps = read_steps(n);
+      for (std::size_t i = 0; i < n; ++i)
+        if (steps[i].from_git) step_cache_.add(first_parents_[i], steps[i].models_before, steps[i].models_after, steps[i].changes);
+      step_cache_.save();
+    } else {
+      steps = gate_steps();
     }
-    for (std::size_t i = 0; i < n; ++i)
-      if (steps[i].from_git) step_cache_.add(first_parents_[i], steps[i].models_before, steps[i].models_after, steps[i].changes);
-    step_cache_.save();
     for (std::size_t i = 0; i < n; ++i) {  // newest first, as the requests that account for removals are counted
       const auto candidates = models_that_may_lose_state(repo_, steps[i].changes);
       if (candidates.empty()) continue;
@@ -1025,6 +1084,7 @@ class Verifier {
   // The deploy gate: the commit that adopted the policy, and the gated model's folder there
   // (as the steps since say), once the walk has run.
   std::optional<git::Oid> adoption_, gated_at_adoption_;
+  std::optional<std::vector<Step>> gate_steps_;
   VerifyReport report_;
 };
 
