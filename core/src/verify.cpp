@@ -554,7 +554,7 @@ class Verifier {
       for (const auto& oid : repo_.walk(head_oid_, hide)) commits.push_back(repo_.read_commit(oid));
     }
     for (const auto& c : commits)
-      if (!trailer_of(git::parse_trailers(c.message), "Mreg-Op").empty())
+      if (!trailer_value(read_trailers(c.message), "Mreg-Op").empty())
         add(c.oid, c.committer.time, commit_events(repo_, c));
     return h;
   }
