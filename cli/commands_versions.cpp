@@ -28,9 +28,9 @@ ModelVersion version_after(const Registry& r, const std::string& name, std::int6
 
 }  // namespace
 
-void add_version_commands(CLI::App& app, Context& ctx) {
+void add_register_command(CLI::App& app, Context& ctx) {
   struct Args {
-    std::string name, version, description, key, value;
+    std::string name, description;
     std::string source, run_id, run_link, experiment_id, model_id, storage_location, model_dir;
     std::vector<std::string> tags;
     bool create_model = false;
@@ -85,6 +85,14 @@ void add_version_commands(CLI::App& app, Context& ctx) {
     v = version_after(r, a->name, v.version);
     written_version(ctx, r, "Registered " + a->name + " version " + std::to_string(v.version), &v);
   });
+
+}
+
+void add_version_commands(CLI::App& app, Context& ctx) {
+  struct Args {
+    std::string name, version, description, key, value;
+  };
+  auto a = std::make_shared<Args>();
 
   auto* version = app.add_subcommand("version", "Model versions");
   version->require_subcommand(1);

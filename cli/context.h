@@ -72,7 +72,8 @@ std::int64_t version_arg(const std::string& text);
 void add_registry_commands(CLI::App& app, Context& ctx);  // init, check
 void add_serve_commands(CLI::App& app, Context& ctx);     // serve
 void add_model_commands(CLI::App& app, Context& ctx);     // model ...
-void add_version_commands(CLI::App& app, Context& ctx);   // register, version ...
+void add_register_command(CLI::App& app, Context& ctx);   // register
+void add_version_commands(CLI::App& app, Context& ctx);   // version ...
 void add_lifecycle_commands(CLI::App& app, Context& ctx); // stage, alias, latest, resolve, tags
 void add_activity_commands(CLI::App& app, Context& ctx);  // log, stage-history, comment, events
 void add_request_commands(CLI::App& app, Context& ctx);   // request, status, reject, cancel

@@ -7,7 +7,9 @@
 #include <regex>
 #include <set>
 
+#include "quick_pattern.h"
 #include "schema.h"
+#include "schema_checks.h"
 #include "schema_patterns.h"
 
 namespace {
@@ -81,4 +83,105 @@ TEST_CASE("a pattern outside the supported subset is refused when the schema is 
   CHECK_THROWS(mreg::schema_pattern_search("^\\bword$", "word"));
   CHECK_THROWS(mreg::schema_pattern_search("^[a-\\]]$", "a"));
   CHECK_NOTHROW(mreg::schema_pattern_search("^[^\\s,]+$", "a"));
+}
+
+TEST_CASE("the quick patterns of the generated schema checks accept and refuse what std::regex does", "[schema]") {
+  std::set<std::string> patterns = {"^(ab|a)(bc|c)?$", "(x|xy)+z", "^[^a-c]{2,3}\\.[\\d\\w]*$", "a{0,2}$", "^(a*)*b$",
+                                    "^-[+-]$", "^(|q)r"};
+  for (auto kind : {mreg::SchemaKind::Registry, mreg::SchemaKind::Model, mreg::SchemaKind::Version,
+                    mreg::SchemaKind::Request, mreg::SchemaKind::Policy})
+    collect_patterns(nlohmann::json::parse(mreg::schema_text(kind)), patterns);
+  std::mt19937 rng(20261204);
+  auto texts = candidates(rng);
+  for (const char* t : {"abc", "ab", "ac", "a", "xyxz", "xz", "z", "dd.a_9", "dd.", "abd.", "aaa", "aab", "b", "-+", "--",
+                        "r", "qr"})
+    texts.push_back(t);
+  std::size_t quick = 0;
+  for (const auto& pattern : patterns) {
+    const auto parsed = mreg::QuickPattern::parse(pattern);
+    if (!parsed) continue;
+    ++quick;
+    const std::regex reference(pattern);
+    for (const auto& text : texts) {
+      INFO("pattern " << pattern << " text " << nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      CHECK(parsed->search(text) == std::regex_search(text, reference));
+    }
+  }
+  CHECK(quick >= 15);  // every pattern above and the schemas' own, bar the two with \\s and '.'
+  CHECK_FALSE(mreg::QuickPattern::parse("^[^\\s,]+$"));
+  CHECK_FALSE(mreg::QuickPattern::parse("a.b"));
+  CHECK_FALSE(mreg::QuickPattern::parse("(?:a)"));
+  CHECK_FALSE(mreg::QuickPattern::parse("a{2"));
+}
+
+namespace {
+
+// Values of every kind, to put in place of a field.
+std::vector<nlohmann::json> replacements() {
+  return {"", "x", "Production", 0, -1, 1, 7, 1.5, true, nullptr, nlohmann::json::array(), nlohmann::json::object(),
+          nlohmann::json::array({"a"}), nlohmann::json::array({"a", "a"}), nlohmann::json::array({"None", "Archived"}),
+          nlohmann::json::array({1, 2}), nlohmann::json{{"a", "b"}}, nlohmann::json{{"a", 1}}, nlohmann::json{{"a", 0}},
+          std::string(5001, 'a'), std::string(129, 'a'), "2026-12-03T10:10:10Z", "2026-12-03T10:10:10", "READY", "bad/",
+          "sha256:" + std::string(64, 'a'), "20261203T101010Z-ab12", std::string(40, 'a'), "caf\xc3\xa9"};
+}
+
+// The document, each field (and each field of a mapping inside it) removed or replaced, and
+// keys added.
+std::vector<nlohmann::json> variations(const nlohmann::json& doc) {
+  std::vector<nlohmann::json> out{doc};
+  for (const auto& [key, value] : doc.items()) {
+    auto without = doc;
+    without.erase(key);
+    out.push_back(without);
+    for (const auto& r : replacements()) {
+      auto changed = doc;
+      changed[key] = r;
+      out.push_back(changed);
+    }
+    if (value.is_object())
+      for (const auto& inner : variations(value)) {
+        auto changed = doc;
+        changed[key] = inner;
+        out.push_back(changed);
+      }
+  }
+  for (const char* extra : {"x-team", "X-team", "unknown", "x"}) {
+    auto added = doc;
+    added[extra] = "v";
+    out.push_back(added);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the generated schema checks accept exactly what the full validation accepts", "[schema]") {
+  const std::vector<std::pair<mreg::SchemaKind, nlohmann::json>> docs = {
+      {mreg::SchemaKind::Registry,
+       {{"format", 1}, {"registry", "acme/models"}, {"stages", {"None", "Staging", "Production", "Archived"}}, {"x-note", "n"}}},
+      {mreg::SchemaKind::Model,
+       {{"name", "churn"}, {"description", "d"}, {"created_at", "2026-01-05T10:00:00Z"}, {"created_by", "Ann <a@x>"},
+        {"updated_at", "2026-01-05T10:00:00.25+01:00"}, {"last_version", 3}, {"aliases", {{"champion", 2}}},
+        {"alias_requests", {{"champion", "20261203T101010Z-ab12"}}}, {"tags", {{"team", "risk"}}}}},
+      {mreg::SchemaKind::Version,
+       {{"name", "churn"}, {"version", 2}, {"stage", "Production"}, {"stage_request", "20261203T101010Z-ab12"},
+        {"source", "s3://b/k"}, {"status", "READY"}, {"created_at", "2026-01-05T10:00:00Z"}, {"created_by", "Ann <a@x>"},
+        {"updated_at", "2026-01-05T10:00:00Z"}, {"digest", "sha256:" + std::string(64, 'b')},
+        {"flavors", {"python_function"}}, {"signature", {{"inputs", "[]"}}}, {"tags", {{"val_mae", "412.7"}}},
+        {"copied_from", {{"registry", "r"}, {"model", "m"}, {"version", 1}, {"commit", std::string(40, 'c')}}}}},
+  };
+  std::size_t accepted = 0, refused = 0;
+  for (const auto& [kind, doc] : docs) {
+    REQUIRE(mreg::fits_schema_fully(kind, doc));
+    for (const auto& v : variations(doc)) {
+      const bool quick = kind == mreg::SchemaKind::Registry ? mreg::generated_schema_checks::accepts_registry(v)
+                         : kind == mreg::SchemaKind::Model  ? mreg::generated_schema_checks::accepts_model(v)
+                                                            : mreg::generated_schema_checks::accepts_version(v);
+      INFO(v.dump());
+      CHECK(quick == mreg::fits_schema_fully(kind, v));
+      (quick ? accepted : refused)++;
+    }
+  }
+  CHECK(accepted > 100);
+  CHECK(refused > 100);
 }

@@ -1,4 +1,5 @@
 #include "git.h"
+#include "raw_tree.h"
 
 #include <git2.h>
 #include <git2/sys/repository.h>
@@ -533,7 +534,45 @@ std::vector<Repository::EntryChange> Repository::changed_entries(const Oid& a, c
   return out;
 }
 
+namespace {
+
+// tree_entry by scanning each tree's bytes on the path (raw_tree.h); nullopt when the raw
+// scan cannot answer as libgit2 would, which then answers itself.
+std::optional<std::optional<TreeEntry>> raw_tree_entry(git_repository* repo, const Oid& tree_oid, const std::string& path) {
+  OdbH odb;
+  if (git_repository_odb(odb.out(), repo) < 0) return std::nullopt;
+  Oid current = tree_oid;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t slash = path.find('/', start);
+    const std::string_view name(path.data() + start, (slash == std::string::npos ? path.size() : slash) - start);
+    if (name.empty()) return std::nullopt;
+    git_oid g = to_git(current);
+    Handle<git_odb_object, git_odb_object_free> object;
+    if (git_odb_read(object.out(), odb.get(), &g) < 0 || git_odb_object_type(object.get()) != GIT_OBJECT_TREE)
+      return std::nullopt;
+    const auto found = find_in_raw_tree(static_cast<const char*>(git_odb_object_data(object.get())),
+                                        git_odb_object_size(object.get()), name);
+    if (found.result == RawTreeLookup::Unusual) return std::nullopt;
+    if (found.result == RawTreeLookup::NotFound) return std::optional<TreeEntry>();
+    Oid id;
+    id.bytes = found.id;
+    if (slash == std::string::npos) {
+      const ObjectType type = found.mode == 040000    ? ObjectType::Tree
+                              : found.mode == 0160000 ? ObjectType::Commit
+                                                      : ObjectType::Blob;
+      return std::optional<TreeEntry>(TreeEntry{std::string(name), id, type, found.mode});
+    }
+    if (found.mode != 040000) return std::optional<TreeEntry>();  // libgit2: not found either
+    current = id;
+    start = slash + 1;
+  }
+}
+
+}  // namespace
+
 std::optional<TreeEntry> Repository::tree_entry(const Oid& tree_oid, const std::string& path) const {
+  if (auto answer = raw_tree_entry(repo_, tree_oid, path)) return *answer;
   git_oid g = to_git(tree_oid);
   TreeH tree;
   check(git_tree_lookup(tree.out(), repo_, &g), "cannot read tree " + tree_oid.hex());

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <regex>
 
+#include "schema_checks.h"
 #include "schema_patterns.h"
 #include "schemas_embedded.h"
 
@@ -107,7 +108,20 @@ std::vector<Located> translate(const valijson::ValidationResults& results) {
   return unique;
 }
 
-std::vector<Located> run(SchemaKind kind, const Json& value) {
+// The generated check (schema_checks.h): a value it accepts fits the schema, so the schema
+// need not be loaded; one it does not accept is validated in full, which says why.
+bool accepted_at_once(SchemaKind kind, const Json& value) {
+  switch (kind) {
+    case SchemaKind::Registry: return generated_schema_checks::accepts_registry(value);
+    case SchemaKind::Model: return generated_schema_checks::accepts_model(value);
+    case SchemaKind::Version: return generated_schema_checks::accepts_version(value);
+    case SchemaKind::Request: return generated_schema_checks::accepts_request(value);
+    case SchemaKind::Policy: return generated_schema_checks::accepts_policy(value);
+  }
+  return false;
+}
+
+std::vector<Located> run_fully(SchemaKind kind, const Json& value) {
   // One validator per thread keeps its compiled regular expressions.
   thread_local valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::adapters::NlohmannJsonAdapter adapter(value);
@@ -120,7 +134,14 @@ std::vector<Located> run(SchemaKind kind, const Json& value) {
   return out;
 }
 
+std::vector<Located> run(SchemaKind kind, const Json& value) {
+  if (accepted_at_once(kind, value)) return {};
+  return run_fully(kind, value);
+}
+
 }  // namespace
+
+bool fits_schema_fully(SchemaKind kind, const Json& value) { return run_fully(kind, value).empty(); }
 
 const char* schema_text(SchemaKind kind) {
   switch (kind) {

@@ -19,4 +19,8 @@ void validate_for_write(SchemaKind kind, const Json& value, const std::string& p
 
 const char* schema_text(SchemaKind kind);
 
+// The full validation alone (valijson and the patterns), without the generated checks of
+// schema_checks.h that validate() tries first: what tests compare those checks with.
+bool fits_schema_fully(SchemaKind kind, const Json& value);
+
 }  // namespace mreg
