@@ -586,38 +586,6 @@ std::optional<TreeEntry> Repository::tree_entry(const Oid& tree_oid, const std::
                    static_cast<std::uint32_t>(git_tree_entry_filemode(e.get()))};
 }
 
-std::optional<TreeEntry> Repository::tree_entry_named(const Oid& tree_oid, const std::string& name) const {
-  git_oid g = to_git(tree_oid);
-  OdbH odb;
-  check(git_repository_odb(odb.out(), repo_), "cannot open the object database");
-  Handle<git_odb_object, git_odb_object_free> object;
-  check(git_odb_read(object.out(), odb.get(), &g), "cannot read tree " + tree_oid.hex());
-  if (git_odb_object_type(object.get()) != GIT_OBJECT_TREE) throw Error(ErrorCode::INTERNAL_ERROR, tree_oid.hex() + " is not a tree");
-  // Entries: "<octal mode> <name>\0<20-byte id>".
-  const char* p = static_cast<const char*>(git_odb_object_data(object.get()));
-  const char* const end = p + git_odb_object_size(object.get());
-  while (p < end) {
-    const char* space = static_cast<const char*>(std::memchr(p, ' ', static_cast<std::size_t>(end - p)));
-    if (!space) break;
-    const char* nul = static_cast<const char*>(std::memchr(space + 1, '\0', static_cast<std::size_t>(end - space - 1)));
-    if (!nul || end - nul < 21) break;
-    if (static_cast<std::size_t>(nul - space - 1) == name.size() && std::memcmp(space + 1, name.data(), name.size()) == 0) {
-      std::uint32_t mode = 0;
-      for (const char* m = p; m < space; ++m) mode = mode * 8 + static_cast<std::uint32_t>(*m - '0');
-      TreeEntry e{name, Oid(), ObjectType::Other, mode};
-      std::memcpy(e.oid.bytes.data(), nul + 1, 20);
-      // As git_tree_entry_type() tells them.
-      e.type = (mode & 0170000) == 0160000 ? ObjectType::Commit
-               : (mode & 0170000) == 0040000 ? ObjectType::Tree
-                                             : ObjectType::Blob;
-      return e;
-    }
-    p = nul + 21;
-  }
-  if (p != end) throw Error(ErrorCode::INTERNAL_ERROR, "cannot read tree " + tree_oid.hex());
-  return std::nullopt;
-}
-
 CommitInfo Repository::read_commit(const Oid& oid) const {
   git_oid g = to_git(oid);
   CommitH c;

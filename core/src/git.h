@@ -174,9 +174,6 @@ class Repository {
                                  std::size_t limit = kMaxRegistryFileBytes) const;
   std::vector<TreeEntry> read_tree(const Oid& oid) const;
   std::optional<TreeEntry> tree_entry(const Oid& tree, const std::string& path) const;
-  // The entry `name` of one tree, found in the tree's bytes without parsing the others
-  // (libgit2 parses every entry of a tree it reads, and keeps none of a large one).
-  std::optional<TreeEntry> tree_entry_named(const Oid& tree, const std::string& name) const;
   // The entries that two trees do not share alike (added, removed or changed), by
   // name, copying only those: a walk of history compares trees of thousands of
   // entries that differ in one.

@@ -272,7 +272,7 @@ std::optional<git::Oid> Snapshot::Impl::model_folder(const std::string& name) co
   // large: remember the answer for the next read of this model.
   const auto models = repo->tree_entry(tree, "models");
   std::optional<git::TreeEntry> e;
-  if (models && models->type == git::ObjectType::Tree) e = repo->tree_entry_named(models->oid, model_folder_name(name));
+  if (models && models->type == git::ObjectType::Tree) e = repo->tree_entry(models->oid, model_folder_name(name));
   std::optional<git::Oid> found;
   if (e && e->type == git::ObjectType::Tree) found = e->oid;
   std::lock_guard<std::mutex> lock(mutex_);

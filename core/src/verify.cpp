@@ -905,7 +905,7 @@ class Verifier {
       const auto models = models_tree(repo_, repo_.read_commit(first_parents_[i]).tree);
       if (!models) return std::optional<git::TreeEntry>();
       if (models != last_models) {
-        last_entry = repo_.tree_entry_named(*models, folder);
+        last_entry = repo_.tree_entry(*models, folder);
         last_models = models;
       }
       return last_entry;
