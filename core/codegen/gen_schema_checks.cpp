@@ -151,7 +151,29 @@ class Generator {
       } else if (k == "const") {
         if (v.is_string()) out += "  if (!(v.is_string() && v.get_ref<const std::string&>() == " + literal(v.get<std::string>()) + ")) return false;\n";
         else if (v.is_number_integer()) out += "  if (!(v.is_number_integer() && v == Json(" + integer_text(v) + "))) return false;\n";
+        else if (v.is_boolean()) out += std::string("  if (!(v.is_boolean() && v.get<bool>() == ") + (v.get<bool>() ? "true" : "false") + ")) return false;\n";
         else return false;
+      } else if (k == "oneOf" || k == "anyOf") {
+        // Only branches that require members, whose checks are exact, so that counting them is.
+        if (!v.is_array() || v.empty()) return false;
+        out += "  {\n    int passed = 0;\n";
+        for (const auto& branch : v) {
+          if (!branch.is_object()) return false;
+          std::string test = "!v.is_object()";  // "required" holds for anything but an object
+          std::string members;
+          for (const auto& [bk, bv] : branch.items()) {
+            if (ignored.count(bk)) continue;
+            if (bk != "required" || !bv.is_array()) return false;
+            for (const auto& key : bv) {
+              if (!key.is_string()) return false;
+              members += " && v.contains(" + literal(key.get<std::string>()) + ")";
+            }
+          }
+          if (!members.empty()) test += " || (true" + members + ")";
+          else test = "true";
+          out += "    if (" + test + ") ++passed;\n";
+        }
+        out += std::string("    if (passed ") + (k == "oneOf" ? "!= 1" : "== 0") + ") return false;\n  }\n";
       } else if (k == "items") {
         if (!v.is_object() && !v.is_boolean()) return false;
         const std::string fn = node(v, where + "/items");

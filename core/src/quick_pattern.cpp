@@ -14,6 +14,13 @@ std::bitset<256> byte_range(unsigned char from, unsigned char to) {
   return s;
 }
 
+// \s as the full validation takes it: POSIX [:space:] in the "C" locale (schema_patterns.cpp),
+// which is also std::regex's \s there.
+std::bitset<256> space_bytes() { return byte_range('\t', '\r') | byte_range(' ', ' '); }
+
+// ECMAScript's '.': any byte but the line ends (schema_patterns.cpp writes it as [^\n\r]).
+std::bitset<256> dot_bytes() { return ~(byte_range('\n', '\n') | byte_range('\r', '\r')); }
+
 std::bitset<256> word_bytes() { return byte_range('0', '9') | byte_range('A', 'Z') | byte_range('a', 'z') | byte_range('_', '_'); }
 
 bool is_punctuation(char c) {
@@ -56,7 +63,7 @@ class PatternParser {
     return true;
   }
 
-  // An escape after the backslash: \d, \w, \D, \W or escaped punctuation.
+  // An escape after the backslash: \d, \w, \s, \D, \W, \S or escaped punctuation.
   bool parse_escape(std::bitset<256>& set) {
     if (at_end()) return false;
     const char c = p_[i_++];
@@ -64,6 +71,8 @@ class PatternParser {
     else if (c == 'D') set = ~byte_range('0', '9');
     else if (c == 'w') set = word_bytes();
     else if (c == 'W') set = ~word_bytes();
+    else if (c == 's') set = space_bytes();
+    else if (c == 'S') set = ~space_bytes();
     else if (is_punctuation(c)) set = byte_range(c, c);
     else return false;
     return true;
@@ -83,7 +92,8 @@ class PatternParser {
       }
       case '[': return parse_bracket(n.set);
       case '\\': return parse_escape(n.set);
-      case '.': case ')': case '*': case '+': case '?': case '{': case '}': case ']': return false;
+      case '.': n.set = dot_bytes(); return true;
+      case ')': case '*': case '+': case '?': case '{': case '}': case ']': return false;
       default: n.set = byte_range(c, c); return true;
     }
   }

@@ -1,7 +1,7 @@
 // A schema "pattern" matched without compiling anything: a backtracking search over the pattern
 // parsed into a few nodes. It takes a narrower subset than schema_patterns.h (anchors, literal
-// characters, escaped punctuation, \d, \w, bracket expressions with ranges and negation,
-// groups, alternation, and the repeats ? * + {n} {n,} {n,m}; no '.', no \s), for which the
+// characters, escaped punctuation, '.', \d, \w, \s and their negations, bracket expressions
+// with ranges and negation, groups, alternation, and the repeats ? * + {n} {n,} {n,m}), for which the
 // existence of a match is the same as std::regex_search's answer. The generated schema checks
 // (schema_checks.h) use it; a pattern outside the subset is never given to it.
 #pragma once

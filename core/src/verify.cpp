@@ -183,10 +183,25 @@ class Verifier {
     const git::Oid tip = resolve_revision(repo_, d.branch);
     out.commit = head_oid_.hex();
     out.branch_commit = tip.hex();
-    const Snapshot head = registry_.impl().snapshot_at(head_oid_);
     const ModelUri uri = parse_model_uri(d.uri);
+    // The model's steps since the policy's adoption are read before HEAD's own `models/` tree:
+    // a pack stores older trees as deltas of newer ones, so reading them first leaves HEAD's tree
+    // in libgit2's delta-base cache, and the step walk finds the model's folder at HEAD, which
+    // the snapshot is given instead of reading that large tree once more. (When this fails, the
+    // walk runs again after the checks below, which then say why.)
+    std::optional<git::Oid> folder_at_head;
+    only_model_ = uri.name;
+    try {
+      gate_steps();
+      folder_at_head = gated_at_head_;
+    } catch (const Error&) {
+      forget_gate_steps();
+    }
+    const Snapshot head = gate_steps_ ? registry_.impl().snapshot_at(head_oid_, uri.name, folder_at_head)
+                                      : registry_.impl().snapshot_at(head_oid_);
     out.version = head.resolve_model_uri(d.uri);
     const std::string& model = out.version.name;
+    if (model != only_model_) forget_gate_steps();
     out.stage = uri.stage.empty() ? "" : head.canonical_stage(uri.stage);
     out.alias = uri.alias;
 
@@ -889,6 +904,7 @@ class Verifier {
   // Made once (the history and the walk both need them); sets adoption_ when the line reaches it.
   const std::vector<Step>& gate_steps() {
     if (gate_steps_) return *gate_steps_;
+    forget_gate_steps();
     const auto adopted = commit_adding(policy_path(1));
     std::size_t n = 0;
     while (adopted && n + 1 < first_parents_.size() && first_parents_[n] != *adopted) ++n;
@@ -913,15 +929,21 @@ class Verifier {
     auto same = [](const std::optional<git::TreeEntry>& a, const std::optional<git::TreeEntry>& b) {
       return a ? b && a->oid == b->oid && a->mode == b->mode : !b;
     };
+    // Oldest first: see run_deployment.
+    std::vector<std::optional<git::TreeEntry>> entries(n + 1);
+    for (std::size_t i = n + 1; i-- > 0;) entries[i] = entry_at(i);
     std::vector<Step> out(n);
-    auto after = entry_at(0);
-    for (std::size_t i = 0; i < n; ++i) {
-      auto before = entry_at(i + 1);
-      if (!same(before, after)) out[i].changes.push_back({only_model_, before, after});
-      after = std::move(before);
-    }
-    gated_at_adoption_ = folder_of(after);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!same(entries[i + 1], entries[i])) out[i].changes.push_back({only_model_, entries[i + 1], entries[i]});
+    gated_at_adoption_ = folder_of(entries[n]);
+    gated_at_head_ = folder_of(entries[0]);
     return out;
+  }
+  void forget_gate_steps() {
+    gate_steps_.reset();
+    adoption_.reset();
+    gated_at_adoption_.reset();
+    gated_at_head_.reset();
   }
 
   // Tree mode: every first-parent step since the commit that adopted the policy.
@@ -1083,7 +1105,7 @@ class Verifier {
   StepChanges step_cache_;
   // The deploy gate: the commit that adopted the policy, and the gated model's folder there
   // (as the steps since say), once the walk has run.
-  std::optional<git::Oid> adoption_, gated_at_adoption_;
+  std::optional<git::Oid> adoption_, gated_at_adoption_, gated_at_head_;
   std::optional<std::vector<Step>> gate_steps_;
   VerifyReport report_;
 };

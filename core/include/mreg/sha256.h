@@ -1,4 +1,4 @@
-// SHA-256 and HMAC-SHA256 (OpenSSL), streamed or over one string.
+// SHA-256 and HMAC-SHA256 (OpenSSL; libsodium for one small string), streamed or over one string.
 #pragma once
 
 #include <cstddef>
