@@ -304,7 +304,42 @@ std::string unified_diff(const std::string& path, const std::optional<std::strin
   return text;
 }
 
-Repository::Repository(git_repository* repo) : repo_(repo) {
+// The last large tree read (raw_tree.h, ScannedTree), kept scanned: the deploy gate, the
+// history and a server look names up in one models/ tree again and again, and in the models/
+// trees of neighbouring commits, which differ in a few entries.
+struct TreeScanMemo {
+  static constexpr std::size_t kLargeTree = 16 * 1024;
+  struct Known {
+    Oid oid;
+    std::shared_ptr<git_odb_object> object;  // the bytes `scan` points into
+    ScannedTree scan;
+  };
+  std::mutex mutex;
+  std::shared_ptr<const Known> last;
+
+  std::shared_ptr<const Known> get() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return last;
+  }
+  // The tree `oid`, read as `object`, scanned like `known` (which may be null) and kept; null
+  // when git would not write it so (the caller asks libgit2, which says why).
+  std::shared_ptr<const Known> scan(const std::shared_ptr<const Known>& known, std::shared_ptr<git_odb_object> object,
+                                    const Oid& oid, TreeDifference* difference = nullptr) {
+    auto next = std::make_shared<Known>();
+    next->oid = oid;
+    const char* data = static_cast<const char*>(git_odb_object_data(object.get()));
+    const std::size_t size = git_odb_object_size(object.get());
+    next->object = std::move(object);
+    if (!(known ? scan_raw_tree_like(known->scan, data, size, &next->scan, difference)
+                : scan_raw_tree(data, size, &next->scan)))
+      return nullptr;
+    std::lock_guard<std::mutex> lock(mutex);
+    last = next;
+    return next;
+  }
+};
+
+Repository::Repository(git_repository* repo) : repo_(repo), scan_memo_(std::make_shared<TreeScanMemo>()) {
   try {
     use_gits_configuration(repo_);
   } catch (...) {
@@ -333,12 +368,15 @@ Repository Repository::init(const std::string& path, bool bare) {
   return Repository(repo);
 }
 
-Repository::Repository(Repository&& other) noexcept : repo_(other.repo_) { other.repo_ = nullptr; }
+Repository::Repository(Repository&& other) noexcept : repo_(other.repo_), scan_memo_(std::move(other.scan_memo_)) {
+  other.repo_ = nullptr;
+}
 Repository& Repository::operator=(Repository&& other) noexcept {
   if (this != &other) {
     if (repo_) git_repository_free(repo_);
     repo_ = other.repo_;
     other.repo_ = nullptr;
+    scan_memo_ = std::move(other.scan_memo_);
   }
   return *this;
 }
@@ -490,9 +528,60 @@ std::vector<TreeEntry> Repository::read_tree(const Oid& oid) const {
   return out;
 }
 
+namespace {
+ObjectType type_of_mode(std::uint32_t mode) {
+  return mode == 040000 ? ObjectType::Tree : mode == 0160000 ? ObjectType::Commit : ObjectType::Blob;
+}
+
+// A large tree, scanned (TreeScanMemo), read like the memo's last tree; null for a small,
+// unusual or unreadable one.
+std::shared_ptr<const TreeScanMemo::Known> scanned_tree(git_odb* odb, TreeScanMemo& memo, const Oid& oid,
+                                                        const std::shared_ptr<const TreeScanMemo::Known>& like,
+                                                        TreeDifference* difference) {
+  if (like && like->oid == oid) return like;
+  git_oid g = to_git(oid);
+  git_odb_object* raw = nullptr;
+  if (git_odb_read(&raw, odb, &g) < 0) return nullptr;
+  std::shared_ptr<git_odb_object> object(raw, git_odb_object_free);
+  if (git_odb_object_type(raw) != GIT_OBJECT_TREE || git_odb_object_size(raw) < TreeScanMemo::kLargeTree) return nullptr;
+  return memo.scan(like, std::move(object), oid, difference);
+}
+}  // namespace
+
 std::vector<Repository::EntryChange> Repository::changed_entries(const Oid& a, const Oid& b) const {
   std::vector<EntryChange> out;
   if (a == b) return out;
+  // Two large trees, as the models/ trees of neighbouring commits are: their bytes are
+  // compared, and only the entries where they differ are read.
+  OdbH odb;
+  if (git_repository_odb(odb.out(), repo_) == 0) {
+    TreeDifference difference;
+    std::shared_ptr<const TreeScanMemo::Known> left = scanned_tree(odb.get(), *scan_memo_, a, scan_memo_->get(), nullptr);
+    std::shared_ptr<const TreeScanMemo::Known> right =
+        left ? scanned_tree(odb.get(), *scan_memo_, b, left, &difference) : nullptr;
+    if (right) {
+      std::map<std::string_view, EntryChange> changed;
+      auto entry = [](const RawEntry& e) {
+        Oid id;
+        std::memcpy(id.bytes.data(), e.id, 20);
+        return TreeEntry{std::string(e.name), id, type_of_mode(e.mode), e.mode};
+      };
+      for (std::size_t i = difference.first; i < difference.known_after; ++i) {
+        const RawEntry e = raw_entry(left->scan, i);
+        changed[e.name].before = entry(e);
+      }
+      for (std::size_t i = difference.first; i < difference.new_after; ++i) {
+        const RawEntry e = raw_entry(right->scan, i);
+        changed[e.name].after = entry(e);
+      }
+      for (auto& [name, e] : changed) {
+        if (e.before && e.after && e.before->oid == e.after->oid && e.before->mode == e.after->mode) continue;
+        e.name = std::string(name);
+        out.push_back(std::move(e));
+      }
+      return out;
+    }
+  }
   git_oid ga = to_git(a), gb = to_git(b);
   TreeH left, right;
   check(git_tree_lookup(left.out(), repo_, &ga), "cannot read tree " + a.hex());
@@ -537,8 +626,11 @@ std::vector<Repository::EntryChange> Repository::changed_entries(const Oid& a, c
 namespace {
 
 // tree_entry by scanning each tree's bytes on the path (raw_tree.h); nullopt when the raw
-// scan cannot answer as libgit2 would, which then answers itself.
-std::optional<std::optional<TreeEntry>> raw_tree_entry(git_repository* repo, const Oid& tree_oid, const std::string& path) {
+// scan cannot answer as libgit2 would, which then answers itself. A large tree is kept scanned
+// in `memo`: the next lookup in it is a binary search, and one in a tree like it (the same
+// folder in the next commit) reads only the entries where the two differ.
+std::optional<std::optional<TreeEntry>> raw_tree_entry(git_repository* repo, TreeScanMemo& memo, const Oid& tree_oid,
+                                                       const std::string& path) {
   OdbH odb;
   if (git_repository_odb(odb.out(), repo) < 0) return std::nullopt;
   Oid current = tree_oid;
@@ -547,12 +639,24 @@ std::optional<std::optional<TreeEntry>> raw_tree_entry(git_repository* repo, con
     const std::size_t slash = path.find('/', start);
     const std::string_view name(path.data() + start, (slash == std::string::npos ? path.size() : slash) - start);
     if (name.empty()) return std::nullopt;
-    git_oid g = to_git(current);
-    Handle<git_odb_object, git_odb_object_free> object;
-    if (git_odb_read(object.out(), odb.get(), &g) < 0 || git_odb_object_type(object.get()) != GIT_OBJECT_TREE)
-      return std::nullopt;
-    const auto found = find_in_raw_tree(static_cast<const char*>(git_odb_object_data(object.get())),
-                                        git_odb_object_size(object.get()), name);
+    RawTreeLookup found;
+    const auto known = memo.get();
+    if (known && known->oid == current) {
+      found = lookup_in_scanned_tree(known->scan, name);
+    } else {
+      git_oid g = to_git(current);
+      git_odb_object* raw = nullptr;
+      if (git_odb_read(&raw, odb.get(), &g) < 0) return std::nullopt;
+      std::shared_ptr<git_odb_object> object(raw, git_odb_object_free);
+      if (git_odb_object_type(raw) != GIT_OBJECT_TREE) return std::nullopt;
+      if (git_odb_object_size(raw) >= TreeScanMemo::kLargeTree) {
+        const auto scanned = memo.scan(known, std::move(object), current);
+        if (!scanned) return std::nullopt;
+        found = lookup_in_scanned_tree(scanned->scan, name);
+      } else {
+        found = find_in_raw_tree(static_cast<const char*>(git_odb_object_data(raw)), git_odb_object_size(raw), name);
+      }
+    }
     if (found.result == RawTreeLookup::Unusual) return std::nullopt;
     if (found.result == RawTreeLookup::NotFound) return std::optional<TreeEntry>();
     Oid id;
@@ -572,7 +676,7 @@ std::optional<std::optional<TreeEntry>> raw_tree_entry(git_repository* repo, con
 }  // namespace
 
 std::optional<TreeEntry> Repository::tree_entry(const Oid& tree_oid, const std::string& path) const {
-  if (auto answer = raw_tree_entry(repo_, tree_oid, path)) return *answer;
+  if (auto answer = raw_tree_entry(repo_, *scan_memo_, tree_oid, path)) return *answer;
   git_oid g = to_git(tree_oid);
   TreeH tree;
   check(git_tree_lookup(tree.out(), repo_, &g), "cannot read tree " + tree_oid.hex());

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -272,6 +273,7 @@ class Repository {
   // Takes `repo` with the configuration files git reads (git.cpp, use_gits_configuration).
   explicit Repository(git_repository* repo);
   git_repository* repo_ = nullptr;
+  std::shared_ptr<struct TreeScanMemo> scan_memo_;  // git.cpp
 };
 
 }  // namespace mreg::git
