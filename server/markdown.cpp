@@ -10,7 +10,6 @@
 #include <memory>
 #include <vector>
 
-#include "html.h"
 
 namespace mreg::server {
 namespace {
@@ -29,26 +28,49 @@ struct NodeDeleter {
 };
 using NodePtr = std::unique_ptr<cmark_node, NodeDeleter>;
 
-// Moves every child of `from` in front of `before`, in order.
+// Moves every child of `from` in front of `before`, in order. A child that `before`'s parent
+// cannot hold is dropped (freed, not leaked): a line break, say, out of a link in a table cell.
 void move_children_before(cmark_node* from, cmark_node* before) {
   while (cmark_node* child = cmark_node_first_child(from)) {
     cmark_node_unlink(child);
-    cmark_node_insert_before(before, child);
+    if (!cmark_node_insert_before(before, child)) cmark_node_free(child);
   }
 }
 
-// A node of this renderer's own markup: `<a href=... rel=...>children</a>`.
-cmark_node* safe_link(cmark_node* original, const std::string& url) {
-  cmark_node* a = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
-  const std::string enter = "<a href=\"" + escape(url) + "\" rel=\"nofollow noopener\">";
-  cmark_node_set_on_enter(a, enter.c_str());
-  cmark_node_set_on_exit(a, "</a>");
-  cmark_node_insert_before(original, a);
-  while (cmark_node* child = cmark_node_first_child(original)) {
-    cmark_node_unlink(child);
-    cmark_node_append_child(a, child);
+// Every link cmark wrote gets rel="nofollow noopener" after its href. Text cannot make up a
+// `<a href="` of its own: cmark escapes every '<' of the input, and no raw HTML is left to
+// render (make_safe), so each one found is a link of the tree; an href holds no '"' (escaped).
+std::string with_link_rel(const std::string& html) {
+  static const std::string open = "<a href=\"";
+  std::string out;
+  out.reserve(html.size());
+  std::size_t from = 0;
+  for (std::size_t at = html.find(open); at != std::string::npos; at = html.find(open, from)) {
+    const std::size_t end = html.find('"', at + open.size());
+    if (end == std::string::npos) break;
+    out.append(html, from, end + 1 - from);
+    out += " rel=\"nofollow noopener\"";
+    from = end + 1;
   }
-  return a;
+  out.append(html, from, std::string::npos);
+  return out;
+}
+
+// An image becomes a link to its picture, its description the link's text. A link node (not a
+// node of this renderer's own): cmark-gfm's table cells take only its own inline kinds, and a
+// node that cannot go in is left out of the tree (and of the page).
+void image_as_link(cmark_node* image, const std::string& url) {
+  cmark_node* link = cmark_node_new(CMARK_NODE_LINK);
+  cmark_node_set_url(link, url.c_str());
+  if (!cmark_node_insert_before(image, link)) {
+    cmark_node_free(link);
+    move_children_before(image, image);
+    return;
+  }
+  while (cmark_node* child = cmark_node_first_child(image)) {
+    cmark_node_unlink(child);
+    if (!cmark_node_append_child(link, child)) cmark_node_free(child);
+  }
 }
 
 // Raw HTML becomes text: a block becomes a paragraph of its source, an inline tag its characters.
@@ -68,7 +90,8 @@ void html_as_text(cmark_node* node, bool block) {
   }
 }
 
-// Rewrites the tree so that it holds no raw HTML, no unsafe destination and no image.
+// Rewrites the tree so that it holds no raw HTML, no unsafe destination and no image. Links to
+// safe destinations stay cmark's own (with_link_rel adds their rel).
 void make_safe(cmark_node* root) {
   // Collected first: the tree is changed only after the walk.
   std::vector<cmark_node*> nodes;
@@ -86,8 +109,10 @@ void make_safe(cmark_node* root) {
       case CMARK_NODE_LINK:
       case CMARK_NODE_IMAGE: {
         const char* url = cmark_node_get_url(node);
-        if (url && safe_link_destination(url))
-          safe_link(node, url);
+        const bool safe = url && safe_link_destination(url);
+        if (safe && cmark_node_get_type(node) == CMARK_NODE_LINK) continue;  // rendered by cmark, escaped
+        if (safe)
+          image_as_link(node, url);
         else
           move_children_before(node, node);
         break;
@@ -125,7 +150,7 @@ std::string markdown(const std::string& text) {
   NodePtr doc(cmark_parser_finish(parser.get()));
   make_safe(doc.get());
   char* html = cmark_render_html(doc.get(), options, cmark_parser_get_syntax_extensions(parser.get()));
-  std::string out = html ? html : "";
+  std::string out = html ? with_link_rel(html) : "";
   std::free(html);
   return out;
 }

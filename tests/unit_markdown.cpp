@@ -57,6 +57,20 @@ TEST_CASE("markdown renders CommonMark and GFM tables", "[markdown]") {
   CHECK(markdown("") == "");
 }
 
+TEST_CASE("links and images in table cells keep their text", "[markdown]") {
+  // cmark-gfm's table cells hold only its own kinds of inline node: a link there stays one.
+  CHECK(markdown("| run | chart |\n|--|--|\n| [run 7](https://mlflow.example.org/r/7 \"the run\") | "
+                 "![loss](https://a.example/l.png) |\n| team@example.com | ![x](javascript:alert(1)) |") ==
+        "<table>\n<thead>\n<tr>\n<th>run</th>\n<th>chart</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n"
+        "<td><a href=\"https://mlflow.example.org/r/7\" rel=\"nofollow noopener\" title=\"the run\">run 7</a></td>\n"
+        "<td><a href=\"https://a.example/l.png\" rel=\"nofollow noopener\">loss</a></td>\n</tr>\n<tr>\n"
+        "<td><a href=\"mailto:team@example.com\" rel=\"nofollow noopener\">team@example.com</a></td>\n"
+        "<td>x</td>\n</tr>\n</tbody>\n</table>\n");
+  // Text that spells a link is text.
+  CHECK(markdown("`<a href=\"x\">` and \\<a href=\"y\">") ==
+        "<p><code>&lt;a href=&quot;x&quot;&gt;</code> and &lt;a href=&quot;y&quot;&gt;</p>\n");
+}
+
 TEST_CASE("markdown refuses raw HTML and unsafe links", "[markdown]") {
   CHECK(markdown("<script>alert(1)</script>") == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n");
   CHECK(markdown("a <img src=x onerror=alert(1)> b") == "<p>a &lt;img src=x onerror=alert(1)&gt; b</p>\n");
