@@ -83,6 +83,8 @@ int __wrap_git_transport_ssh_with_paths(void** out, void* owner, void* payload) 
 namespace mreg::git {
 namespace {
 
+constexpr std::size_t kTreeCacheLimit = std::size_t(1) << 20;
+
 struct LibraryInit {
   LibraryInit() {
     git_libgit2_init();
@@ -93,7 +95,7 @@ struct LibraryInit {
     git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(32) << 20);
     // Big trees too (libgit2 caches none over 4 KiB by default): a walk of history reads
     // each commit's models/ tree twice, as the tree after one step and before the next.
-    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<size_t>(1) << 20);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, kTreeCacheLimit);
     // Objects are checked as git checks them (git fsck, and on fetch); hashing
     // every object read again, as libgit2 does by default and git does not,
     // costs a tenth of a history walk.
@@ -120,6 +122,14 @@ WidePackWindows::WidePackWindows(std::size_t limit) {
 }
 
 WidePackWindows::~WidePackWindows() { git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, usual_); }
+
+// libgit2's own limit (4 KiB) for the small trees of a folder; the option is process-wide, so
+// another thread's reads meanwhile keep fewer trees too (slower, never wrong).
+UncachedTrees::UncachedTrees() {
+  ensure_init();
+  git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<std::size_t>(4096));
+}
+UncachedTrees::~UncachedTrees() { git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, kTreeCacheLimit); }
 
 namespace {
 

@@ -120,6 +120,16 @@ class WidePackWindows {
   std::size_t usual_ = 0;
 };
 
+// While alive, trees read are not kept in libgit2's object cache (for a walk that reads each
+// commit's large models/ tree once: keeping them all costs a fresh buffer each).
+class UncachedTrees {
+ public:
+  UncachedTrees();
+  ~UncachedTrees();
+  UncachedTrees(const UncachedTrees&) = delete;
+  UncachedTrees& operator=(const UncachedTrees&) = delete;
+};
+
 // A value of git's configuration outside any repository (system, XDG and global files, found as
 // git finds them); nullopt when not set.
 std::optional<std::string> user_config_string(const std::string& key);

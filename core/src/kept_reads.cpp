@@ -15,16 +15,18 @@ std::size_t strings_bytes(const TagMap& tags) {
   for (const auto& [k, v] : tags) n += 96 + k.size() + v.size();  // a map node and its strings
   return n;
 }
+std::size_t version_bytes(const ModelVersion& v) {
+  std::size_t n = sizeof(ModelVersion) + v.description.size() + v.source.size() + v.run_id.size() +
+                  v.run_link.size() + v.digest.size() + v.created_by.size() + v.storage_location.size() +
+                  v.status_message.size() + strings_bytes(v.tags) + 32 * v.flavors.size() + 32 * v.aliases.size();
+  if (!v.signature.is_null()) n += 64 * v.signature.size() + 256;
+  return n;
+}
 std::size_t approximate_bytes(const ModelFolder& f) {
   const RegisteredModel& m = f.model;
   std::size_t n = sizeof(ModelFolder) + m.name.size() + m.description.size() + m.created_by.size() +
                   strings_bytes(m.tags) + 96 * (m.aliases.size() + m.alias_requests.size());
-  for (const auto& v : f.versions) {
-    n += sizeof(ModelVersion) + v.description.size() + v.source.size() + v.run_id.size() + v.run_link.size() +
-         v.digest.size() + v.created_by.size() + v.storage_location.size() + v.status_message.size() +
-         strings_bytes(v.tags) + 32 * v.flavors.size() + 32 * v.aliases.size();
-    if (!v.signature.is_null()) n += 64 * v.signature.size() + 256;
-  }
+  for (const auto& v : f.versions) n += version_bytes(v);
   return n;
 }
 
@@ -90,6 +92,13 @@ SharedFolder kept_folder(const git::Oid& tree, const std::string& name, const st
   static auto* server = new KeptByKey<ModelFolder>(kServerFolderBytes, approximate_bytes);  // never freed
   static auto* command = new KeptByKey<ModelFolder>(kCommandFolderBytes, approximate_bytes);
   return find_or_read(read_caches_in_memory() ? *server : *command, std::string(tree.raw()) + name, read);
+}
+
+SharedVersion kept_version(const git::Oid& blob, const std::string& path, const std::function<ModelVersion()>& read) {
+  // A version parsed is about 1.5 KB: this keeps a few hundred, enough for the folders of
+  // the neighbouring commits one command or a server's new commit reads.
+  static auto* kept = new KeptByKey<ModelVersion>(std::size_t(512) << 10, version_bytes);  // never freed
+  return find_or_read(*kept, std::string(blob.raw()) + path, read);
 }
 
 SharedListing kept_listing(const git::Oid& models, const std::function<std::vector<git::TreeEntry>()>& read) {

@@ -3,7 +3,8 @@
 // tree, and what a snapshot reads of its commit. A tree id (with the name it is read under)
 // says everything about what was read from it, so what is kept stays true whatever the ref
 // does; a new commit costs only the folders it changed. A one-shot command keeps only the
-// last few folders (one command reads the same model through several snapshots).
+// last few folders (one command reads the same model through several snapshots). Both keep the
+// last parsed version files, by blob.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +24,12 @@ using SharedListing = std::shared_ptr<const std::vector<git::TreeEntry>>;
 
 // The folder `tree` read as model `name`, from memory, or read by `read` and kept.
 SharedFolder kept_folder(const git::Oid& tree, const std::string& name, const std::function<ModelFolder()>& read);
+
+// The version file `blob` at `path`, parsed: from memory, or read by `read` and kept. A folder
+// read again in a neighbouring commit (a step changes one or two of its files) parses only the
+// files that changed. Every reader keeps only the last few hundred.
+using SharedVersion = std::shared_ptr<const ModelVersion>;
+SharedVersion kept_version(const git::Oid& blob, const std::string& path, const std::function<ModelVersion()>& read);
 
 // The models/ listing of tree `models`, from memory (long-running readers), or read by `read`.
 SharedListing kept_listing(const git::Oid& models, const std::function<std::vector<git::TreeEntry>()>& read);

@@ -112,7 +112,7 @@ ModelFolder read_folder(const git::Repository& repo, const std::string& name, co
       if (n == 0 || e.type != git::ObjectType::Blob) continue;
       const std::string path = version_path(name, n);
       reading(path, [&] {
-        ModelVersion v = parse_version(repo.read_registry_file(e.oid, path), path);
+        ModelVersion v = *kept_version(e.oid, path, [&] { return parse_version(repo.read_registry_file(e.oid, path), path); });
         if (v.name != name || v.version != n)
           throw ManifestError({{path, 1, "fields 'name' and 'version' do not match the file's place (" + name + " v" +
                                              std::to_string(n) + ")"}});

@@ -931,7 +931,10 @@ class Verifier {
     };
     // Oldest first: see run_deployment.
     std::vector<std::optional<git::TreeEntry>> entries(n + 1);
-    for (std::size_t i = n + 1; i-- > 0;) entries[i] = entry_at(i);
+    {
+      git::UncachedTrees uncached;
+      for (std::size_t i = n + 1; i-- > 0;) entries[i] = entry_at(i);
+    }
     std::vector<Step> out(n);
     for (std::size_t i = 0; i < n; ++i)
       if (!same(entries[i + 1], entries[i])) out[i].changes.push_back({only_model_, entries[i + 1], entries[i]});
