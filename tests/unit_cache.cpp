@@ -15,6 +15,7 @@
 #include "mreg/registry.h"
 #include "mreg/search.h"
 #include "record_file.h"
+#include "summary_cache.h"
 
 using namespace mreg;
 namespace fs = std::filesystem;
@@ -296,4 +297,95 @@ TEST_CASE("a first listing of more models than a parse chunk agrees with later o
   CHECK(listing(r) == first);
   fs::remove(caches);
   CHECK(listing(r) == first);
+}
+
+TEST_CASE("a folder's record bytes read back as the same folder, every field", "[cache]") {
+  ModelFolder f;
+  RegisteredModel& m = f.model;
+  m.name = "fraud-b";
+  m.description = "Scores *card* payments.\nSecond line: ünïcode";
+  m.created_at = 1764000000123;
+  m.created_by = "Alice <alice@example.com>";
+  m.updated_at = 1764000999456;
+  m.last_version = 12;
+  m.aliases = {{"champion", 2}, {"challenger", 12}};
+  m.alias_requests = {{"champion", "20261124T100211Z-7f3a"}};
+  m.tags = {{"team", "risk"}, {"empty", ""}};
+  m.extensions = {{"x-owner", Json{{"k", 1}}}};
+  for (std::int64_t n : {2, 12}) {
+    ModelVersion v;
+    v.name = m.name;
+    v.version = n;
+    v.stage = n == 2 ? "Production" : "None";
+    v.stage_request = n == 2 ? "20261124T100211Z-7f3a" : "";
+    v.description = "v" + std::to_string(n);
+    v.source = "s3://bucket/fraud-b/" + std::to_string(n);
+    v.run_id = "run" + std::to_string(n);
+    v.run_link = "https://mlflow.example.org/r/" + std::to_string(n);
+    v.experiment_id = "7";
+    v.model_id = "m-0123456789abcdef";
+    v.storage_location = "s3://bucket/store/" + std::to_string(n);
+    v.digest = "sha256:" + std::string(64, 'a');
+    v.flavors = {"python_function", "sklearn"};
+    v.signature = Json{{"inputs", "[{\"name\": \"amount\", \"type\": \"double\"}]"}, {"outputs", nullptr}};
+    v.copied_from = {"other-registry", "fraud-a", 3, std::string(40, 'c')};
+    v.status = "READY";
+    v.status_message = "ok " + std::to_string(n);
+    v.created_at = 1764000000000 + n;
+    v.created_by = "CI <ci@example.com>";
+    v.updated_at = 1764000000500 + n;
+    v.tags = {{"val_mae", "363.7"}, {"dataset", "grid"}};
+    v.extensions = {{"x-a", Json::array({1, "two"})}, {"x-b", Json()}};
+    v.aliases = n == 2 ? std::vector<std::string>{"champion"} : std::vector<std::string>{"challenger"};
+    f.versions.push_back(v);
+  }
+  const std::string bytes = encode_folder(f);
+  const auto back = decode_folder(bytes.data(), bytes.size());
+  REQUIRE(back);
+  const RegisteredModel& b = back->model;
+  CHECK(b.name == m.name);
+  CHECK(b.description == m.description);
+  CHECK(b.created_at == m.created_at);
+  CHECK(b.created_by == m.created_by);
+  CHECK(b.updated_at == m.updated_at);
+  CHECK(b.last_version == m.last_version);
+  CHECK(b.aliases == m.aliases);
+  CHECK(b.alias_requests == m.alias_requests);
+  CHECK(b.tags == m.tags);
+  CHECK(b.extensions == m.extensions);
+  REQUIRE(back->versions.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const ModelVersion& v = f.versions[i];
+    const ModelVersion& w = back->versions[i];
+    CHECK(w.name == v.name);
+    CHECK(w.version == v.version);
+    CHECK(w.stage == v.stage);
+    CHECK(w.stage_request == v.stage_request);
+    CHECK(w.description == v.description);
+    CHECK(w.source == v.source);
+    CHECK(w.run_id == v.run_id);
+    CHECK(w.run_link == v.run_link);
+    CHECK(w.experiment_id == v.experiment_id);
+    CHECK(w.model_id == v.model_id);
+    CHECK(w.storage_location == v.storage_location);
+    CHECK(w.digest == v.digest);
+    CHECK(w.flavors == v.flavors);
+    CHECK(w.signature == v.signature);
+    CHECK(w.copied_from.registry == v.copied_from.registry);
+    CHECK(w.copied_from.model == v.copied_from.model);
+    CHECK(w.copied_from.version == v.copied_from.version);
+    CHECK(w.copied_from.commit == v.copied_from.commit);
+    CHECK(w.status == v.status);
+    CHECK(w.status_message == v.status_message);
+    CHECK(w.created_at == v.created_at);
+    CHECK(w.created_by == v.created_by);
+    CHECK(w.updated_at == v.updated_at);
+    CHECK(w.tags == v.tags);
+    CHECK(w.extensions == v.extensions);
+    CHECK(w.aliases == v.aliases);
+  }
+  // Anything shorter, or longer, is not a record.
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) CHECK_FALSE(decode_folder(bytes.data(), cut));
+  const std::string longer = bytes + "x";
+  CHECK_FALSE(decode_folder(longer.data(), longer.size()));
 }

@@ -1,7 +1,10 @@
 #include "kept_reads.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "mreg/long_running.h"
@@ -72,9 +75,11 @@ class KeptByKey {
   const Size size_;
 };
 
-// A server keeps every folder of a registry of 10,000 models (about 10 KB each parsed, 10
-// versions) and then some; a one-shot command the last few it read.
-constexpr std::size_t kServerFolderBytes = std::size_t(160) << 20;
+// A server keeps every folder as the bytes of its record (summary_cache.h, encode_folder) and
+// parses them for each read: a folder of 10 versions takes about 5 KB so, against 15 KB parsed
+// (strings, tag maps, 712-byte versions), and its parse costs microseconds. The budget holds
+// 10,000 such models several times over; a one-shot command keeps the last few folders parsed.
+constexpr std::size_t kServerFolderBytes = std::size_t(96) << 20;
 constexpr std::size_t kCommandFolderBytes = 64 << 10;
 
 template <class Value>
@@ -86,12 +91,62 @@ std::shared_ptr<const Value> find_or_read(KeptByKey<Value>& kept, const std::str
   return made;
 }
 
+// A folder as a server keeps it: its record, and where each version's record starts in it.
+struct CompactFolder {
+  std::string bytes;
+  std::vector<std::pair<std::int64_t, std::size_t>> versions;  // number, offset; ascending
+};
+
+KeptByKey<CompactFolder>& server_folders() {
+  static auto* kept = new KeptByKey<CompactFolder>(  // never freed
+      kServerFolderBytes, [](const CompactFolder& f) -> std::size_t {
+        return f.bytes.capacity() + f.versions.capacity() * sizeof(f.versions[0]) + 128;
+      });
+  return *kept;
+}
+
+// The folder read by `read`, kept compact by a server.
+SharedFolder read_and_keep(const std::string& key, const std::function<ModelFolder()>& read) {
+  auto made = std::make_shared<const ModelFolder>(read());  // a read that throws keeps nothing
+  auto compact = std::make_shared<CompactFolder>();
+  std::vector<std::size_t> offsets;
+  compact->bytes = encode_folder(*made, &offsets);
+  compact->bytes.shrink_to_fit();
+  compact->versions.reserve(offsets.size());
+  for (std::size_t i = 0; i < offsets.size(); ++i) compact->versions.emplace_back(made->versions[i].version, offsets[i]);
+  server_folders().add(key, std::move(compact));
+  return made;
+}
+
 }  // namespace
 
 SharedFolder kept_folder(const git::Oid& tree, const std::string& name, const std::function<ModelFolder()>& read) {
-  static auto* server = new KeptByKey<ModelFolder>(kServerFolderBytes, approximate_bytes);  // never freed
-  static auto* command = new KeptByKey<ModelFolder>(kCommandFolderBytes, approximate_bytes);
-  return find_or_read(read_caches_in_memory() ? *server : *command, std::string(tree.raw()) + name, read);
+  const std::string key = std::string(tree.raw()) + name;
+  if (read_caches_in_memory()) {
+    if (auto compact = server_folders().find(key))
+      if (auto folder = decode_folder(compact->bytes.data(), compact->bytes.size()))
+        return std::make_shared<const ModelFolder>(std::move(*folder));
+    return read_and_keep(key, read);
+  }
+  static auto* command = new KeptByKey<ModelFolder>(kCommandFolderBytes, approximate_bytes);  // never freed
+  return find_or_read(*command, key, read);
+}
+
+std::optional<ModelVersion> kept_folder_version(const git::Oid& tree, const std::string& name, std::int64_t version,
+                                                const std::function<ModelFolder()>& read) {
+  const std::string key = std::string(tree.raw()) + name;
+  auto compact = read_caches_in_memory() ? server_folders().find(key) : nullptr;
+  if (compact) {
+    const auto& vs = compact->versions;
+    auto it = std::lower_bound(vs.begin(), vs.end(), version, [](const auto& e, std::int64_t n) { return e.first < n; });
+    if (it == vs.end() || it->first != version) return std::nullopt;
+    if (auto v = decode_version_at(compact->bytes.data(), compact->bytes.size(), it->second)) return v;
+  }
+  const SharedFolder folder = kept_folder(tree, name, read);
+  auto it = std::lower_bound(folder->versions.begin(), folder->versions.end(), version,
+                             [](const ModelVersion& v, std::int64_t n) { return v.version < n; });
+  if (it == folder->versions.end() || it->version != version) return std::nullopt;
+  return *it;
 }
 
 SharedVersion kept_version(const git::Oid& blob, const std::string& path, const std::function<ModelVersion()>& read) {

@@ -1,15 +1,17 @@
 // What a long-running reader (mreg/long_running.h) keeps of the commits it reads, shared by
-// every snapshot and thread: parsed model folders by folder tree, the models/ listing by its
-// tree, and what a snapshot reads of its commit. A tree id (with the name it is read under)
-// says everything about what was read from it, so what is kept stays true whatever the ref
-// does; a new commit costs only the folders it changed. A one-shot command keeps only the
-// last few folders (one command reads the same model through several snapshots). Both keep the
-// last parsed version files, by blob.
+// every snapshot and thread: model folders by folder tree (compact, and parsed again for each
+// read: parsed, a large registry's folders are most of a server's memory), the models/ listing
+// by its tree, and what a snapshot reads of its commit. A tree id (with the name it is read
+// under) says everything about what was read from it, so what is kept stays true whatever the
+// ref does; a new commit costs only the folders it changed. A one-shot command keeps only the
+// last few folders, parsed (one command reads the same model through several snapshots). Both
+// keep the last parsed version files, by blob.
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,12 @@ using SharedListing = std::shared_ptr<const std::vector<git::TreeEntry>>;
 
 // The folder `tree` read as model `name`, from memory, or read by `read` and kept.
 SharedFolder kept_folder(const git::Oid& tree, const std::string& name, const std::function<ModelFolder()>& read);
+
+// Version `version` of the folder `tree` read as model `name`; nullopt when the folder has no
+// such version. A server decodes only that version of the folder it keeps; otherwise as
+// kept_folder.
+std::optional<ModelVersion> kept_folder_version(const git::Oid& tree, const std::string& name, std::int64_t version,
+                                                const std::function<ModelFolder()>& read);
 
 // The version file `blob` at `path`, parsed: from memory, or read by `read` and kept. A folder
 // read again in a neighbouring commit (a step changes one or two of its files) parses only the

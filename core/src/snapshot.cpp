@@ -388,11 +388,14 @@ RegisteredModel Snapshot::get_registered_model(const std::string& name) const {
 }
 
 ModelVersion Snapshot::get_model_version(const std::string& name, std::int64_t version) const {
-  if (auto kept = kept_whole_folder(*impl_, name)) {
-    auto it = std::lower_bound(kept->versions.begin(), kept->versions.end(), version,
-                               [](const ModelVersion& v, std::int64_t n) { return v.version < n; });
-    if (it != kept->versions.end() && it->version == version) return *it;
-  }
+  // As kept_whole_folder, reading only the version asked for out of a kept folder.
+  if (read_caches_in_memory() && !name.empty())
+    if (const auto folder = impl_->model_folder(name)) try {
+        auto kept = kept_folder_version(*folder, name, version,
+                                        [&] { return read_folder(*impl_->repo, name, *folder, impl_->blob_cache(1)); });
+        if (kept) return std::move(*kept);
+      } catch (const Error&) {
+      }
   RegisteredModel m = get_registered_model(name);
   const std::string path = version_path(name, version);
   auto folder = impl_->model_folder(name);

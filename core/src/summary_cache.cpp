@@ -163,6 +163,37 @@ bool decode_model(Reader& r, RegisteredModel& m) {
 
 }  // namespace
 
+std::string encode_folder(const ModelFolder& folder, std::vector<std::size_t>* version_offsets) {
+  Writer w;
+  encode_model(w, folder.model);
+  w.u64(folder.versions.size());
+  for (const auto& v : folder.versions) {
+    if (version_offsets) version_offsets->push_back(w.out.size());
+    encode_version(w, v);
+  }
+  return std::move(w.out);
+}
+
+std::optional<ModelVersion> decode_version_at(const char* data, std::size_t size, std::size_t offset) {
+  if (offset > size) return std::nullopt;
+  Reader r(data + offset, size - offset);
+  ModelVersion v;
+  if (!decode_version(r, v)) return std::nullopt;
+  return v;
+}
+
+std::optional<ModelFolder> decode_folder(const char* data, std::size_t size) {
+  Reader r(data, size);
+  ModelFolder f;
+  std::uint64_t n;
+  if (!decode_model(r, f.model) || !r.count(n)) return std::nullopt;
+  f.versions.resize(n);
+  for (auto& v : f.versions)
+    if (!decode_version(r, v)) return std::nullopt;
+  if (!r.done()) return std::nullopt;
+  return f;
+}
+
 std::string SummaryCache::encode(const ModelSummary& s) {
   Writer w;
   encode_model(w, s.model);
@@ -258,26 +289,14 @@ BlobCache::BlobCache(const std::string& git_dir) : file_(git_dir + "mreg/blobs-v
 std::optional<ModelFolder> BlobCache::find_folder(const git::Oid& tree) const {
   std::string payload;
   if (!file_.find(blob_key('f', tree), payload)) return std::nullopt;
-  Reader r(payload.data(), payload.size());
-  ModelFolder f;
-  std::uint64_t n;
-  if (!decode_model(r, f.model) || !r.count(n)) return std::nullopt;
-  f.versions.resize(n);
-  for (auto& v : f.versions)
-    if (!decode_version(r, v)) return std::nullopt;
-  if (!r.done()) return std::nullopt;
-  return f;
+  return decode_folder(payload.data(), payload.size());
 }
 
 void BlobCache::add_folder(const git::Oid& tree, const ModelFolder& folder) {
   const std::string key = blob_key('f', tree);
   std::lock_guard<std::mutex> lock(mutex_);
   if (file_.contains(key) || file_.has_pending(key)) return;
-  Writer w;
-  encode_model(w, folder.model);
-  w.u64(folder.versions.size());
-  for (const auto& v : folder.versions) encode_version(w, v);
-  file_.add(key, w.out);
+  file_.add(key, encode_folder(folder));
   if (file_.pending_bytes() > kFlushBytes) file_.flush();
 }
 

@@ -32,6 +32,13 @@ struct ModelFolder {
   std::vector<ModelVersion> versions;  // ascending, with their aliases
 };
 
+// A folder as the bytes BlobCache keeps (a third of its size parsed, or less), and back; nullopt
+// for bytes that are not such a record. With `version_offsets`, where each version's record
+// starts, for decode_version_at (one version read without the others).
+std::string encode_folder(const ModelFolder& folder, std::vector<std::size_t>* version_offsets = nullptr);
+std::optional<ModelFolder> decode_folder(const char* data, std::size_t size);
+std::optional<ModelVersion> decode_version_at(const char* data, std::size_t size, std::size_t offset);
+
 class SummaryCache {
  public:
   // Loads the cache of the repository whose git directory is `git_dir`.
