@@ -78,7 +78,7 @@ class KeptByKey {
 // A server keeps every folder as the bytes of its record (summary_cache.h, encode_folder) and
 // parses them for each read: a folder of 10 versions takes about 5 KB so, against 15 KB parsed
 // (strings, tag maps, 712-byte versions), and its parse costs microseconds. The budget holds
-// 10,000 such models several times over; a one-shot command keeps the last few folders parsed.
+// 10,000 such models about twice over; a one-shot command keeps the last few folders parsed.
 constexpr std::size_t kServerFolderBytes = std::size_t(96) << 20;
 constexpr std::size_t kCommandFolderBytes = 64 << 10;
 
