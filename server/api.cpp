@@ -15,11 +15,6 @@
 namespace mreg::server {
 namespace {
 
-void empty_strings_as_mlflow(OrderedJson& version) {
-  for (const char* key : {"description", "run_id", "run_link"})
-    if (!version.contains(key)) version[key] = "";
-}
-
 // MLflow's own fields only: the API answers exactly what MLflow would.
 
 std::int64_t version_param(const ApiParams& p, const std::string& name) {
@@ -44,10 +39,10 @@ std::vector<ModelVersion> in_mlflow_order(std::vector<ModelVersion> latest, cons
   return latest;
 }
 
-OrderedJson get_registered_model(const Snapshot& s, const ApiParams& p) {
+std::string get_registered_model(const Snapshot& s, const ApiParams& p) {
   ModelSummary summary = s.get_model_summary(p.required("name"));
   summary.latest_versions = in_mlflow_order(std::move(summary.latest_versions), s.get_model_versions(summary.model.name));
-  return {{"registered_model", api_model_json(summary)}};
+  return dump_json({{"registered_model", api_model_json(summary)}});
 }
 
 OrderedJson version_list(const char* key, const std::vector<ModelVersion>& versions) {
@@ -58,22 +53,23 @@ OrderedJson version_list(const char* key, const std::vector<ModelVersion>& versi
   return j;
 }
 
-OrderedJson get_latest_versions(const Snapshot& s, const ApiParams& p) {
+std::string get_latest_versions(const Snapshot& s, const ApiParams& p) {
   const std::string name = p.required("name");
-  return version_list("model_versions", in_mlflow_order(s.get_latest_versions(name, p.all("stages")), s.get_model_versions(name)));
+  return dump_json(version_list("model_versions", in_mlflow_order(s.get_latest_versions(name, p.all("stages")), s.get_model_versions(name))));
 }
 
-OrderedJson get_model_version_by_alias(const Snapshot& s, const ApiParams& p) {
+// One version's answer is written as text: it is the API's most frequent read.
+std::string get_model_version_by_alias(const Snapshot& s, const ApiParams& p) {
   const std::string name = p.required("name");
-  return {{"model_version", api_version_json(s.get_model_version_by_alias(name, p.required("alias")))}};
+  return mlflow_json_compact("model_version", s.get_model_version_by_alias(name, p.required("alias")), kMlflowFields);
 }
 
-OrderedJson get_model_version(const Snapshot& s, const ApiParams& p) {
+std::string get_model_version(const Snapshot& s, const ApiParams& p) {
   const std::string name = p.required("name");
-  return {{"model_version", api_version_json(s.get_model_version(name, version_param(p, name)))}};
+  return mlflow_json_compact("model_version", s.get_model_version(name, version_param(p, name)), kMlflowFields);
 }
 
-OrderedJson get_model_version_download_uri(const Snapshot& s, const ApiParams& p) {
+std::string get_model_version_download_uri(const Snapshot& s, const ApiParams& p) {
   const std::string name = p.required("name");
   ModelVersion v = s.get_model_version(name, version_param(p, name));
   // A version whose source is another version's models:/ URI downloads that version's files, as in
@@ -81,19 +77,23 @@ OrderedJson get_model_version_download_uri(const Snapshot& s, const ApiParams& p
   if (v.storage_location.empty() && v.source.rfind("models:/", 0) == 0 &&
       v.source.find_first_of("/@", 8) != std::string::npos)
     v = s.resolve_model_uri(v.source);
-  return {{"artifact_uri", v.files_location()}};
+  return dump_json({{"artifact_uri", v.files_location()}});
 }
 
-using Endpoint = OrderedJson (*)(const Snapshot&, const ApiParams&);
+std::string search_models_text(const Snapshot& s, const ApiParams& p) { return dump_json(search_registered_models(s, p)); }
+std::string search_versions_text(const Snapshot& s, const ApiParams& p) { return dump_json(search_model_versions(s, p)); }
+
+// Each endpoint answers with its JSON body's text.
+using Endpoint = std::string (*)(const Snapshot&, const ApiParams&);
 
 const std::map<std::string, Endpoint>& read_endpoints() {
   static const std::map<std::string, Endpoint> endpoints{
       {"registered-models/get", get_registered_model},
-      {"registered-models/search", search_registered_models},
+      {"registered-models/search", search_models_text},
       {"registered-models/get-latest-versions", get_latest_versions},
       {"registered-models/alias", get_model_version_by_alias},
       {"model-versions/get", get_model_version},
-      {"model-versions/search", search_model_versions},
+      {"model-versions/search", search_versions_text},
       {"model-versions/get-download-uri", get_model_version_download_uri},
   };
   return endpoints;
@@ -157,11 +157,12 @@ void handle_api(const httplib::Request& req, httplib::Response& res, const std::
     // A GET's answer depends only on the commit and the URL: made once per commit.
     static PageCache cache(kAnswerCacheBytes);
     if (req.method == "POST") {
-      send_json(res, it->second(view.snapshot, params));
+      res.status = 200;
+      res.set_content(it->second(view.snapshot, params), "application/json");
       return;
     }
     auto body = cache.get(view.snapshot.commit_id() + " " + req.target, [&]() -> std::optional<std::string> {
-      return dump_json(it->second(view.snapshot, params));
+      return it->second(view.snapshot, params);
     });
     res.status = 200;
     res.set_content(*body, "application/json");
@@ -172,11 +173,7 @@ void handle_api(const httplib::Request& req, httplib::Response& res, const std::
   }
 }
 
-OrderedJson api_version_json(const ModelVersion& v) {
-  OrderedJson j = to_mlflow_json(v, kMlflowFields);
-  empty_strings_as_mlflow(j);
-  return j;
-}
+OrderedJson api_version_json(const ModelVersion& v) { return to_mlflow_json(v, kMlflowFields); }
 
 OrderedJson api_listed_version_json(const ModelVersion& v) {
   OrderedJson j = api_version_json(v);
@@ -187,10 +184,7 @@ OrderedJson api_listed_version_json(const ModelVersion& v) {
 OrderedJson api_model_json(const ModelSummary& s) {
   OrderedJson j = to_mlflow_json(s, kMlflowFields);
   if (j.contains("latest_versions"))
-    for (auto& v : j["latest_versions"]) {
-      empty_strings_as_mlflow(v);
-      v.erase("aliases");
-    }
+    for (auto& v : j["latest_versions"]) v.erase("aliases");
   return j;
 }
 

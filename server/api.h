@@ -14,8 +14,9 @@ struct Response;
 
 namespace mreg::server {
 
-// The MLflow API's field set of a model or version (no mreg extensions).
-inline const JsonOptions kMlflowFields{false};
+// The MLflow API's field set of a model or version (no mreg extensions), with a version's
+// `description`, `run_id` and `run_link` sent as "" when empty, as MLflow sends them.
+inline const JsonOptions kMlflowFields{false, true};
 
 class SnapshotSource;
 

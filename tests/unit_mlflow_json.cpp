@@ -113,3 +113,27 @@ TEST_CASE("the JSON text writer refuses text that is not UTF-8, as the tree does
   CHECK_THROWS_AS(to_mlflow_json(s).dump(2), nlohmann::json::type_error);
   CHECK_THROWS_AS(append_mlflow_json(text, s, 0), nlohmann::json::type_error);
 }
+
+TEST_CASE("one version's compact text is what the API's JSON tree dumps", "[json]") {
+  std::mt19937 rng(12);
+  for (int i = 0; i < 400; ++i) {
+    const ModelVersion v = random_version(rng, random_text(rng) + "m");
+    const JsonOptions opts{i % 3 == 0, i % 2 == 0};
+    const OrderedJson tree{{"model_version", to_mlflow_json(v, opts)}};
+    REQUIRE(mlflow_json_compact("model_version", v, opts) ==
+            tree.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
+    if (opts.server_empty_strings)  // MLflow's server sends these three even when empty
+      for (const char* key : {"description", "run_id", "run_link"}) REQUIRE(tree["model_version"].contains(key));
+  }
+}
+
+TEST_CASE("the compact text replaces text that is not UTF-8, as the API's dump does", "[json]") {
+  ModelVersion v;
+  v.name = "m";
+  v.version = 3;
+  v.description = "bad \xff byte";
+  const std::string text = mlflow_json_compact("model_version", v);
+  CHECK(text.find("bad \xef\xbf\xbd byte") != std::string::npos);
+  CHECK(text == OrderedJson{{"model_version", to_mlflow_json(v)}}.dump(-1, ' ', false,
+                                                                       OrderedJson::error_handler_t::replace));
+}

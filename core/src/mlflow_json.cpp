@@ -44,13 +44,14 @@ class TreeOut {
 
 class TextOut {
  public:
-  TextOut(std::string& out, int depth) : out_(out), depth_(depth) {}
+  // depth < 0: compact, as dump(-1) with invalid UTF-8 replaced; else as dump(2) at that depth.
+  TextOut(std::string& out, int depth) : out_(out), depth_(depth), compact_(depth < 0) {}
 
   void key(const char* k) {
     next_item();
     out_ += '"';
     out_ += k;  // keys are plain ASCII names
-    out_ += "\": ";
+    out_ += compact_ ? "\":" : "\": ";
     after_key_ = true;
   }
   void begin_object() { open('{'); }
@@ -73,6 +74,10 @@ class TextOut {
   }
   void value(const Json& j) {
     before_value();
+    if (compact_) {
+      out_ += j.dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+    }
     const std::string text = j.dump(2);
     for (char c : text) {
       out_ += c;
@@ -82,6 +87,7 @@ class TextOut {
 
  private:
   void newline() {
+    if (compact_) return;
     out_ += '\n';
     out_.append(2 * static_cast<std::size_t>(depth_), ' ');
   }
@@ -113,7 +119,8 @@ class TextOut {
       const auto c = static_cast<unsigned char>(s[i]);
       if (c >= 0x80) {
         out_.resize(start);
-        out_ += OrderedJson(s).dump();
+        out_ += compact_ ? OrderedJson(s).dump(-1, ' ', false, OrderedJson::error_handler_t::replace)
+                         : OrderedJson(s).dump();
         return;
       }
       if (c >= 0x20 && c != '"' && c != '\\') continue;
@@ -139,6 +146,7 @@ class TextOut {
 
   std::string& out_;
   int depth_;
+  const bool compact_;
   bool after_key_ = false;
   std::vector<bool> first_;  // per open container: nothing in it yet
   std::vector<char> closers_;
@@ -212,6 +220,11 @@ void write_version(Out& o, const ModelVersion& v, const JsonOptions& opts) {
       field(o, "commit", v.copied_from.commit);
       o.end();
     }
+  }
+  if (opts.server_empty_strings) {
+    if (v.description.empty()) field(o, "description", v.description);
+    if (v.run_id.empty()) field(o, "run_id", v.run_id);
+    if (v.run_link.empty()) field(o, "run_link", v.run_link);
   }
   o.end();
 }
@@ -288,6 +301,17 @@ void append_mlflow_json(std::string& out, const ModelSummary& s, int depth, cons
 void append_mlflow_json(std::string& out, const ModelVersion& v, int depth, const JsonOptions& opts) {
   TextOut o(out, depth);
   write_version(o, v, opts);
+}
+
+std::string mlflow_json_compact(const char* key, const ModelVersion& v, const JsonOptions& opts) {
+  std::string out;
+  out.reserve(1024);
+  TextOut o(out, -1);
+  o.begin_object();
+  o.key(key);
+  write_version(o, v, opts);
+  o.end();
+  return out;
 }
 
 }  // namespace mreg

@@ -15,6 +15,9 @@ struct JsonOptions {
   // mreg's lineage fields beyond MLflow's (experiment_id, digest, flavors,
   // signature, stage_request); MLflow clients ignore unknown fields.
   bool lineage = true;
+  // A version's description, run_id and run_link sent as "" when empty, after its other
+  // fields, as MLflow's tracking server sends them (its JSON writer keeps empty strings).
+  bool server_empty_strings = false;
 };
 
 OrderedJson to_mlflow_json(const ModelVersion& v, const JsonOptions& opts = {});
@@ -28,5 +31,10 @@ OrderedJson to_mlflow_json(const ModelSummary& s, const JsonOptions& opts = {});
 // building a JSON tree for each item.
 void append_mlflow_json(std::string& out, const ModelSummary& s, int depth, const JsonOptions& opts = {});
 void append_mlflow_json(std::string& out, const ModelVersion& v, int depth, const JsonOptions& opts = {});
+
+// The text of to_mlflow_json(v, opts) as {"<key>": v} dumped compactly (dump(-1)), with
+// text that is not UTF-8 replaced (U+FFFD) rather than refused: the body the HTTP API
+// sends for one version, written without building a JSON tree.
+std::string mlflow_json_compact(const char* key, const ModelVersion& v, const JsonOptions& opts = {});
 
 }  // namespace mreg
