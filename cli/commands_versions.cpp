@@ -1,4 +1,5 @@
 // mreg register; mreg version list|show|update|delete|tag set|tag delete.
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -26,12 +27,30 @@ ModelVersion version_after(const Registry& r, const std::string& name, std::int6
   return r.at(r.last_commit()).get_model_version(name, version);
 }
 
+// The hash of a new --model-dir digest: the option, else $MREG_DIGEST_ALGORITHM, else the
+// repository's git config mreg.digestAlgorithm, else SHA-256.
+DigestAlgorithm digest_algorithm_for(const std::string& option, const Registry& r) {
+  std::string name = option, where = "--digest-algorithm";
+  if (name.empty()) {
+    if (const char* env = std::getenv("MREG_DIGEST_ALGORITHM"); env && *env) {
+      name = env;
+      where = "MREG_DIGEST_ALGORITHM";
+    } else {
+      name = r.config_value("mreg.digestAlgorithm").value_or("sha256");
+      where = "git config mreg.digestAlgorithm";
+    }
+  }
+  const auto algorithm = parse_digest_algorithm(name);
+  if (!algorithm) throw_invalid(where + ": '" + name + "' is not a digest algorithm (sha256 or blake3)");
+  return *algorithm;
+}
+
 }  // namespace
 
 void add_register_command(CLI::App& app, Context& ctx) {
   struct Args {
     std::string name, description;
-    std::string source, run_id, run_link, experiment_id, model_id, storage_location, model_dir;
+    std::string source, run_id, run_link, experiment_id, model_id, storage_location, model_dir, digest_algorithm;
     std::vector<std::string> tags;
     bool create_model = false;
   };
@@ -41,6 +60,10 @@ void add_register_command(CLI::App& app, Context& ctx) {
   reg->add_option("name", a->name, "Model name")->required();
   reg->add_option("--source", a->source, "Where the model's files live (URI or path)");
   reg->add_option("--model-dir", a->model_dir, "An MLflow model directory: run id, flavors, signature and digest from it");
+  reg->add_option("--digest-algorithm", a->digest_algorithm,
+                  "The hash of --model-dir's digest: sha256, or blake3, about four times faster to check on "
+                  "download (default: $MREG_DIGEST_ALGORITHM, else git config mreg.digestAlgorithm, else sha256)")
+      ->check(CLI::IsMember({"sha256", "blake3"}));
   reg->add_option("--run-id", a->run_id, "The run that produced the model");
   reg->add_option("--run-link", a->run_link, "Link to the run in a tracking server");
   reg->add_option("--experiment-id", a->experiment_id, "The run's experiment");
@@ -63,8 +86,9 @@ void add_register_command(CLI::App& app, Context& ctx) {
     nv.storage_location = a->storage_location;
     nv.description = a->description;
     nv.tags = parse_tags(a->tags);
+    Registry r = ctx.open();
     if (!a->model_dir.empty()) {
-      ModelDirInfo info = read_model_dir(a->model_dir);
+      ModelDirInfo info = read_model_dir(a->model_dir, digest_algorithm_for(a->digest_algorithm, r));
       if (!a->run_id.empty() && !info.run_id.empty() && a->run_id != info.run_id)
         throw_invalid("--run-id " + a->run_id + " disagrees with run_id " + info.run_id + " in " + a->model_dir + "/MLmodel");
       if (nv.run_id.empty()) nv.run_id = info.run_id;
@@ -80,7 +104,6 @@ void add_register_command(CLI::App& app, Context& ctx) {
       if (nv.source.empty()) nv.source = dir;
     }
     if (nv.source.empty()) throw_invalid("--source: a version needs a source (or --model-dir)");
-    Registry r = ctx.open();
     ModelVersion v = r.create_model_version(a->name, nv, ctx.write_options(), a->create_model);
     v = version_after(r, a->name, v.version);
     written_version(ctx, r, "Registered " + a->name + " version " + std::to_string(v.version), &v);

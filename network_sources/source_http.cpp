@@ -1,6 +1,7 @@
 // An http(s) folder: a web server lists no folders, so the folder has a listing,
-// SHA256SUMS, in sha256sum's format: "<sha256>  <path>" per file, the lines the
-// model digest is the hash of. The listing names the files and what each hashes to.
+// SHA256SUMS in sha256sum's format, "<sha256>  <path>" per file, the lines the
+// model digest is the hash of (B3SUMS, b3sum's lines, for a blake3: digest).
+// The listing names the files and what each hashes to.
 #include <openssl/evp.h>
 
 #include <cstdlib>
@@ -15,7 +16,6 @@ namespace mreg {
 namespace {
 
 constexpr int kMaxRedirects = 5;
-const char* const kListing = "SHA256SUMS";
 
 bool is_hex64(const std::string& s) {
   if (s.size() != 64) return false;
@@ -25,7 +25,7 @@ bool is_hex64(const std::string& s) {
 }
 
 // "<hex>  <path>" or "<hex> *<path>" (sha256sum's binary mode), "./" before the path allowed.
-std::vector<SourceFile> parse_listing(const std::string& text, const std::string& shown) {
+std::vector<SourceFile> parse_listing(const std::string& text, const std::string& shown, const std::string& tool) {
   std::vector<SourceFile> files;
   std::size_t start = 0;
   int line_number = 0;
@@ -39,14 +39,14 @@ std::vector<SourceFile> parse_listing(const std::string& text, const std::string
     if (line.empty()) continue;
     const auto bad = [&](const std::string& why) {
       throw Error(ErrorCode::INVALID_STATE, shown + ":" + std::to_string(line_number) + ": " + why +
-                                                " (expected sha256sum's lines: <sha256>  <path>)");
+                                                " (expected " + tool + "'s lines: <hash>  <path>)");
     };
     if (line[0] == '\\') bad("an escaped file name; rename the file");
     if (line.size() < 67 || (line.compare(64, 2, "  ") != 0 && line.compare(64, 2, " *") != 0)) bad("not a listing line");
     SourceFile f;
-    f.sha256 = line.substr(0, 64);
-    if (!is_hex64(f.sha256)) bad("not a SHA-256 in hex");
-    for (auto& c : f.sha256) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    f.hash = line.substr(0, 64);
+    if (!is_hex64(f.hash)) bad("not a 256-bit hash in hex");
+    for (auto& c : f.hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     f.path = line.substr(66);
     while (f.path.rfind("./", 0) == 0) f.path = f.path.substr(2);
     files.push_back(std::move(f));
@@ -107,7 +107,10 @@ class HttpFetcher : public FileFetcher {
 
 class HttpSource : public ModelSource {
  public:
-  explicit HttpSource(const std::string& url) : shown_(redacted_url(url)) {
+  HttpSource(const std::string& url, DigestAlgorithm algorithm)
+      : shown_(redacted_url(url)),
+        listing_name_(algorithm == DigestAlgorithm::blake3 ? "B3SUMS" : "SHA256SUMS"),
+        listing_tool_(algorithm == DigestAlgorithm::blake3 ? "b3sum" : "sha256sum") {
     base_ = parse_http_url(url, "source");
     if (base_.target.find_first_of("?#") != std::string::npos)
       throw_invalid("source " + shown_ + ": an http(s) source is a folder URL, without a query or fragment");
@@ -123,19 +126,19 @@ class HttpSource : public ModelSource {
     std::string text;
     HttpFetcher f(base_, authorization_);
     try {
-      f.get(kListing, [&](const char* data, std::size_t n) {
+      f.get(listing_name_, [&](const char* data, std::size_t n) {
         if (text.size() + n > (64u << 20)) throw Error(ErrorCode::INVALID_STATE, listing_shown() + ": larger than 64 MiB");
         text.append(data, n);
       });
     } catch (const Error& e) {
       if (e.code() != ErrorCode::RESOURCE_DOES_NOT_EXIST) throw;
       throw Error(ErrorCode::RESOURCE_DOES_NOT_EXIST,
-                  e.message() + "; an http(s) source is a folder with a " + kListing +
-                      " listing of its files (sha256sum's format)");
+                  e.message() + "; an http(s) source is a folder with a " + listing_name_ +
+                      " listing of its files (" + listing_tool_ + "'s format)");
     }
-    auto files = parse_listing(text, listing_shown());
+    auto files = parse_listing(text, listing_shown(), listing_tool_);
     if (files.empty()) throw_not_found(listing_shown() + ": lists no files");
-    listing_ = Listing{kListing, std::move(text)};
+    listing_ = Listing{listing_name_, std::move(text)};
     return files;
   }
   std::optional<Listing> listing() const override { return listing_; }
@@ -146,7 +149,7 @@ class HttpSource : public ModelSource {
   std::string listing_shown() const {
     std::string s = shown_;
     while (!s.empty() && s.back() == '/') s.pop_back();
-    return s + "/" + kListing;
+    return s + "/" + listing_name_;
   }
   static std::string base64(const std::string& in) {
     std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
@@ -157,6 +160,7 @@ class HttpSource : public ModelSource {
   }
 
   std::string shown_;
+  std::string listing_name_, listing_tool_;
   HttpUrl base_;
   std::string authorization_;
   std::optional<Listing> listing_;
@@ -164,6 +168,8 @@ class HttpSource : public ModelSource {
 
 }  // namespace
 
-std::unique_ptr<ModelSource> http_source(const std::string& url) { return std::make_unique<HttpSource>(url); }
+std::unique_ptr<ModelSource> http_source(const std::string& url, DigestAlgorithm algorithm) {
+  return std::make_unique<HttpSource>(url, algorithm);
+}
 
 }  // namespace mreg

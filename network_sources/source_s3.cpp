@@ -207,6 +207,6 @@ class S3Source : public ModelSource {
 
 }  // namespace
 
-std::unique_ptr<ModelSource> s3_source(const std::string& url) { return std::make_unique<S3Source>(url); }
+std::unique_ptr<ModelSource> s3_source(const std::string& url, DigestAlgorithm) { return std::make_unique<S3Source>(url); }
 
 }  // namespace mreg

@@ -1,5 +1,5 @@
 // mreg download: a version's files fetched from its source (a local folder, file://, http(s)
-// with a SHA256SUMS listing, S3 through a real S3-compatible server) into DEST, checked against
+// with a SHA256SUMS or B3SUMS listing, S3 through a real S3-compatible server) into DEST, checked against
 // the version's digest. Tampered bytes never reach DEST, credentials never reach the output.
 #include <httplib.h>
 
@@ -46,10 +46,17 @@ std::string pipeline_digest(const std::string& dir) {
   return "sha256:" + out.substr(0, 64);
 }
 
+// The same with b3sum, for a blake3: digest.
+std::string b3sum_pipeline_digest(const std::string& dir) {
+  const std::string out = sh_ok("cd '" + dir + "' && find -L . -type f ! -path ./registered_model_meta -printf '%P\\n' "
+                                "| LC_ALL=C sort | xargs -d '\\n' b3sum | b3sum");
+  return "blake3:" + out.substr(0, 64);
+}
+
 // The listing an http(s) source serves, as docs/cli.md says to write it.
-void write_listing(const std::string& dir) {
-  sh_ok("cd '" + dir + "' && find -L . -type f ! -path ./SHA256SUMS ! -path ./registered_model_meta -printf '%P\\n' "
-        "| LC_ALL=C sort | xargs -d '\\n' sha256sum > SHA256SUMS");
+void write_listing(const std::string& dir, const std::string& tool = "sha256sum", const std::string& name = "SHA256SUMS") {
+  sh_ok("cd '" + dir + "' && find -L . -type f ! -path ./" + name + " ! -path ./registered_model_meta -printf '%P\\n' "
+        "| LC_ALL=C sort | xargs -d '\\n' " + tool + " > " + name);
 }
 
 std::uint64_t folder_bytes(const std::string& dir) {
@@ -347,6 +354,89 @@ TEST_CASE("download from S3: ListObjectsV2 pages, SigV4 with keys from the envir
   s3.put("runs/7/artifacts/model/model.pkl", pseudo_random_bytes(300 * 1000, 9));
   r = reg.mreg({"download", "models:/m/1", out + "/tampered"}, env);
   expect_refused_mismatch(r, digest, out + "/tampered");
+}
+
+TEST_CASE("blake3 digests: registered as b3sum has them, checked on download from a folder, http and S3",
+          "[download][blake3]") {
+  Registry reg;
+  TempDir work;
+  const std::string model = work / "model", out = work / "out";
+  make_model_dir(model);
+  const std::string digest = b3sum_pipeline_digest(model);
+
+  // The option, the environment and the repository's git config choose the hash; a bad name is
+  // refused naming where it came from, with nothing registered.
+  REQUIRE_EXIT(reg.mreg({"register", "m", "--create-model", "--model-dir", model, "--digest-algorithm", "blake3"}), 0);
+  CHECK(reg.mreg_json({"version", "show", "m", "1"})["model_version"]["digest"] == digest);
+  REQUIRE_EXIT(reg.mreg({"register", "m", "--model-dir", model}, {"MREG_DIGEST_ALGORITHM=blake3"}), 0);
+  CHECK(reg.mreg_json({"version", "show", "m", "2"})["model_version"]["digest"] == digest);
+  sh_ok("git -C '" + reg.path() + "' config mreg.digestAlgorithm blake3");
+  REQUIRE_EXIT(reg.mreg({"register", "m", "--model-dir", model}), 0);
+  CHECK(reg.mreg_json({"version", "show", "m", "3"})["model_version"]["digest"] == digest);
+  REQUIRE_EXIT(reg.mreg({"register", "m", "--model-dir", model, "--digest-algorithm", "sha256"}), 0);
+  CHECK(reg.mreg_json({"version", "show", "m", "4"})["model_version"]["digest"] == pipeline_digest(model));
+  Result r = reg.mreg({"register", "m", "--model-dir", model}, {"MREG_DIGEST_ALGORITHM=md5"});
+  CHECK_EXIT(r, 3);
+  CHECK_THAT(r.err, Contains("MREG_DIGEST_ALGORITHM") && Contains("md5"));
+  CHECK_EXIT(reg.mreg({"register", "m", "--model-dir", model, "--digest-algorithm", "md5"}), 2);
+  CHECK_EXIT(reg.mreg({"version", "show", "m", "5"}), 4);
+
+  // A folder: the bytes land whole and the digest holds; one changed byte is refused.
+  auto j = reg.mreg_json({"download", "models:/m/1", out + "/v1"});
+  CHECK(j["digest"] == digest);
+  CHECK(j["verified"] == true);
+  CHECK(same_files(model, out + "/v1"));
+  const std::string weights = read_file(model + "/data/weights.bin");
+  std::string tampered = weights;
+  tampered[3 * 1000 * 1000] ^= 1;
+  write_file(model + "/data/weights.bin", tampered);
+  r = reg.mreg({"download", "models:/m/1", out + "/tampered"});
+  expect_refused_mismatch(r, digest, out + "/tampered");
+  CHECK_THAT(r.err, Contains("blake3:"));
+  write_file(model + "/data/weights.bin", weights);
+
+  // http: the folder's listing is B3SUMS, in b3sum's lines; a SHA256SUMS alone does not do.
+  const std::string www = work / "www";
+  sh_ok("mkdir -p '" + www + "' && cp -r '" + model + "' '" + www + "/b3' && cp -r '" + model + "' '" + www + "/sha'");
+  write_listing(www + "/b3", "b3sum", "B3SUMS");
+  write_listing(www + "/sha");
+  StaticHttpServer http(www);
+  REQUIRE_EXIT(reg.mreg({"register", "m", "--source", http.url("/b3"), "--model-dir", model}), 0);
+  REQUIRE_EXIT(reg.mreg({"register", "m", "--source", http.url("/sha"), "--model-dir", model}), 0);
+  j = reg.mreg_json({"download", "models:/m/5", out + "/http"});
+  CHECK(j["digest"] == digest);
+  CHECK(j["files"] == kModelFiles);
+  CHECK(same_files(model, out + "/http"));
+  r = reg.mreg({"download", "models:/m/6", out + "/no-b3sums"});
+  CHECK_EXIT(r, 4);
+  CHECK_THAT(r.err, Contains("B3SUMS") && Contains("b3sum"));
+  CHECK_FALSE(fs::exists(out + "/no-b3sums"));
+  // A listing whose lines do not add up to the digest is refused before any file is fetched.
+  write_file(www + "/b3/conda.yaml", "name: other\n");
+  write_listing(www + "/b3", "b3sum", "B3SUMS");
+  r = reg.mreg({"download", "models:/m/5", out + "/bad-listing"});
+  expect_refused_mismatch(r, digest, out + "/bad-listing");
+  CHECK_THAT(r.err, Contains("the listing of"));
+
+  // S3: each object hashed as it arrives.
+  std::string why;
+  if (!S3Server::available(&why)) {
+    std::cout << "mreg-test-skipped: " << why << std::endl;
+    return;
+  }
+  S3Server s3(work / "s3", 1000);
+  for (const auto& e : fs::recursive_directory_iterator(model))
+    if (e.is_regular_file()) s3.put("b3/" + e.path().lexically_relative(model).string(), read_file(e.path()));
+  REQUIRE_EXIT(reg.mreg({"register", "m", "--source", "s3://models/b3", "--model-dir", model}), 0);
+  const std::vector<std::string> env{"AWS_ENDPOINT_URL=" + s3.endpoint(), "AWS_ACCESS_KEY_ID=S3RVER",
+                                     "AWS_SECRET_ACCESS_KEY=S3RVER", "AWS_PROFILE", "AWS_SESSION_TOKEN",
+                                     "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"};
+  j = reg.mreg_json({"download", "models:/m/7", out + "/s3"}, env);
+  CHECK(j["digest"] == digest);
+  CHECK(same_files(model, out + "/s3"));
+  s3.put("b3/model.pkl", pseudo_random_bytes(300 * 1000, 9));
+  r = reg.mreg({"download", "models:/m/7", out + "/s3-tampered"}, env);
+  expect_refused_mismatch(r, digest, out + "/s3-tampered");
 }
 
 TEST_CASE("download --verified applies the deploy gate before fetching anything", "[download][deploy-gate]") {

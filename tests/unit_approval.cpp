@@ -9,7 +9,7 @@
 #include "mreg/error.h"
 #include "mreg/policy.h"
 #include "mreg/problem.h"
-#include "mreg/model_dir.h"
+#include "mreg/sha256.h"
 #include "mreg/timefmt.h"
 
 using namespace mreg;

@@ -15,7 +15,7 @@
 
 #include "hashing_file.h"
 #include "mreg/error.h"
-#include "mreg/sha256.h"
+#include "mreg/content_hash.h"
 
 using namespace mreg;
 namespace fs = std::filesystem;
@@ -45,31 +45,33 @@ struct TempDir {
 }  // namespace
 
 TEST_CASE("a file streamed in small pieces is written whole and hashed as written", "[hashing_file]") {
+  const DigestAlgorithm algorithm = GENERATE(DigestAlgorithm::sha256, DigestAlgorithm::blake3);
   TempDir dir;
   // Several blocks and a part of one: the thread that hashes and writes them keeps their order.
   const std::string data = random_bytes((5 << 20) + 12345, 1);
   std::uint64_t reported = 0;
   std::string hex;
   {
-    HashingFile out((dir.path / "f").string(), 0644, [&](std::uint64_t n) { reported += n; });
+    HashingFile out((dir.path / "f").string(), 0644, algorithm, [&](std::uint64_t n) { reported += n; });
     for (std::size_t at = 0; at < data.size(); at += 4096)
       out.write(data.data() + at, std::min<std::size_t>(4096, data.size() - at));
     CHECK(out.bytes() == data.size());
     hex = out.finish();
   }
   CHECK(read_all(dir.path / "f") == data);
-  CHECK(hex == sha256_hex(data));
+  CHECK(hex == content_hash_hex(algorithm, data));
   CHECK(reported == data.size());
 }
 
 TEST_CASE("streamed bytes followed by a copy of a local file hash as one file", "[hashing_file]") {
+  const DigestAlgorithm algorithm = GENERATE(DigestAlgorithm::sha256, DigestAlgorithm::blake3);
   TempDir dir;
   const std::string head = random_bytes((2 << 20) + 7, 2);
   const std::string tail = random_bytes((3 << 20) + 5, 3);
   std::ofstream(dir.path / "tail", std::ios::binary) << tail;
   std::string hex;
   {
-    HashingFile out((dir.path / "f").string(), 0644, nullptr);
+    HashingFile out((dir.path / "f").string(), 0644, algorithm, nullptr);
     out.write(head.data(), head.size());
     const int fd = ::open((dir.path / "tail").c_str(), O_RDONLY | O_CLOEXEC);
     REQUIRE(fd >= 0);
@@ -78,7 +80,7 @@ TEST_CASE("streamed bytes followed by a copy of a local file hash as one file", 
     hex = out.finish();
   }
   CHECK(read_all(dir.path / "f") == head + tail);
-  CHECK(hex == sha256_hex(head + tail));
+  CHECK(hex == content_hash_hex(algorithm, head + tail));
 }
 
 TEST_CASE("a write that fails on the hashing thread is an error of the download", "[hashing_file]") {
@@ -93,7 +95,7 @@ TEST_CASE("a write that fails on the hashing thread is an error of the download"
   const std::string data = random_bytes(4 << 20, 4);
   bool failed = false;
   try {
-    HashingFile out((dir.path / "f").string(), 0644, nullptr);
+    HashingFile out((dir.path / "f").string(), 0644, DigestAlgorithm::blake3, nullptr);
     for (std::size_t at = 0; at < data.size(); at += 4096) out.write(data.data() + at, 4096);
     out.finish();
   } catch (const Error& e) {

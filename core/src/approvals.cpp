@@ -7,6 +7,7 @@
 #include "mreg/names.h"
 #include "mreg/policy.h"
 #include "mreg/problem.h"
+#include "mreg/sha256.h"
 #include "mreg/verify.h"
 #include "registry_impl.h"
 

@@ -23,11 +23,6 @@ namespace {
 
 std::string uri_of(const ModelVersion& v) { return "models:/" + v.name + "/" + std::to_string(v.version); }
 
-bool is_sha256_digest(const std::string& d) {
-  if (d.size() != 7 + 64 || d.compare(0, 7, "sha256:") != 0) return false;
-  return std::all_of(d.begin() + 7, d.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 // A listed path must stay inside DEST: relative, no empty, "." or ".." segment.
 void check_paths(const std::vector<SourceFile>& files, const std::string& shown) {
   std::set<std::string> seen, folders;
@@ -86,7 +81,7 @@ class DownloadProgress {
 
 // Fetches every file into folder on `workers` threads: the hash of each file as written.
 std::vector<FileDigest> fetch_all(ModelSource& source, const std::vector<SourceFile>& files, const std::string& folder,
-                                  DownloadProgress& progress, std::uint64_t& total_bytes) {
+                                  DigestAlgorithm algorithm, DownloadProgress& progress, std::uint64_t& total_bytes) {
   std::vector<FileDigest> digests(files.size());
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> bytes{0};
@@ -101,7 +96,7 @@ std::vector<FileDigest> fetch_all(ModelSource& source, const std::vector<SourceF
         const fs::path target = fs::path(folder) / f.path;
         std::error_code ec;
         fs::create_directories(target.parent_path(), ec);
-        HashingFile out(target.string(), f.mode, [&](std::uint64_t n) { progress.bytes(n); });
+        HashingFile out(target.string(), f.mode, algorithm, [&](std::uint64_t n) { progress.bytes(n); });
         fetcher->fetch(f, out);
         if (f.size && out.bytes() != *f.size)
           throw Error(ErrorCode::INTERNAL_ERROR, source.shown() + ": " + f.path + " came with " +
@@ -129,8 +124,8 @@ std::vector<FileDigest> fetch_all(ModelSource& source, const std::vector<SourceF
 // The first file whose bytes differ from what the listing says, for the message.
 std::string listing_difference(const std::vector<SourceFile>& files, const std::vector<FileDigest>& got) {
   for (std::size_t i = 0; i < files.size(); ++i)
-    if (!files[i].sha256.empty() && files[i].sha256 != got[i].sha256)
-      return files[i].path + " hashes to " + got[i].sha256 + ", the listing says " + files[i].sha256;
+    if (!files[i].hash.empty() && files[i].hash != got[i].hash)
+      return files[i].path + " hashes to " + got[i].hash + ", the listing says " + files[i].hash;
   return "";
 }
 
@@ -138,16 +133,16 @@ std::string listing_difference(const std::vector<SourceFile>& files, const std::
 // and the listing itself (true: the listing was written into the folder before
 // the digest was taken, and goes into DEST too). PERMISSION_DENIED when neither.
 bool check_listing(const ModelSource& source, const std::vector<SourceFile>& files, const std::string& digest,
-                   const std::string& uri, const std::string& dest) {
-  const bool listed = std::all_of(files.begin(), files.end(), [](const SourceFile& f) { return !f.sha256.empty(); });
+                   DigestAlgorithm algorithm, const std::string& uri, const std::string& dest) {
+  const bool listed = std::all_of(files.begin(), files.end(), [](const SourceFile& f) { return !f.hash.empty(); });
   if (!listed || digest.empty()) return false;
   std::vector<FileDigest> claimed;
-  for (const auto& f : files) claimed.push_back({f.path, f.sha256});
-  const std::string without = model_digest(claimed);
+  for (const auto& f : files) claimed.push_back({f.path, f.hash});
+  const std::string without = model_digest(claimed, algorithm);
   if (without == digest) return false;
   if (const auto listing = source.listing()) {
-    claimed.push_back({listing->path, sha256_hex(listing->bytes)});
-    if (model_digest(claimed) == digest) return true;
+    claimed.push_back({listing->path, content_hash_hex(algorithm, listing->bytes)});
+    if (model_digest(claimed, algorithm) == digest) return true;
   }
   throw Error(ErrorCode::PERMISSION_DENIED, "digest mismatch: " + uri + " expects " + digest + ", the listing of " +
                                                 source.shown() + " gives " + without + "; nothing was written to " +
@@ -160,15 +155,19 @@ DownloadResult download_model_version(const ModelVersion& v, const DownloadOptio
   const std::string uri = uri_of(v);
   if (v.digest.empty() && options.require_digest)
     throw Error(ErrorCode::PERMISSION_DENIED, uri + " has no digest, so its files cannot be checked; refusing to download");
-  if (!v.digest.empty() && !is_sha256_digest(v.digest))
-    throw Error(ErrorCode::PERMISSION_DENIED, uri + " has the digest '" + v.digest + "', which mreg cannot check (expected sha256:<64 hex digits>)");
+  const auto checked = model_digest_algorithm(v.digest);
+  if (!v.digest.empty() && !checked)
+    throw Error(ErrorCode::PERMISSION_DENIED, uri + " has the digest '" + v.digest +
+                                                  "', which mreg cannot check (expected sha256: or blake3: and 64 hex digits)");
+  // A version without a digest is hashed all the same (the result reports it), the default way.
+  const DigestAlgorithm algorithm = checked.value_or(DigestAlgorithm::sha256);
 
   DownloadDest dest(options.dest, options.force);
-  auto source = open_model_source(v.files_location());
+  auto source = open_model_source(v.files_location(), algorithm);
   std::vector<SourceFile> files = source->list();
   check_paths(files, source->shown());
   // A listing that does not add up to the digest is refused before any byte is fetched.
-  const bool keep_listing = check_listing(*source, files, v.digest, uri, dest.path());
+  const bool keep_listing = check_listing(*source, files, v.digest, algorithm, uri, dest.path());
   // Biggest first: the workers end together.
   std::stable_sort(files.begin(), files.end(),
                    [](const SourceFile& a, const SourceFile& b) { return a.size.value_or(0) > b.size.value_or(0); });
@@ -176,16 +175,16 @@ DownloadResult download_model_version(const ModelVersion& v, const DownloadOptio
   dest.prepare();
   DownloadProgress progress("Downloading " + v.name + " v" + std::to_string(v.version), files);
   DownloadResult result;
-  std::vector<FileDigest> got = fetch_all(*source, files, dest.temp(), progress, result.bytes);
+  std::vector<FileDigest> got = fetch_all(*source, files, dest.temp(), algorithm, progress, result.bytes);
   if (keep_listing) {
     const auto listing = *source->listing();
-    HashingFile out((fs::path(dest.temp()) / listing.path).string(), 0666, nullptr);
+    HashingFile out((fs::path(dest.temp()) / listing.path).string(), 0666, algorithm, nullptr);
     out.write(listing.bytes.data(), listing.bytes.size());
     got.push_back({listing.path, out.finish()});
-    files.push_back({listing.path, listing.bytes.size(), got.back().sha256});
+    files.push_back({listing.path, listing.bytes.size(), got.back().hash});
     result.bytes += listing.bytes.size();
   }
-  result.digest = model_digest(got);
+  result.digest = model_digest(got, algorithm);
   const std::string difference = listing_difference(files, got);
   if (!v.digest.empty() && result.digest != v.digest)
     throw Error(ErrorCode::PERMISSION_DENIED, "digest mismatch: " + uri + " expects " + v.digest + ", the files of " +

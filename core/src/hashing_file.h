@@ -1,4 +1,4 @@
-// A new file being written, with the SHA-256 of the bytes that land in it: the
+// A new file being written, with the hash of the bytes that land in it: the
 // hash is taken from what is written, so what is checked is what is deployed.
 #pragma once
 
@@ -10,15 +10,16 @@
 
 #include "block_pipeline.h"
 #include "mreg/model_source.h"
-#include "mreg/sha256.h"
+#include "mreg/content_hash.h"
 
 namespace mreg {
 
 class HashingFile : public FileSink {
  public:
-  // Creates path (it must not exist) with mode (before the umask). `written` is
-  // told each block of bytes written, for progress.
-  HashingFile(const std::string& path, unsigned mode, std::function<void(std::uint64_t)> written);
+  // Creates path (it must not exist) with mode (before the umask), hashed with `algorithm`.
+  // `written` is told each block of bytes written, for progress.
+  HashingFile(const std::string& path, unsigned mode, DigestAlgorithm algorithm,
+              std::function<void(std::uint64_t)> written);
   ~HashingFile() override;  // closes; the file stays (its folder is removed on failure)
   HashingFile(const HashingFile&) = delete;
   HashingFile& operator=(const HashingFile&) = delete;
@@ -30,7 +31,7 @@ class HashingFile : public FileSink {
   // second thread one block behind: two cores hash and copy at the same time.
   void copy_from(int fd) override;
 
-  // Writes what is buffered and closes: the hex SHA-256 of the file.
+  // Writes what is buffered and closes: the hex hash of the file.
   std::string finish();
   std::uint64_t bytes() const { return bytes_ + buffer_.size(); }  // written or buffered
 
@@ -43,7 +44,7 @@ class HashingFile : public FileSink {
 
   std::string path_;
   int fd_ = -1;
-  Sha256 hash_;
+  ContentHash hash_;
   std::vector<char> buffer_;
   std::uint64_t bytes_ = 0;
   std::function<void(std::uint64_t)> written_;

@@ -4,6 +4,7 @@
 #include "mreg/names.h"
 #include "mreg/policy.h"
 #include "mreg/problem.h"
+#include "mreg/sha256.h"
 #include "mreg/timefmt.h"
 #include "schema.h"
 #include "yaml_doc.h"

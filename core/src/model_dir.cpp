@@ -14,10 +14,10 @@ namespace fs = std::filesystem;
 namespace mreg {
 namespace {
 
-std::string file_sha256(const fs::path& path) {
+std::string file_hash(const fs::path& path, DigestAlgorithm algorithm) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw_invalid("cannot read " + path.string());
-  Sha256 h;
+  ContentHash h(algorithm);
   char buf[1 << 16];
   while (f) {
     f.read(buf, sizeof buf);
@@ -31,15 +31,15 @@ std::string file_sha256(const fs::path& path) {
 
 bool left_out_of_digest(const std::string& path) { return path == "registered_model_meta"; }
 
-std::string model_digest(std::vector<FileDigest> files) {
+std::string model_digest(std::vector<FileDigest> files, DigestAlgorithm algorithm) {
   std::sort(files.begin(), files.end(), [](const FileDigest& a, const FileDigest& b) { return a.path < b.path; });
-  Sha256 total;
+  ContentHash total(algorithm);
   for (const auto& f : files) {
     if (left_out_of_digest(f.path)) continue;
-    const std::string line = f.sha256 + "  " + f.path + "\n";
+    const std::string line = f.hash + "  " + f.path + "\n";
     total.update(line.data(), line.size());
   }
-  return "sha256:" + total.hex();
+  return std::string(digest_algorithm_name(algorithm)) + ":" + total.hex();
 }
 
 std::vector<std::string> model_dir_files(const std::string& dir, const std::string& what) {
@@ -58,14 +58,14 @@ std::vector<std::string> model_dir_files(const std::string& dir, const std::stri
   return files;
 }
 
-std::string model_dir_digest(const std::string& dir) {
+std::string model_dir_digest(const std::string& dir, DigestAlgorithm algorithm) {
   std::vector<FileDigest> files;
   for (auto& rel : model_dir_files(dir, "--model-dir"))
-    if (!left_out_of_digest(rel)) files.push_back({rel, file_sha256(fs::path(dir) / rel)});
-  return model_digest(std::move(files));
+    if (!left_out_of_digest(rel)) files.push_back({rel, file_hash(fs::path(dir) / rel, algorithm)});
+  return model_digest(std::move(files), algorithm);
 }
 
-ModelDirInfo read_model_dir(const std::string& dir) {
+ModelDirInfo read_model_dir(const std::string& dir, DigestAlgorithm algorithm) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw_invalid("--model-dir: " + dir + " is not a directory");
   const fs::path mlmodel = fs::path(dir) / "MLmodel";
@@ -88,7 +88,7 @@ ModelDirInfo read_model_dir(const std::string& dir) {
     for (const auto& kv : root["signature"])
       if (kv.second.IsScalar()) info.signature[kv.first.as<std::string>()] = kv.second.Scalar();
   }
-  info.digest = model_dir_digest(dir);
+  info.digest = model_dir_digest(dir, algorithm);
   return info;
 }
 

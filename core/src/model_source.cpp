@@ -39,9 +39,9 @@ void register_model_source(const std::string& prefix, ModelSourceOpener open) { 
 
 bool source_opens_here(const std::string& source) { return opener_for(source) || !network_prefix(source); }
 
-std::unique_ptr<ModelSource> open_model_source(const std::string& source) {
+std::unique_ptr<ModelSource> open_model_source(const std::string& source, DigestAlgorithm algorithm) {
   if (source.empty()) throw_invalid("the version has no source");
-  if (const ModelSourceOpener open = opener_for(source)) return open(source);
+  if (const ModelSourceOpener open = opener_for(source)) return open(source, algorithm);
   if (const char* prefix = network_prefix(source))
     throw Error(ErrorCode::INTERNAL_ERROR, std::string("downloading from ") + prefix +
                                                " needs mreg-http, which is installed with mreg");

@@ -6,6 +6,7 @@
 
 #include "file_lock.h"
 #include "mreg/model_dir.h"
+#include "mreg/sha256.h"
 #include "registry_impl.h"
 #include "remote_impl.h"
 #include "worktree.h"

@@ -5,6 +5,7 @@
 
 #include "manifest.h"
 #include "mreg/approval.h"
+#include "mreg/sha256.h"
 #include "mreg/verify.h"
 #include "mreg/model_dir.h"
 #include "mreg/history.h"

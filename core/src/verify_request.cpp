@@ -6,6 +6,7 @@
 #include "mreg/approval.h"
 #include "mreg/model_dir.h"
 #include "mreg/names.h"
+#include "mreg/sha256.h"
 #include "mreg/timefmt.h"
 #include "mreg/verify.h"
 #include "text.h"

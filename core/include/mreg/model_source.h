@@ -1,5 +1,5 @@
 // Where a version's files come from: a local folder, an http(s) folder with a
-// SHA256SUMS listing, or an S3 prefix. Each lists its files, then fetches them
+// SHA256SUMS (or B3SUMS) listing, or an S3 prefix. Each lists its files, then fetches them
 // one by one into a sink (one fetcher per worker thread). The core opens local
 // folders itself; the network sources live in network_sources/, linked only into
 // mreg-http (the mreg binary loads no HTTP or TLS library), which registers them.
@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "mreg/content_hash.h"
+
 namespace mreg {
 
 struct SourceFile {
   std::string path;  // relative to the source, '/' separators (as listed: not checked yet)
   std::optional<std::uint64_t> size;
-  std::string sha256;  // what a listing says the file hashes to; "" when it says nothing
+  std::string hash;  // what a listing says the file hashes to (hex); "" when it says nothing
   unsigned mode = 0666;  // permission bits for the copy (before the umask)
 };
 
@@ -48,7 +50,7 @@ class ModelSource {
   virtual int workers() const = 0;
 
   // The listing list() read, when it is a file of the folder itself (http's
-  // SHA256SUMS): a digest taken where the listing was written covers it too.
+  // SHA256SUMS or B3SUMS): a digest taken where the listing was written covers it too.
   struct Listing {
     std::string path, bytes;
   };
@@ -56,15 +58,17 @@ class ModelSource {
 };
 
 // The source a version names: a path, file://, or a URL whose scheme has an
-// opener registered. INVALID_PARAMETER_VALUE for a scheme mreg cannot download
+// opener registered. `algorithm` is the hash of the version's digest: a listing
+// of the files (http's) is the one made with it. INVALID_PARAMETER_VALUE for a scheme mreg cannot download
 // from, naming it; INTERNAL_ERROR for http(s):// or s3:// when this executable
 // registered no opener for it (source_opens_here says so beforehand).
-std::unique_ptr<ModelSource> open_model_source(const std::string& source);
+std::unique_ptr<ModelSource> open_model_source(const std::string& source,
+                                               DigestAlgorithm algorithm = DigestAlgorithm::sha256);
 
 std::unique_ptr<ModelSource> local_source(const std::string& dir);
 
 // Opens the sources whose URL starts with `prefix` ("s3://") from now on.
-using ModelSourceOpener = std::unique_ptr<ModelSource> (*)(const std::string& source);
+using ModelSourceOpener = std::unique_ptr<ModelSource> (*)(const std::string& source, DigestAlgorithm algorithm);
 void register_model_source(const std::string& prefix, ModelSourceOpener open);
 
 // False when `source` is a network URL (http://, https://, s3://) that no
