@@ -11,6 +11,7 @@ void add_registry_commands(CLI::App& app, Context& ctx) {
     std::string path;
     std::string registry;
     std::string stages;
+    std::string digest_algorithm;
     bool bare = false;
   };
   auto args = std::make_shared<InitArgs>();
@@ -18,6 +19,10 @@ void add_registry_commands(CLI::App& app, Context& ctx) {
   init->add_option("path", args->path, "Folder of the repository (default: --repo, else the current folder); created if missing");
   init->add_option("--registry", args->registry, "The registry id approvals are bound to (default: from the folder name)");
   init->add_option("--stages", args->stages, "Stage names in order, comma-separated (default: None,Staging,Production,Archived)");
+  init->add_option("--digest-algorithm", args->digest_algorithm,
+                   "The hash of new model digests in this registry, written to mreg.yaml: sha256 (the default) or "
+                   "blake3")
+      ->check(CLI::IsMember({"sha256", "blake3"}));
   init->add_flag("--bare", args->bare, "Create a bare repository when the folder is not a repository yet");
   add_dry_run_flag(init, ctx);
   init->callback([&ctx, args] {
@@ -25,6 +30,7 @@ void add_registry_commands(CLI::App& app, Context& ctx) {
     InitOptions opts;
     opts.registry_id = args->registry;
     opts.bare = args->bare;
+    opts.digest_algorithm = args->digest_algorithm;
     if (!args->stages.empty()) {
       opts.stages.clear();
       std::stringstream ss(args->stages);

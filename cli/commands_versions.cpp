@@ -27,17 +27,22 @@ ModelVersion version_after(const Registry& r, const std::string& name, std::int6
   return r.at(r.last_commit()).get_model_version(name, version);
 }
 
-// The hash of a new --model-dir digest: the option, else $MREG_DIGEST_ALGORITHM, else the
-// repository's git config mreg.digestAlgorithm, else SHA-256.
+// The hash of a new --model-dir digest: the option, else $MREG_DIGEST_ALGORITHM, else this
+// clone's git config mreg.digestAlgorithm, else the registry's mreg.yaml (digest_algorithm),
+// else SHA-256.
 DigestAlgorithm digest_algorithm_for(const std::string& option, const Registry& r) {
   std::string name = option, where = "--digest-algorithm";
   if (name.empty()) {
     if (const char* env = std::getenv("MREG_DIGEST_ALGORITHM"); env && *env) {
       name = env;
       where = "MREG_DIGEST_ALGORITHM";
-    } else {
-      name = r.config_value("mreg.digestAlgorithm").value_or("sha256");
+    } else if (auto configured = r.config_value("mreg.digestAlgorithm")) {
+      name = *configured;
       where = "git config mreg.digestAlgorithm";
+    } else {
+      name = r.at().config().digest_algorithm;  // of the branch the version is written to
+      if (name.empty()) name = "sha256";
+      where = "mreg.yaml digest_algorithm";
     }
   }
   const auto algorithm = parse_digest_algorithm(name);

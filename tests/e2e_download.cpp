@@ -439,6 +439,43 @@ TEST_CASE("blake3 digests: registered as b3sum has them, checked on download fro
   expect_refused_mismatch(r, digest, out + "/s3-tampered");
 }
 
+TEST_CASE("a registry's mreg.yaml chooses the digest of its registrations", "[download][blake3]") {
+  TempDir work;
+  const std::string model = work / "model", repo = work / "reg";
+  make_model_dir(model);
+  REQUIRE_EXIT(mreg({"init", repo, "--digest-algorithm", "blake3"}), 0);
+  CHECK_THAT(read_file(repo + "/mreg.yaml"), Contains("digest_algorithm: blake3\n"));
+  const auto digest_of = [&](const std::string& version) {
+    const Result r = mreg({"--repo", repo, "-o", "json", "version", "show", "m", version});
+    REQUIRE_EXIT(r, 0);
+    return json(r)["model_version"]["digest"].get<std::string>();
+  };
+  REQUIRE_EXIT(mreg({"--repo", repo, "register", "m", "--create-model", "--model-dir", model}), 0);
+  CHECK(digest_of("1") == b3sum_pipeline_digest(model));
+  // A clone's git config, the environment and the option come first, in that order upwards.
+  sh_ok("git -C '" + repo + "' config mreg.digestAlgorithm sha256");
+  REQUIRE_EXIT(mreg({"--repo", repo, "register", "m", "--model-dir", model}), 0);
+  CHECK(digest_of("2") == pipeline_digest(model));
+  REQUIRE_EXIT(mreg({"--repo", repo, "register", "m", "--model-dir", model}, "", {"MREG_DIGEST_ALGORITHM=blake3"}), 0);
+  CHECK(digest_of("3") == b3sum_pipeline_digest(model));
+  sh_ok("git -C '" + repo + "' config --unset mreg.digestAlgorithm");
+  REQUIRE_EXIT(mreg({"--repo", repo, "register", "m", "--model-dir", model, "--digest-algorithm", "sha256"}), 0);
+  CHECK(digest_of("4") == pipeline_digest(model));
+  CHECK_EXIT(mreg({"--repo", repo, "check"}), 0);
+
+  // A name mreg does not know, committed by hand: refused naming the file and the field, and
+  // nothing is registered.
+  write_file(repo + "/mreg.yaml", replace_line(read_file(repo + "/mreg.yaml"), "digest_algorithm:", "digest_algorithm: md5"));
+  sh_ok("git -C '" + repo + "' commit -qam 'md5 digests'");
+  const std::string head = sh_ok("git -C '" + repo + "' rev-parse HEAD");
+  Result r = mreg({"--repo", repo, "register", "m", "--model-dir", model});
+  CHECK(r.status != 0);
+  CHECK_THAT(r.err, Contains("mreg.yaml") && Contains("digest_algorithm"));
+  CHECK(sh_ok("git -C '" + repo + "' rev-parse HEAD") == head);
+  CHECK_EXIT(mreg({"init", work / "other", "--digest-algorithm", "md5"}), 2);
+  CHECK_FALSE(fs::exists(work / "other/mreg.yaml"));
+}
+
 TEST_CASE("download --verified applies the deploy gate before fetching anything", "[download][deploy-gate]") {
   ApprovalFixture fx;
   TempDir work;

@@ -212,6 +212,7 @@ RegistryConfig parse_registry_config(const std::string& text, const std::string&
   c.format = doc.value["format"].get<int>();
   c.registry = doc.value["registry"].get<std::string>();
   c.stages = doc.value["stages"].get<std::vector<std::string>>();
+  c.digest_algorithm = str(doc.value, "digest_algorithm");
   c.extensions = extensions_of(doc.value);
   return c;
 }
@@ -273,12 +274,14 @@ std::string render_registry_config(const RegistryConfig& c) {
   j["format"] = c.format;
   j["registry"] = c.registry;
   j["stages"] = c.stages;
+  if (!c.digest_algorithm.empty()) j["digest_algorithm"] = c.digest_algorithm;
   put_extensions(j, c.extensions);
   validate_for_write(SchemaKind::Registry, j, registry_config_path());
   YamlWriter w;
   w.integer("format", c.format);
   w.string("registry", c.registry);
   w.flow_list("stages", c.stages);
+  if (!c.digest_algorithm.empty()) w.string("digest_algorithm", c.digest_algorithm);
   write_extensions(w, c.extensions);
   return w.text();
 }

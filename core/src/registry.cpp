@@ -101,6 +101,7 @@ Registry Registry::init(const std::string& path, const InitOptions& init, const 
   RegistryConfig config;
   config.registry = init.registry_id.empty() ? default_registry_id(path) : init.registry_id;
   config.stages = init.stages;
+  config.digest_algorithm = init.digest_algorithm;
   if (config.stages.size() < 2) throw_invalid("--stages: at least two stages are needed (the first and the archive)");
   const std::string text = render_registry_config(config);
   PlannedCommit p;

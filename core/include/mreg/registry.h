@@ -62,6 +62,7 @@ using Signer = std::function<std::string(const std::string& bytes, const std::st
 struct InitOptions {
   std::string registry_id;  // default: derived from the folder name
   std::vector<std::string> stages{"None", "Staging", "Production", "Archived"};
+  std::string digest_algorithm;  // mreg.yaml's digest_algorithm; empty: left out (sha256)
   bool bare = false;        // when a new repository is made
 };
 

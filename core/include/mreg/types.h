@@ -33,6 +33,9 @@ struct RegistryConfig {
   int format = 1;
   std::string registry;  // the id approvals are bound to
   std::vector<std::string> stages{"None", "Staging", "Production", "Archived"};
+  // The hash of new model digests when the writer does not choose one: "sha256" or "blake3";
+  // empty (the file does not say) is sha256.
+  std::string digest_algorithm;
   Extensions extensions;
 
   const std::string& initial_stage() const { return stages.front(); }
