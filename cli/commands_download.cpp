@@ -24,7 +24,7 @@ void add_download_commands(CLI::App& app, Context& ctx) {
                      "Replace a DEST that is a non-empty folder, once the new files have verified");
   download->add_flag("--require-digest", a->opts.require_digest, "Refuse (exit 7) a version that has no digest");
   download->footer(
-      "Sources: a local path or file://, http(s):// (a folder with a SHA256SUMS listing), s3://BUCKET/PREFIX\n"
+      "Sources: a local path or file://, http(s):// (a folder with a SHA256SUMS listing, B3SUMS for a blake3: digest), s3://BUCKET/PREFIX\n"
       "(credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN or the AWS_PROFILE of\n"
       "~/.aws/credentials and ~/.aws/config; AWS_REGION; AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for another\n"
       "S3-compatible server). The files go into a temporary folder beside DEST and are renamed into place\n"

@@ -67,7 +67,8 @@ void add_register_command(CLI::App& app, Context& ctx) {
   reg->add_option("--model-dir", a->model_dir, "An MLflow model directory: run id, flavors, signature and digest from it");
   reg->add_option("--digest-algorithm", a->digest_algorithm,
                   "The hash of --model-dir's digest: sha256, or blake3, about four times faster to check on "
-                  "download (default: $MREG_DIGEST_ALGORITHM, else git config mreg.digestAlgorithm, else sha256)")
+                  "download (default: $MREG_DIGEST_ALGORITHM, else git config mreg.digestAlgorithm, else mreg.yaml's "
+                  "digest_algorithm, else sha256)")
       ->check(CLI::IsMember({"sha256", "blake3"}));
   reg->add_option("--run-id", a->run_id, "The run that produced the model");
   reg->add_option("--run-link", a->run_link, "Link to the run in a tracking server");
