@@ -46,6 +46,7 @@ __all__ = [
     "VerifyReport",
     "SearchPage",
     "is_remote_url",
+    "model_dir_digest",
 ]
 
 # git's remote URLs: scheme://... or scp-like user@host:path.
@@ -56,6 +57,13 @@ _AUTHOR = re.compile(r"^\s*(.*?)\s*<([^<>]+)>\s*$")
 def is_remote_url(location: str) -> bool:
     """Whether `location` is a git remote URL (scheme:// or user@host:path) rather than a path."""
     return bool(_REMOTE_URL.match(location))
+
+
+def model_dir_digest(path: str, algorithm: str = "sha256") -> str:
+    """The model digest of a model folder, as `mreg register --model-dir` records it and `mreg
+    download` checks it: "sha256:<hex>" or, with algorithm="blake3", "blake3:<hex>" (docs/cli.md,
+    "The model digest"). Pass it as create_model_version's digest."""
+    return _core.model_dir_digest(path, algorithm)
 
 
 def _author(author: Optional[str]) -> Optional[Tuple[str, str]]:

@@ -7,6 +7,8 @@ __version__: str
 
 Author = Optional[Tuple[str, str]]
 
+def model_dir_digest(dir: str, algorithm: str) -> str: ...
+
 class Snapshot:
     commit_id: str
     commit_time: int

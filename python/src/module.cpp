@@ -4,7 +4,9 @@
 #include <pybind11/pybind11.h>
 
 #include "bindings.h"
+#include "mreg/content_hash.h"
 #include "mreg/error.h"
+#include "mreg/model_dir.h"
 
 namespace py = pybind11;
 
@@ -21,6 +23,16 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
     }
   });
+
+  m.def(
+      "model_dir_digest",
+      [](const std::string& dir, const std::string& algorithm) {
+        const auto a = mreg::parse_digest_algorithm(algorithm);
+        if (!a) mreg::throw_invalid("algorithm: '" + algorithm + "' is not a digest algorithm (sha256 or blake3)");
+        py::gil_scoped_release unlocked;  // hashing a large folder takes a while
+        return mreg::model_dir_digest(dir, *a);
+      },
+      py::arg("dir"), py::arg("algorithm"));
 
   mreg::python::bind_snapshot(m);
   mreg::python::bind_registry(m);

@@ -231,3 +231,35 @@ def test_a_versions_lineage_is_kept(registry):
     v = registry.get_model_version("lineage", 1)
     assert (v.experiment_id, v.digest, v.flavors, v.signature) == ("7", "sha256:" + "ab" * 32,
                                                                   ["python_function"], signature)
+
+
+def test_model_dir_digest_is_what_the_tools_compute_and_download_checks(registry, registry_path, tmp_path):
+    model = tmp_path / "model"
+    (model / "data").mkdir(parents=True)
+    (model / "MLmodel").write_text("flavors:\n  python_function: {}\n")
+    (model / "data" / "weights.bin").write_bytes(bytes(range(256)) * 20000)
+    (model / "registered_model_meta").write_text("left out of the digest\n")
+    pipeline = ("find -L . -type f ! -path ./registered_model_meta -printf '%P\\n' | LC_ALL=C sort "
+                "| xargs -d '\\n' {tool} | {tool}")
+    for algorithm, tool in (("sha256", "sha256sum"), ("blake3", "b3sum")):
+        expected = subprocess.run(["bash", "-c", pipeline.format(tool=tool)], cwd=model, check=True,
+                                  capture_output=True, text=True).stdout[:64]
+        assert mreg.model_dir_digest(str(model), algorithm) == f"{algorithm}:{expected}"
+    assert mreg.model_dir_digest(str(model)).startswith("sha256:")
+
+    with pytest.raises(mreg.MregError) as e:
+        mreg.model_dir_digest(str(model), "md5")
+    assert e.value.error_code == "INVALID_PARAMETER_VALUE" and "md5" in e.value.message
+    with pytest.raises(mreg.MregError) as e:
+        mreg.model_dir_digest(str(tmp_path / "missing"), "blake3")
+    assert "missing" in e.value.message
+
+    # Registered from Python, checked by `mreg download`: a changed byte is refused.
+    digest = mreg.model_dir_digest(str(model), "blake3")
+    registry.create_model_version("m", str(model), digest=digest, create_model=True)
+    run_mreg(registry_path, "download", "models:/m/1", str(tmp_path / "deployed"))
+    assert (tmp_path / "deployed" / "data" / "weights.bin").read_bytes() == (model / "data" / "weights.bin").read_bytes()
+    (model / "MLmodel").write_text("flavors: {}\n")
+    refused = run_mreg(registry_path, "download", "models:/m/1", str(tmp_path / "tampered"), check=False)
+    assert refused.returncode == 7 and digest in refused.stderr
+    assert not (tmp_path / "tampered").exists()
