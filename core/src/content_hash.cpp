@@ -31,7 +31,7 @@ struct ContentHash::Impl {
   std::variant<Sha256, blake3_hasher> state;
 };
 
-ContentHash::ContentHash(DigestAlgorithm a) : algorithm_(a), impl_(std::make_unique<Impl>()) {
+ContentHash::ContentHash(DigestAlgorithm a) : impl_(std::make_unique<Impl>()) {
   if (a == DigestAlgorithm::blake3) {
     blake3_hasher h;
     blake3_hasher_init(&h);

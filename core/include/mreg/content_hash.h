@@ -29,11 +29,9 @@ class ContentHash {
   ContentHash& operator=(ContentHash&&) noexcept;
   void update(const void* data, std::size_t n);
   std::string hex();  // 64 lower-case hex digits (32 bytes, both algorithms); ends the stream
-  DigestAlgorithm algorithm() const { return algorithm_; }
 
  private:
   struct Impl;
-  DigestAlgorithm algorithm_;
   std::unique_ptr<Impl> impl_;
 };
 
